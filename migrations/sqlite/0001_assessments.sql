@@ -1,0 +1,37 @@
+-- Assessments, their answers and their computed results, with the instrument version.
+-- Times are stored as RFC 3339 text in UTC.
+CREATE TABLE assessments (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    instrument TEXT NOT NULL,
+    mode TEXT NOT NULL CHECK (mode IN ('self', 'interview')),
+    language TEXT NOT NULL CHECK (language IN ('da', 'en', 'ar')),
+    started_at TEXT NOT NULL,
+    finished_at TEXT
+);
+
+CREATE TABLE answers (
+    assessment_id INTEGER NOT NULL REFERENCES assessments (id) ON DELETE CASCADE,
+    item TEXT NOT NULL,
+    -- the answer as JSON: a code string, or a list of codes for multi-choice items
+    value TEXT NOT NULL,
+    answered_by TEXT NOT NULL CHECK (answered_by IN ('recipient', 'caseworker')),
+    answered_at TEXT NOT NULL,
+    PRIMARY KEY (assessment_id, item)
+);
+
+CREATE TABLE results (
+    assessment_id INTEGER PRIMARY KEY REFERENCES assessments (id) ON DELETE CASCADE,
+    instrument TEXT NOT NULL,
+    channel TEXT NOT NULL CHECK (channel IN ('analogue', 'assisted', 'self_service')),
+    rule INTEGER NOT NULL CHECK (rule BETWEEN 1 AND 6),
+    provisional BOOLEAN NOT NULL,
+    borderline BOOLEAN NOT NULL,
+    score_access INTEGER CHECK (score_access BETWEEN 0 AND 100),
+    score_skills INTEGER CHECK (score_skills BETWEEN 0 AND 100),
+    score_motivation INTEGER CHECK (score_motivation BETWEEN 0 AND 100),
+    -- the whole outcome as computed (reasons, flags, next steps), as JSON
+    outcome TEXT NOT NULL,
+    computed_at TEXT NOT NULL
+);
+
+CREATE INDEX results_channel ON results (channel);

@@ -1,0 +1,20 @@
+//! Server functions behind the forms, and the JSON API for other systems.
+//! One capability per file: authorize → load → domain → store.
+
+pub mod language;
+#[cfg(feature = "ssr")]
+pub mod score;
+
+#[cfg(feature = "ssr")]
+use crate::server::state::AppState;
+
+/// The JSON routes under `/api/v1`, outside the server-function namespace.
+#[cfg(feature = "ssr")]
+pub fn routes() -> axum::Router<AppState> {
+    use axum::extract::DefaultBodyLimit;
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/api/v1/score", post(score::score))
+        .route("/api/v1/instruments/{id}", get(score::instrument))
+        .layer(DefaultBodyLimit::max(score::MAX_BODY_BYTES))
+}

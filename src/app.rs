@@ -1,0 +1,60 @@
+//! The HTML shell and the route table. Every page is rendered on the server; only the
+//! islands (small interactive parts) are hydrated in the browser.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_router::{
+    components::{Route, Router, Routes},
+    path,
+};
+
+use crate::i18n::Lang;
+use crate::ui::pages::{
+    accessibility::AccessibilityStatement, home::Home, login::Login, not_found::NotFound,
+    privacy::Privacy, self_start::{SelfIntro, SelfStart},
+};
+
+/// The document around every page. `lang` and `dir` come from the language the server
+/// resolved for this request (query, then cookie, then Danish), never from guessing.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    let lang = crate::ui::request_lang();
+    provide_context(lang);
+    view! {
+        <!DOCTYPE html>
+        <html lang=lang.code() dir=lang.dir()>
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <link rel="stylesheet" href="/pkg/digiparat.css" />
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml" />
+                <HydrationScripts options islands=true />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("") view=Home />
+                <Route path=path!("self") view=SelfStart />
+                <Route path=path!("self/intro") view=SelfIntro />
+                <Route path=path!("login") view=Login />
+                <Route path=path!("accessibility") view=AccessibilityStatement />
+                <Route path=path!("privacy") view=Privacy />
+            </Routes>
+        </Router>
+    }
+}
+
+/// The language of the page being rendered, as the shell provided it.
+pub fn use_lang() -> Lang {
+    use_context::<Lang>().unwrap_or_default()
+}

@@ -1,0 +1,26 @@
+//! The pure scoring core of Digiparat: instrument data, answers, scores and the channel
+//! recommendation. No I/O and no framework types, so every rule can be tested on its own.
+
+mod answers;
+mod codes;
+mod instrument;
+pub mod lix;
+mod load;
+mod recommend;
+pub mod request;
+mod scoring;
+mod texts;
+
+#[cfg(test)]
+mod tests;
+
+pub use answers::{Answers, ValidationError};
+pub use codes::{
+    Channel, Dimension, ExemptionGround, Flag, Mode, NextStep, ReasonCode, UnknownCode,
+};
+pub use instrument::{Instrument, Item, ItemOption, Points, ShownWhen};
+pub use load::InstrumentError;
+pub use recommend::{Outcome, evaluate};
+pub use request::{RequestError, ScoreRequest, parse_score_request, score_request};
+pub use scoring::{Coverage, Scores, score};
+pub use texts::{LANGUAGES, Text};

@@ -1,0 +1,22 @@
+//! Digiparat: digital-readiness screening for Danish job centres.
+//! The crate builds both the server (feature `ssr`) and the WASM islands (feature `hydrate`).
+
+pub mod api;
+pub mod app;
+pub mod domain;
+pub mod i18n;
+pub mod ui;
+
+#[cfg(feature = "ssr")]
+pub mod error;
+#[cfg(feature = "ssr")]
+pub mod server;
+
+/// Entry point of the WASM bundle: only the interactive islands are hydrated,
+/// so a page stays light on old phones and works fully without JavaScript.
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_islands();
+}

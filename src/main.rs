@@ -1,0 +1,33 @@
+//! Start-up: configuration → logging → database (migrated) → router → serve.
+
+use std::process::ExitCode;
+
+use digiparat::server::{config::Config, startup, telemetry};
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(e) => {
+            eprintln!("digiparat cannot start: {e}.");
+            return ExitCode::FAILURE;
+        }
+    };
+    telemetry::init(&config.log_level);
+    let database = config.database_url.to_string();
+    let app = match startup::Application::build(config).await {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("digiparat cannot start: {e}.");
+            return ExitCode::FAILURE;
+        }
+    };
+    println!("Digiparat is running at http://{} (database: {database})", app.addr());
+    match app.run_until(startup::shutdown_signal()).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("digiparat stopped: {e}.");
+            ExitCode::FAILURE
+        }
+    }
+}

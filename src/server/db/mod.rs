@@ -1,0 +1,138 @@
+//! The repository: the only place with SQL. One interface, an SQLite and a PostgreSQL
+//! implementation; both run the same statements (written once in `queries.rs`) and keep
+//! their own migrations, applied at start-up.
+
+mod postgres;
+mod queries;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+pub use postgres::PgRepository;
+pub use sqlite::SqliteRepository;
+
+use crate::server::config::DatabaseUrl;
+
+pub type AssessmentId = i64;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Who gave an answer: the recipient themself, or a caseworker in an interview.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnsweredBy {
+    Recipient,
+    Caseworker,
+}
+
+impl AnsweredBy {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AnsweredBy::Recipient => "recipient",
+            AnsweredBy::Caseworker => "caseworker",
+        }
+    }
+
+    fn parse(s: &str) -> Result<AnsweredBy, DbError> {
+        match s {
+            "recipient" => Ok(AnsweredBy::Recipient),
+            "caseworker" => Ok(AnsweredBy::Caseworker),
+            other => Err(DbError::Corrupt(format!("answered_by {other:?}"))),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewAssessment {
+    pub instrument: String,
+    /// `self` or `interview`, as the instrument defines modes.
+    pub mode: String,
+    pub language: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assessment {
+    pub id: AssessmentId,
+    pub instrument: String,
+    pub mode: String,
+    pub language: String,
+    pub started_at: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredAnswer {
+    pub item: String,
+    /// The answer exactly as given: a code, or a list of codes (U2), as JSON.
+    pub value: serde_json::Value,
+    pub answered_by: AnsweredBy,
+    pub answered_at: OffsetDateTime,
+}
+
+/// A computed result as stored: the summary columns statistics need, and the whole
+/// outcome as JSON so that re-scoring can be compared with what was shown.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredResult {
+    pub instrument: String,
+    pub channel: String,
+    pub rule: i16,
+    pub provisional: bool,
+    pub borderline: bool,
+    pub score_access: Option<i16>,
+    pub score_skills: Option<i16>,
+    pub score_motivation: Option<i16>,
+    pub outcome: serde_json::Value,
+    pub computed_at: OffsetDateTime,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("the database could not be reached or answered with an error: {0}")]
+    Sqlx(#[from] sqlx::Error),
+    #[error("the database schema could not be brought up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("no assessment with id {0}")]
+    NoSuchAssessment(AssessmentId),
+    #[error("stored data is not as expected: {0}")]
+    Corrupt(String),
+}
+
+#[async_trait]
+pub trait Repository: Send + Sync + 'static {
+    fn backend(&self) -> Backend;
+    /// A round trip to the database, for `/healthz`.
+    async fn ping(&self) -> Result<(), DbError>;
+    async fn create_assessment(&self, new: &NewAssessment) -> Result<AssessmentId, DbError>;
+    async fn assessment(&self, id: AssessmentId) -> Result<Option<Assessment>, DbError>;
+    /// Stores (or replaces) the answer to one item; an acknowledged answer is durable.
+    async fn save_answer(
+        &self,
+        id: AssessmentId,
+        item: &str,
+        value: &serde_json::Value,
+        by: AnsweredBy,
+    ) -> Result<(), DbError>;
+    /// Answers in the order they were last changed.
+    async fn answers(&self, id: AssessmentId) -> Result<Vec<StoredAnswer>, DbError>;
+    /// Marks the assessment finished and stores its result, both or neither.
+    async fn finish(&self, id: AssessmentId, result: &StoredResult) -> Result<(), DbError>;
+    async fn result(&self, id: AssessmentId) -> Result<Option<StoredResult>, DbError>;
+}
+
+/// Opens the configured database, creating an SQLite file if needed, and migrates it.
+pub async fn connect(url: &DatabaseUrl) -> Result<Arc<dyn Repository>, DbError> {
+    Ok(match url {
+        DatabaseUrl::Sqlite(u) => Arc::new(SqliteRepository::connect(u).await?),
+        DatabaseUrl::Postgres(u) => Arc::new(PgRepository::connect(u).await?),
+    })
+}
+
+fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, DbError> {
+    serde_json::from_str(text).map_err(|e| DbError::Corrupt(format!("{what}: {e}")))
+}

@@ -1,0 +1,30 @@
+//! PostgreSQL: for deployments with several app instances sharing one database.
+//! Short acquire timeouts so a database outage shows up as a 503 quickly, not a hang.
+
+use std::time::Duration;
+
+use sqlx::postgres::{PgPool, PgPoolOptions};
+
+use super::{Backend, DbError, queries::impl_repository};
+
+pub struct PgRepository {
+    pub(crate) pool: PgPool,
+}
+
+impl PgRepository {
+    pub async fn connect(url: &str) -> Result<PgRepository, DbError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(3))
+            .connect(url)
+            .await?;
+        sqlx::migrate!("./migrations/postgres").run(&pool).await?;
+        Ok(PgRepository { pool })
+    }
+
+    pub fn pool(&self) -> &PgPool {
+        &self.pool
+    }
+}
+
+impl_repository!(PgRepository, Backend::Postgres);

@@ -1,0 +1,49 @@
+//! Resolves the page language for each request: `?lang=` first (and remembered in a
+//! cookie), then the cookie, then Danish. Pages read it from the request extensions.
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use http::HeaderValue;
+use http::header::{COOKIE, SET_COOKIE};
+
+use crate::i18n::Lang;
+
+const COOKIE_NAME: &str = "lang";
+
+pub async fn resolve_language(mut req: Request, next: Next) -> Response {
+    let from_query = req.uri().query().and_then(|q| {
+        q.split('&').find_map(|pair| pair.strip_prefix("lang=")).and_then(Lang::from_code)
+    });
+    let from_cookie = cookie_lang(req.headers());
+    let lang = from_query.or(from_cookie).unwrap_or_default();
+    req.extensions_mut().insert(lang);
+    let mut response = next.run(req).await;
+    if from_query.is_some() && from_query != from_cookie {
+        response.headers_mut().append(SET_COOKIE, lang_cookie(lang));
+    }
+    response
+}
+
+fn cookie_lang(headers: &http::HeaderMap) -> Option<Lang> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == COOKIE_NAME)
+        .and_then(|c| Lang::from_code(c.value()))
+}
+
+/// The language cookie: not secret, but kept away from scripts and other sites anyway.
+pub fn lang_cookie(lang: Lang) -> HeaderValue {
+    let cookie = cookie::Cookie::build((COOKIE_NAME, lang.code()))
+        .path("/")
+        .http_only(true)
+        .same_site(cookie::SameSite::Lax)
+        .max_age(cookie::time::Duration::days(365))
+        .build();
+    // A cookie built from a fixed name and a language code is always a valid header.
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static("lang=da; Path=/"))
+}

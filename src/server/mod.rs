@@ -1,0 +1,11 @@
+//! Everything that only runs on the server: configuration, logging, state, the HTTP
+//! router and the database.
+
+pub mod config;
+pub mod db;
+pub mod health;
+pub mod lang;
+pub mod router;
+pub mod startup;
+pub mod state;
+pub mod telemetry;

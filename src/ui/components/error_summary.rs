@@ -1,0 +1,53 @@
+//! GOV.UK/DKFDS error summary: above the h1, each link going to the field in error and
+//! repeating the inline message word for word.
+
+use leptos::prelude::*;
+
+use crate::app::use_lang;
+
+/// One problem on the page: the id of the first input it concerns, and the message.
+#[derive(Clone, Debug)]
+pub struct FieldError {
+    pub target_id: String,
+    pub message: String,
+}
+
+#[component]
+pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
+    let lang = use_lang();
+    (!errors.is_empty()).then(|| {
+        view! {
+            <div class="error-summary" aria-labelledby="error-summary-title" tabindex="-1">
+                <div role="alert">
+                    <h2 id="error-summary-title" class="error-summary-title">
+                        {lang.t("error-summary-title")}
+                    </h2>
+                    <ul class="error-summary-list">
+                        {errors
+                            .into_iter()
+                            .map(|e| {
+                                view! {
+                                    <li>
+                                        <a href=format!("#{}", e.target_id)>{e.message}</a>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </div>
+            </div>
+        }
+    })
+}
+
+/// The inline message after the legend: a hidden, translated "Error:" prefix for screen readers.
+#[component]
+pub fn InlineError(id: String, message: String) -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <p id=id class="error-message">
+            <span class="visually-hidden">{lang.t("error-prefix")} " "</span>
+            {message}
+        </p>
+    }
+}

@@ -1,0 +1,85 @@
+//! The frame around every page: skip link, header with the service title and the
+//! language switcher, the main landmark, and the footer with help and policy links.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::app::use_lang;
+use crate::i18n::Lang;
+use crate::ui::request_path_and_query;
+
+#[component]
+pub fn Page(
+    /// The page's own title; the browser title adds the service name and, on errors, "Fejl: ".
+    title: String,
+    /// True when the page shows validation errors (GOV.UK: prefix the title with "Error: ").
+    #[prop(optional)]
+    has_error: bool,
+    children: Children,
+) -> impl IntoView {
+    let lang = use_lang();
+    let browser_title = if has_error {
+        format!("{} {title} – {}", lang.t("error-prefix"), lang.t("product-name"))
+    } else {
+        format!("{title} – {}", lang.t("product-name"))
+    };
+    view! {
+        <Title text=browser_title />
+        <a class="skip-link" href="#main">{lang.t("skip-link")}</a>
+        <header class="site-header">
+            <div class="container site-header-inner">
+                <a class="brand" href="/">
+                    <span class="brand-name">{lang.t("product-name")}</span>
+                    <span class="brand-service">{lang.t("service-title")}</span>
+                </a>
+                <LangSwitch lang />
+            </div>
+        </header>
+        <main id="main" class="container" tabindex="-1">{children()}</main>
+        <footer class="site-footer d-print-none">
+            <div class="container">
+                <p>{lang.t("footer-about")}</p>
+                <p>{lang.t("footer-help")}</p>
+                <nav aria-label=lang.t("footer-links-label")>
+                    <ul class="footer-links">
+                        <li><a href="/accessibility">{lang.t("footer-accessibility")}</a></li>
+                        <li><a href="/privacy">{lang.t("footer-privacy")}</a></li>
+                    </ul>
+                </nav>
+            </div>
+        </footer>
+    }
+}
+
+/// DKFDS language switcher: each language named in its own language with `lang`, the
+/// current one first and bold, the others plain links back to the same page.
+#[component]
+fn LangSwitch(lang: Lang) -> impl IntoView {
+    let (path, query) = request_path_and_query();
+    let others = Lang::ALL.into_iter().filter(move |l| *l != lang).map(move |other| {
+        let mut params: Vec<String> = query
+            .iter()
+            .filter(|(k, _)| k != "lang")
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        params.push(format!("lang={}", other.code()));
+        let href = format!("{path}?{}", params.join("&"));
+        view! {
+            <li>
+                <a href=href lang=other.code() hreflang=other.code()>
+                    {other.native_name()}
+                </a>
+            </li>
+        }
+    });
+    view! {
+        <nav class="lang-switch d-print-none" aria-label=lang.t("lang-switch-label")>
+            <ul>
+                <li>
+                    <strong lang=lang.code() aria-current="true">{lang.native_name()}</strong>
+                </li>
+                {others.collect_view()}
+            </ul>
+        </nav>
+    }
+}

@@ -1,0 +1,101 @@
+//! Read-aloud button: speaks a part of the page with the browser's speech synthesis.
+//! It is rendered hidden and only revealed after hydration where speech synthesis exists,
+//! so people without JavaScript or without a voice never meet a button that does nothing.
+
+use leptos::prelude::*;
+
+#[island]
+pub fn ReadAloud(
+    /// The id of the element whose text is read.
+    target: String,
+    /// The page language (BCP 47), so the browser picks a matching voice.
+    lang: String,
+    label: String,
+    stop_label: String,
+) -> impl IntoView {
+    let supported = RwSignal::new(false);
+    let speaking = RwSignal::new(false);
+    Effect::new(move |_| supported.set(speech::available()));
+    let on_click = {
+        let target = target.clone();
+        let lang = lang.clone();
+        move |_| {
+            if speaking.get_untracked() {
+                speech::cancel();
+                speaking.set(false);
+            } else if speech::speak(&target, &lang, move || speaking.set(false)) {
+                speaking.set(true);
+            }
+        }
+    };
+    view! {
+        <button
+            type="button"
+            class="button button-secondary read-aloud d-print-none"
+            hidden=move || !supported.get()
+            aria-pressed=move || if speaking.get() { "true" } else { "false" }
+            data-read-aloud=target
+            on:click=on_click
+        >
+            <span aria-hidden="true" class="read-aloud-icon">"🔊"</span>
+            " "
+            {move || if speaking.get() { stop_label.clone() } else { label.clone() }}
+        </button>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+mod speech {
+    use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+
+    fn synth() -> Option<web_sys::SpeechSynthesis> {
+        let window = web_sys::window()?;
+        let has = js_sys::Reflect::has(&window, &JsValue::from_str("speechSynthesis")).ok()?;
+        if !has {
+            return None;
+        }
+        window.speech_synthesis().ok()
+    }
+
+    pub fn available() -> bool {
+        synth().is_some()
+    }
+
+    pub fn cancel() {
+        if let Some(s) = synth() {
+            s.cancel();
+        }
+    }
+
+    /// Starts reading the text of element `target`; `on_end` runs when it stops by itself.
+    pub fn speak(target: &str, lang: &str, on_end: impl FnOnce() + 'static) -> bool {
+        let Some(synth) = synth() else { return false };
+        let Some(text) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id(target))
+            .and_then(|el| el.text_content())
+        else {
+            return false;
+        };
+        let Ok(utterance) = web_sys::SpeechSynthesisUtterance::new_with_text(text.trim()) else {
+            return false;
+        };
+        utterance.set_lang(lang);
+        let done = Closure::once_into_js(on_end);
+        utterance.set_onend(Some(done.unchecked_ref()));
+        synth.cancel();
+        synth.speak(&utterance);
+        true
+    }
+}
+
+#[cfg(not(feature = "hydrate"))]
+mod speech {
+    pub fn available() -> bool {
+        false
+    }
+    pub fn cancel() {}
+    pub fn speak(_target: &str, _lang: &str, _on_end: impl FnOnce() + 'static) -> bool {
+        false
+    }
+}

@@ -1,0 +1,48 @@
+//! Pages (one file per route) and the components they are built from.
+
+pub mod components;
+pub mod pages;
+
+use crate::i18n::Lang;
+
+/// The language the server resolved for the current request (see `server::lang`).
+pub fn request_lang() -> Lang {
+    #[cfg(feature = "ssr")]
+    {
+        leptos::prelude::use_context::<http::request::Parts>()
+            .and_then(|parts| parts.extensions.get::<Lang>().copied())
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Lang::default()
+    }
+}
+
+/// The current path and query, for links that must come back to the same page
+/// (the language switcher keeps the person exactly where they are).
+pub fn request_path_and_query() -> (String, Vec<(String, String)>) {
+    #[cfg(feature = "ssr")]
+    {
+        let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() else {
+            return ("/".into(), Vec::new());
+        };
+        let query = parts
+            .uri
+            .query()
+            .map(|q| {
+                q.split('&')
+                    .filter_map(|pair| {
+                        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                        (!k.is_empty()).then(|| (k.to_owned(), v.to_owned()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        (parts.uri.path().to_owned(), query)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        ("/".into(), Vec::new())
+    }
+}

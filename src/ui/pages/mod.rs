@@ -1,0 +1,8 @@
+//! One file per route.
+
+pub mod accessibility;
+pub mod home;
+pub mod login;
+pub mod not_found;
+pub mod privacy;
+pub mod self_start;

@@ -1,0 +1,104 @@
+//! The repository contract, run against both SQLite and PostgreSQL.
+
+use digiparat::server::db::{AnsweredBy, DbError, NewAssessment, StoredResult};
+use serde_json::json;
+
+use crate::both_backends;
+use crate::helpers::{Db, TestResult, spawn_app};
+
+both_backends!(
+    assessment_round_trip,
+    answers_are_replaced_not_duplicated,
+    finish_stores_result_and_time_together,
+    writes_to_missing_assessment_fail_cleanly,
+    constraints_reject_impossible_rows,
+);
+
+fn new_assessment() -> NewAssessment {
+    NewAssessment { instrument: "dr-1".into(), mode: "self".into(), language: "ar".into() }
+}
+
+fn result(channel: &str, rule: i16) -> StoredResult {
+    StoredResult {
+        instrument: "dr-1".into(),
+        channel: channel.into(),
+        rule,
+        provisional: false,
+        borderline: true,
+        score_access: Some(72),
+        score_skills: None,
+        score_motivation: Some(0),
+        outcome: json!({"channel": channel, "rule": rule, "reasons": ["access_low"]}),
+        // Whole seconds: PostgreSQL keeps microseconds, SQLite nanoseconds.
+        computed_at: time::OffsetDateTime::UNIX_EPOCH
+            + time::Duration::seconds(time::OffsetDateTime::now_utc().unix_timestamp()),
+    }
+}
+
+async fn assessment_round_trip(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let id = app.db.create_assessment(&new_assessment()).await?;
+    let other = app.db.create_assessment(&new_assessment()).await?;
+    assert_ne!(id, other);
+    let a = app.db.assessment(id).await?.ok_or("created assessment not found")?;
+    assert_eq!((a.instrument.as_str(), a.mode.as_str(), a.language.as_str()), ("dr-1", "self", "ar"));
+    assert!(a.finished_at.is_none());
+    assert!(app.db.assessment(id + 1000).await?.is_none());
+    Ok(())
+}
+
+async fn answers_are_replaced_not_duplicated(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let id = app.db.create_assessment(&new_assessment()).await?;
+    app.db.save_answer(id, "A1", &json!("phone_only"), AnsweredBy::Recipient).await?;
+    app.db.save_answer(id, "U2", &json!(["banking", "upload"]), AnsweredBy::Recipient).await?;
+    app.db.save_answer(id, "A1", &json!("none"), AnsweredBy::Caseworker).await?;
+    let answers = app.db.answers(id).await?;
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    let a1 = answers.iter().find(|a| a.item == "A1").ok_or("A1 missing")?;
+    assert_eq!(a1.value, json!("none"));
+    assert_eq!(a1.answered_by, AnsweredBy::Caseworker);
+    let u2 = answers.iter().find(|a| a.item == "U2").ok_or("U2 missing")?;
+    assert_eq!(u2.value, json!(["banking", "upload"]));
+    Ok(())
+}
+
+async fn finish_stores_result_and_time_together(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let id = app.db.create_assessment(&new_assessment()).await?;
+    assert!(app.db.result(id).await?.is_none());
+    let stored = result("assisted", 6);
+    app.db.finish(id, &stored).await?;
+    assert_eq!(app.db.result(id).await?.as_ref(), Some(&stored));
+    let a = app.db.assessment(id).await?.ok_or("assessment vanished")?;
+    assert_eq!(a.finished_at, Some(stored.computed_at));
+    // Finishing again replaces the result rather than adding a second one.
+    let again = result("analogue", 5);
+    app.db.finish(id, &again).await?;
+    assert_eq!(app.db.result(id).await?, Some(again));
+    Ok(())
+}
+
+async fn writes_to_missing_assessment_fail_cleanly(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let missing = 424_242;
+    let err = app.db.save_answer(missing, "A1", &json!("none"), AnsweredBy::Recipient).await;
+    assert!(matches!(err, Err(DbError::NoSuchAssessment(424_242))), "{err:?}");
+    let err = app.db.finish(missing, &result("assisted", 6)).await;
+    assert!(matches!(err, Err(DbError::NoSuchAssessment(424_242))), "{err:?}");
+    assert!(app.db.result(missing).await?.is_none(), "a failed finish left a result behind");
+    Ok(())
+}
+
+async fn constraints_reject_impossible_rows(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let bad_mode = NewAssessment { mode: "robot".into(), ..new_assessment() };
+    assert!(app.db.create_assessment(&bad_mode).await.is_err(), "mode 'robot' was accepted");
+    let id = app.db.create_assessment(&new_assessment()).await?;
+    let err = app.db.finish(id, &result("teleport", 4)).await;
+    assert!(err.is_err(), "channel 'teleport' was accepted");
+    // The failed transaction must not have marked the assessment finished.
+    let a = app.db.assessment(id).await?.ok_or("assessment vanished")?;
+    assert!(a.finished_at.is_none(), "half-written: finished_at set without a result");
+    Ok(())
+}

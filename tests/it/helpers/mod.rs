@@ -1,0 +1,33 @@
+//! Shared test harness.
+
+pub mod app;
+pub mod axe;
+pub mod chrome;
+
+pub use app::{Db, TestApp, spawn_app};
+
+/// Test results: any error ends the test with its message.
+pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
+
+/// Runs a test body once per backend, naming the backend in any failure.
+#[macro_export]
+macro_rules! both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() -> $crate::helpers::TestResult {
+                    super::$name($crate::helpers::Db::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() -> $crate::helpers::TestResult {
+                    super::$name($crate::helpers::Db::Postgres).await
+                }
+            )*
+        }
+    };
+}

@@ -1,0 +1,106 @@
+//! The HTTP surface without a browser: health, pages, language, the no-JS form path.
+
+use reqwest::StatusCode;
+use reqwest::header::{LOCATION, SET_COOKIE};
+
+use crate::both_backends;
+use crate::helpers::{Db, TestResult, spawn_app};
+
+/// What a browser sends with a plain form post; it tells the server to answer with a redirect.
+const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+both_backends!(healthz_reports_the_database, landing_page_renders_in_danish_by_default);
+
+async fn healthz_reports_the_database(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let res = app.client().get(app.url("/healthz")).send().await?;
+    assert_eq!(res.status(), StatusCode::OK);
+    let body: serde_json::Value = res.json().await?;
+    let backend = match db {
+        Db::Sqlite => "sqlite",
+        Db::Postgres => "postgres",
+    };
+    assert_eq!(body, serde_json::json!({"status": "ok", "database": backend}));
+    Ok(())
+}
+
+async fn landing_page_renders_in_danish_by_default(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let res = app.client().get(app.url("/")).send().await?;
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await?;
+    assert!(html.contains(r#"<html lang="da" dir="ltr""#), "{html}");
+    assert!(html.contains(r##"href="#main""##), "no skip link");
+    assert!(html.contains(r#"href="/accessibility""#), "no accessibility statement link");
+    assert!(html.contains(r#"href="/self""#), "no way in for recipients");
+    Ok(())
+}
+
+#[tokio::test]
+async fn arabic_is_right_to_left_and_remembered() -> TestResult {
+    let app = spawn_app(Db::Sqlite).await;
+    let res = app.client().get(app.url("/?lang=ar")).send().await?;
+    let cookie = res.headers().get(SET_COOKIE).ok_or("no language cookie")?.to_str()?.to_owned();
+    assert!(cookie.starts_with("lang=ar"), "{cookie}");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    let html = res.text().await?;
+    assert!(html.contains(r#"<html lang="ar" dir="rtl""#));
+    // The cookie alone keeps Arabic on the next page.
+    let html = app.client().get(app.url("/accessibility")).header("cookie", "lang=ar").send().await?.text().await?;
+    assert!(html.contains(r#"<html lang="ar" dir="rtl""#));
+    assert!(html.contains("بيان إمكانية الوصول"));
+    // A language switcher link keeps the page and names each language in itself.
+    assert!(html.contains(r#"href="/accessibility?lang=da" lang="da" hreflang="da""#), "{html}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn unknown_pages_get_a_friendly_404() -> TestResult {
+    let app = spawn_app(Db::Sqlite).await;
+    let res = app.client().get(app.url("/no/such/page")).send().await?;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    let html = res.text().await?;
+    assert!(html.contains("Siden findes ikke"), "{html}");
+    assert!(html.contains(r#"href="/""#));
+    Ok(())
+}
+
+#[tokio::test]
+async fn language_form_posts_and_redirects_without_javascript() -> TestResult {
+    let app = spawn_app(Db::Sqlite).await;
+    let action = "/api/self/language";
+    let page = app.client().get(app.url("/self")).send().await?.text().await?;
+    assert!(page.contains(&format!(r#"action="{action}""#)), "form does not post to {action}");
+    assert!(page.contains("novalidate") && !page.contains("required"));
+
+    let chosen = app
+        .client()
+        .post(app.url(action))
+        .header("referer", app.url("/self"))
+        .header("accept", BROWSER_ACCEPT)
+        .form(&[("lang", "en")])
+        .send()
+        .await?;
+    assert_eq!(chosen.status(), StatusCode::FOUND);
+    assert_eq!(chosen.headers().get(LOCATION).ok_or("no redirect")?, "/self/intro");
+    let cookie = chosen.headers().get(SET_COOKIE).ok_or("no cookie")?.to_str()?;
+    assert!(cookie.starts_with("lang=en"), "{cookie}");
+
+    // A browser posts an empty body when no radio is chosen.
+    let empty = app
+        .client()
+        .post(app.url(action))
+        .header("referer", app.url("/self"))
+        .header("accept", BROWSER_ACCEPT)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("")
+        .send()
+        .await?;
+    assert_eq!(empty.status(), StatusCode::FOUND);
+    assert_eq!(empty.headers().get(LOCATION).ok_or("no redirect")?, "/self?error=choose_language");
+    let page = app.client().get(app.url("/self?error=choose_language")).send().await?.text().await?;
+    assert!(page.contains("<title>Fejl: "), "error title missing");
+    assert!(page.contains(r##"href="#lang-da""##), "summary does not link to the first radio");
+    assert!(page.contains(r#"id="lang-da""#));
+    Ok(())
+}

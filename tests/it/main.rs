@@ -1,0 +1,10 @@
+//! One integration binary: helpers that start the app on port 0 with a fresh database,
+//! a headless Chromium driver, axe-core checks, and the tests that use them.
+
+mod helpers;
+
+mod api;
+mod browser;
+mod database;
+mod http;
+mod lifecycle;
