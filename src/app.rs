@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::{
+    SsrMode,
     components::{Route, Router, Routes},
     path,
 };
@@ -11,7 +12,9 @@ use leptos_router::{
 use crate::i18n::Lang;
 use crate::ui::pages::{
     accessibility::AccessibilityStatement, home::Home, login::Login, not_found::NotFound,
-    privacy::Privacy, self_start::{SelfIntro, SelfStart},
+    privacy::Privacy,
+    self_flow::{SelfCheck, SelfCode, SelfQuestion, SelfResult, SelfResume},
+    self_start::{SelfIntro, SelfStart},
 };
 
 /// The document around every page. `lang` and `dir` come from the language the server
@@ -46,6 +49,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("") view=Home />
                 <Route path=path!("self") view=SelfStart />
                 <Route path=path!("self/intro") view=SelfIntro />
+                <Route path=path!("self/resume") view=SelfResume />
+                // Pages with stored data render whole before sending: no JavaScript needed.
+                <Route path=path!("self/code") view=SelfCode ssr=SsrMode::Async />
+                <Route path=path!("self/q/:item") view=SelfQuestion ssr=SsrMode::Async />
+                <Route path=path!("self/check") view=SelfCheck ssr=SsrMode::Async />
+                <Route path=path!("self/result") view=SelfResult ssr=SsrMode::Async />
                 <Route path=path!("login") view=Login />
                 <Route path=path!("accessibility") view=AccessibilityStatement />
                 <Route path=path!("privacy") view=Privacy />

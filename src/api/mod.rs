@@ -2,6 +2,8 @@
 //! One capability per file: authorize → load → domain → store.
 
 pub mod language;
+pub mod questionnaire;
+pub mod self_assessment;
 #[cfg(feature = "ssr")]
 pub mod score;
 
@@ -16,5 +18,9 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route("/api/v1/score", post(score::score))
         .route("/api/v1/instruments/{id}", get(score::instrument))
+        .route("/self/start", post(self_assessment::start))
+        .route("/self/answer", post(self_assessment::answer))
+        .route("/self/finish", post(self_assessment::finish))
+        .route("/self/resume", post(self_assessment::resume))
         .layer(DefaultBodyLimit::max(score::MAX_BODY_BYTES))
 }

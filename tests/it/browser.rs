@@ -46,12 +46,12 @@ async fn language_form_works_without_javascript() -> TestResult {
     assert!(!button.is_displayed().await?, "read-aloud shown without JavaScript");
 
     browser.goto(&app.url("/self")).await;
-    browser.find("button[type=submit]").await.click().await?;
+    browser.click_to_next_page("button[type=submit]").await;
     assert_eq!(browser.path().await, "/self?error=choose_language");
     assert!(browser.client.title().await?.starts_with("Fejl: "));
 
     browser.find("label[for=lang-en]").await.click().await?;
-    browser.find("button[type=submit]").await.click().await?;
+    browser.click_to_next_page("button[type=submit]").await;
     assert_eq!(browser.path().await, "/self/intro");
     assert_eq!(browser.html_attr("lang").await.as_deref(), Some("en"));
     browser.close().await;
@@ -63,7 +63,7 @@ async fn language_switch_to_arabic_sets_rtl_and_keeps_the_page() -> TestResult {
     let app = spawn_app(Db::Sqlite).await;
     let browser = Browser::start(Js::On).await;
     browser.goto(&app.url("/privacy")).await;
-    browser.find(".lang-switch a[lang=ar]").await.click().await?;
+    browser.click_to_next_page(".lang-switch a[lang=ar]").await;
     assert_eq!(browser.path().await, "/privacy?lang=ar");
     assert_eq!(browser.html_attr("dir").await.as_deref(), Some("rtl"));
     // The choice is remembered when moving on.

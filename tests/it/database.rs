@@ -1,6 +1,6 @@
 //! The repository contract, run against both SQLite and PostgreSQL.
 
-use digiparat::server::db::{AnsweredBy, DbError, NewAssessment, StoredResult};
+use digiparat::server::db::{AnsweredBy, DbError, NewAssessment, Override, StoredResult};
 use serde_json::json;
 
 use crate::both_backends;
@@ -12,10 +12,13 @@ both_backends!(
     finish_stores_result_and_time_together,
     writes_to_missing_assessment_fail_cleanly,
     constraints_reject_impossible_rows,
+    tokens_and_resume_codes_find_their_assessment,
+    complete_records_are_all_or_nothing,
+    override_sits_beside_the_computed_channel,
 );
 
 fn new_assessment() -> NewAssessment {
-    NewAssessment { instrument: "dr-1".into(), mode: "self".into(), language: "ar".into() }
+    NewAssessment { instrument: "dr-1".into(), mode: "self".into(), language: "ar".into(), ..Default::default() }
 }
 
 fn result(channel: &str, rule: i16) -> StoredResult {
@@ -32,6 +35,7 @@ fn result(channel: &str, rule: i16) -> StoredResult {
         // Whole seconds: PostgreSQL keeps microseconds, SQLite nanoseconds.
         computed_at: time::OffsetDateTime::UNIX_EPOCH
             + time::Duration::seconds(time::OffsetDateTime::now_utc().unix_timestamp()),
+        override_: None,
     }
 }
 
@@ -100,5 +104,51 @@ async fn constraints_reject_impossible_rows(db: Db) -> TestResult {
     // The failed transaction must not have marked the assessment finished.
     let a = app.db.assessment(id).await?.ok_or("assessment vanished")?;
     assert!(a.finished_at.is_none(), "half-written: finished_at set without a result");
+    Ok(())
+}
+
+async fn tokens_and_resume_codes_find_their_assessment(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let new = NewAssessment { token: Some("tok-1".into()), resume_code: Some("ACDE7FHJ".into()), ..new_assessment() };
+    let id = app.db.create_assessment(&new).await?;
+    assert_eq!(app.db.assessment_by_token("tok-1").await?.map(|a| a.id), Some(id));
+    assert_eq!(app.db.assessment_by_resume_code("ACDE7FHJ").await?.map(|a| a.id), Some(id));
+    assert!(app.db.assessment_by_token("nope").await?.is_none());
+    // Codes and tokens are unique: a clash is refused, not silently shared.
+    let clash = NewAssessment { token: Some("tok-2".into()), ..new };
+    assert!(app.db.create_assessment(&clash).await.is_err(), "duplicate resume code accepted");
+    Ok(())
+}
+
+async fn complete_records_are_all_or_nothing(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let new = NewAssessment { mode: "interview".into(), token: Some("int-1".into()), note: Some("met at office".into()), ..new_assessment() };
+    let answers = vec![("A1".to_owned(), json!("phone_only")), ("U2".to_owned(), json!(["banking"]))];
+    let id = app.db.record_complete(&new, &answers, AnsweredBy::Caseworker, &result("assisted", 6)).await?;
+    let stored = app.db.assessment(id).await?.ok_or("missing")?;
+    assert_eq!(stored.note.as_deref(), Some("met at office"));
+    assert!(stored.finished_at.is_some());
+    assert_eq!(app.db.answers(id).await?.len(), 2);
+    // A bad result rolls back the assessment and its answers too.
+    let bad = NewAssessment { token: Some("int-2".into()), ..new };
+    assert!(app.db.record_complete(&bad, &answers, AnsweredBy::Caseworker, &result("teleport", 6)).await.is_err());
+    assert!(app.db.assessment_by_token("int-2").await?.is_none(), "half-written interview left behind");
+    Ok(())
+}
+
+async fn override_sits_beside_the_computed_channel(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let id = app.db.create_assessment(&new_assessment()).await?;
+    assert!(matches!(app.db.set_override(id, "analogue", "x").await, Err(DbError::NoSuchAssessment(_))));
+    app.db.finish(id, &result("self_service", 4)).await?;
+    app.db.set_override(id, "assisted", "Wants to try with help first").await?;
+    let r = app.db.result(id).await?.ok_or("no result")?;
+    assert_eq!(r.channel, "self_service", "computed channel overwritten");
+    let Some(Override { channel, reason, .. }) = r.override_ else { return Err("override not stored".into()) };
+    assert_eq!((channel.as_str(), reason.as_str()), ("assisted", "Wants to try with help first"));
+    // Re-scoring stores the computed result again and keeps the caseworker's choice.
+    app.db.finish(id, &result("self_service", 4)).await?;
+    assert!(app.db.result(id).await?.ok_or("no result")?.override_.is_some());
+    assert!(app.db.set_override(id, "teleport", "x").await.is_err());
     Ok(())
 }

@@ -47,7 +47,7 @@ async fn data_survives_kill_and_restart() -> TestResult {
     let db_url = DatabaseUrl::Sqlite(format!("sqlite://{}/digiparat.db", data.display()));
     let id = db::connect(&db_url)
         .await?
-        .create_assessment(&NewAssessment { instrument: "dr-1".into(), mode: "self".into(), language: "da".into() })
+        .create_assessment(&NewAssessment { instrument: "dr-1".into(), mode: "self".into(), language: "da".into(), ..Default::default() })
         .await?;
     first.kill()?; // SIGKILL: no chance to clean up
     first.wait()?;

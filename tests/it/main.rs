@@ -8,3 +8,5 @@ mod browser;
 mod database;
 mod http;
 mod lifecycle;
+mod self_browser;
+mod self_flow;

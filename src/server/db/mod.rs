@@ -48,12 +48,17 @@ impl AnsweredBy {
     }
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct NewAssessment {
     pub instrument: String,
     /// `self` or `interview`, as the instrument defines modes.
     pub mode: String,
     pub language: String,
+    /// A long random secret naming the assessment in a cookie or a link.
+    pub token: Option<String>,
+    /// The short code a recipient can read aloud or write down to resume elsewhere.
+    pub resume_code: Option<String>,
+    pub note: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -64,6 +69,17 @@ pub struct Assessment {
     pub language: String,
     pub started_at: OffsetDateTime,
     pub finished_at: Option<OffsetDateTime>,
+    pub token: Option<String>,
+    pub resume_code: Option<String>,
+    pub note: Option<String>,
+}
+
+/// A caseworker's choice of another channel, kept beside the computed one.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Override {
+    pub channel: String,
+    pub reason: String,
+    pub at: OffsetDateTime,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -89,6 +105,8 @@ pub struct StoredResult {
     pub score_motivation: Option<i16>,
     pub outcome: serde_json::Value,
     pub computed_at: OffsetDateTime,
+    /// Set only by `set_override`; `finish` never writes it.
+    pub override_: Option<Override>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,6 +128,19 @@ pub trait Repository: Send + Sync + 'static {
     async fn ping(&self) -> Result<(), DbError>;
     async fn create_assessment(&self, new: &NewAssessment) -> Result<AssessmentId, DbError>;
     async fn assessment(&self, id: AssessmentId) -> Result<Option<Assessment>, DbError>;
+    async fn assessment_by_token(&self, token: &str) -> Result<Option<Assessment>, DbError>;
+    async fn assessment_by_resume_code(&self, code: &str) -> Result<Option<Assessment>, DbError>;
+    /// Creates an assessment with all its answers and its result in one transaction
+    /// (the caseworker interview): all of it is stored, or none.
+    async fn record_complete(
+        &self,
+        new: &NewAssessment,
+        answers: &[(String, serde_json::Value)],
+        by: AnsweredBy,
+        result: &StoredResult,
+    ) -> Result<AssessmentId, DbError>;
+    /// Records a caseworker's override; the computed channel stays as it was.
+    async fn set_override(&self, id: AssessmentId, channel: &str, reason: &str) -> Result<(), DbError>;
     /// Stores (or replaces) the answer to one item; an acknowledged answer is durable.
     async fn save_answer(
         &self,

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-use super::{Backend, DbError, queries::impl_repository};
+use super::queries::{finish_in, impl_repository, insert_assessment, select_assessment};
+use super::{Backend, DbError};
 
 pub struct PgRepository {
     pub(crate) pool: PgPool,

@@ -2,6 +2,89 @@
 //! `RETURNING` and the column types used here mean the same in SQLite and PostgreSQL.
 //! Where the dialects differ, the backend files hold their own code.
 
+/// Inserts an assessment row on any executor and returns its id.
+macro_rules! insert_assessment {
+    ($exec:expr, $new:expr) => {{
+        let new: &$crate::server::db::NewAssessment = $new;
+        let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
+            "INSERT INTO assessments (instrument, mode, language, started_at, token, resume_code, note) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(&new.instrument)
+        .bind(&new.mode)
+        .bind(&new.language)
+        .bind(time::OffsetDateTime::now_utc())
+        .bind(&new.token)
+        .bind(&new.resume_code)
+        .bind(&new.note)
+        .fetch_one($exec)
+        .await;
+        id.map_err($crate::server::db::DbError::from)
+    }};
+}
+
+/// Selects one assessment by a unique column.
+macro_rules! select_assessment {
+    ($pool:expr, $column:literal, $value:expr) => {{
+        #[allow(clippy::type_complexity)] // one row of the assessments table
+        let row: Option<(i64, String, String, String, time::OffsetDateTime, Option<time::OffsetDateTime>, Option<String>, Option<String>, Option<String>)> =
+            sqlx::query_as(concat!(
+                "SELECT id, instrument, mode, language, started_at, finished_at, token, resume_code, note \
+                 FROM assessments WHERE ", $column, " = $1"
+            ))
+            .bind($value)
+            .fetch_optional($pool)
+            .await?;
+        Ok(row.map(|(id, instrument, mode, language, started_at, finished_at, token, resume_code, note)| {
+            $crate::server::db::Assessment { id, instrument, mode, language, started_at, finished_at, token, resume_code, note }
+        }))
+    }};
+}
+
+/// Marks an assessment finished and upserts its computed result inside a transaction.
+/// The override columns are left alone: a re-computation never erases a caseworker's choice.
+macro_rules! finish_in {
+    ($tx:expr, $id:expr, $r:expr) => {{
+        let id: $crate::server::db::AssessmentId = $id;
+        let r: &$crate::server::db::StoredResult = $r;
+        async {
+            let updated = sqlx::query("UPDATE assessments SET finished_at = $1 WHERE id = $2")
+                .bind(r.computed_at)
+                .bind(id)
+                .execute(&mut **$tx)
+                .await?;
+            if updated.rows_affected() != 1 {
+                return Err($crate::server::db::DbError::NoSuchAssessment(id));
+            }
+            sqlx::query(
+                "INSERT INTO results (assessment_id, instrument, channel, rule, provisional, \
+                 borderline, score_access, score_skills, score_motivation, outcome, computed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (assessment_id) DO UPDATE SET instrument = excluded.instrument, \
+                 channel = excluded.channel, rule = excluded.rule, provisional = excluded.provisional, \
+                 borderline = excluded.borderline, score_access = excluded.score_access, \
+                 score_skills = excluded.score_skills, score_motivation = excluded.score_motivation, \
+                 outcome = excluded.outcome, computed_at = excluded.computed_at",
+            )
+            .bind(id)
+            .bind(&r.instrument)
+            .bind(&r.channel)
+            .bind(r.rule)
+            .bind(r.provisional)
+            .bind(r.borderline)
+            .bind(r.score_access)
+            .bind(r.score_skills)
+            .bind(r.score_motivation)
+            .bind(r.outcome.to_string())
+            .bind(r.computed_at)
+            .execute(&mut **$tx)
+            .await?;
+            Ok::<(), $crate::server::db::DbError>(())
+        }
+        .await
+    }};
+}
+
 /// Implements `Repository` for a type with a `pool: sqlx::Pool<DB>` field.
 macro_rules! impl_repository {
     ($repo:ty, $backend:expr) => {
@@ -20,34 +103,78 @@ macro_rules! impl_repository {
                 &self,
                 new: &$crate::server::db::NewAssessment,
             ) -> Result<$crate::server::db::AssessmentId, $crate::server::db::DbError> {
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO assessments (instrument, mode, language, started_at) \
-                     VALUES ($1, $2, $3, $4) RETURNING id",
-                )
-                .bind(&new.instrument)
-                .bind(&new.mode)
-                .bind(&new.language)
-                .bind(time::OffsetDateTime::now_utc())
-                .fetch_one(&self.pool)
-                .await?;
+                let mut conn = self.pool.acquire().await?;
+                insert_assessment!(&mut *conn, new)
+            }
+
+            async fn record_complete(
+                &self,
+                new: &$crate::server::db::NewAssessment,
+                answers: &[(String, serde_json::Value)],
+                by: $crate::server::db::AnsweredBy,
+                result: &$crate::server::db::StoredResult,
+            ) -> Result<$crate::server::db::AssessmentId, $crate::server::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                let id = insert_assessment!(&mut *tx, new)?;
+                for (item, value) in answers {
+                    sqlx::query(
+                        "INSERT INTO answers (assessment_id, item, value, answered_by, answered_at) \
+                         VALUES ($1, $2, $3, $4, $5)",
+                    )
+                    .bind(id)
+                    .bind(item)
+                    .bind(value.to_string())
+                    .bind(by.as_str())
+                    .bind(time::OffsetDateTime::now_utc())
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                finish_in!(&mut tx, id, result)?;
+                tx.commit().await?;
                 Ok(id)
+            }
+
+            async fn set_override(
+                &self,
+                id: $crate::server::db::AssessmentId,
+                channel: &str,
+                reason: &str,
+            ) -> Result<(), $crate::server::db::DbError> {
+                let done = sqlx::query(
+                    "UPDATE results SET override_channel = $1, override_reason = $2, overridden_at = $3 \
+                     WHERE assessment_id = $4",
+                )
+                .bind(channel)
+                .bind(reason)
+                .bind(time::OffsetDateTime::now_utc())
+                .bind(id)
+                .execute(&self.pool)
+                .await?;
+                if done.rows_affected() != 1 {
+                    return Err($crate::server::db::DbError::NoSuchAssessment(id));
+                }
+                Ok(())
+            }
+
+            async fn assessment_by_token(
+                &self,
+                token: &str,
+            ) -> Result<Option<$crate::server::db::Assessment>, $crate::server::db::DbError> {
+                select_assessment!(&self.pool, "token", token)
+            }
+
+            async fn assessment_by_resume_code(
+                &self,
+                code: &str,
+            ) -> Result<Option<$crate::server::db::Assessment>, $crate::server::db::DbError> {
+                select_assessment!(&self.pool, "resume_code", code)
             }
 
             async fn assessment(
                 &self,
                 id: $crate::server::db::AssessmentId,
             ) -> Result<Option<$crate::server::db::Assessment>, $crate::server::db::DbError> {
-                let row: Option<(i64, String, String, String, time::OffsetDateTime, Option<time::OffsetDateTime>)> =
-                    sqlx::query_as(
-                        "SELECT id, instrument, mode, language, started_at, finished_at \
-                         FROM assessments WHERE id = $1",
-                    )
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(row.map(|(id, instrument, mode, language, started_at, finished_at)| {
-                    $crate::server::db::Assessment { id, instrument, mode, language, started_at, finished_at }
-                }))
+                select_assessment!(&self.pool, "id", id)
             }
 
             async fn save_answer(
@@ -108,37 +235,7 @@ macro_rules! impl_repository {
                 r: &$crate::server::db::StoredResult,
             ) -> Result<(), $crate::server::db::DbError> {
                 let mut tx = self.pool.begin().await?;
-                let updated = sqlx::query("UPDATE assessments SET finished_at = $1 WHERE id = $2")
-                    .bind(r.computed_at)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                if updated.rows_affected() != 1 {
-                    return Err($crate::server::db::DbError::NoSuchAssessment(id));
-                }
-                sqlx::query(
-                    "INSERT INTO results (assessment_id, instrument, channel, rule, provisional, \
-                     borderline, score_access, score_skills, score_motivation, outcome, computed_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-                     ON CONFLICT (assessment_id) DO UPDATE SET instrument = excluded.instrument, \
-                     channel = excluded.channel, rule = excluded.rule, provisional = excluded.provisional, \
-                     borderline = excluded.borderline, score_access = excluded.score_access, \
-                     score_skills = excluded.score_skills, score_motivation = excluded.score_motivation, \
-                     outcome = excluded.outcome, computed_at = excluded.computed_at",
-                )
-                .bind(id)
-                .bind(&r.instrument)
-                .bind(&r.channel)
-                .bind(r.rule)
-                .bind(r.provisional)
-                .bind(r.borderline)
-                .bind(r.score_access)
-                .bind(r.score_skills)
-                .bind(r.score_motivation)
-                .bind(r.outcome.to_string())
-                .bind(r.computed_at)
-                .execute(&mut *tx)
-                .await?;
+                finish_in!(&mut tx, id, r)?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -148,17 +245,23 @@ macro_rules! impl_repository {
                 id: $crate::server::db::AssessmentId,
             ) -> Result<Option<$crate::server::db::StoredResult>, $crate::server::db::DbError> {
                 #[allow(clippy::type_complexity)] // one row of the results table
-                let row: Option<(String, String, i16, bool, bool, Option<i16>, Option<i16>, Option<i16>, String, time::OffsetDateTime)> =
+                let row: Option<(String, String, i16, bool, bool, Option<i16>, Option<i16>, Option<i16>, String, time::OffsetDateTime, Option<String>, Option<String>, Option<time::OffsetDateTime>)> =
                     sqlx::query_as(
                         "SELECT instrument, channel, rule, provisional, borderline, score_access, \
-                         score_skills, score_motivation, outcome, computed_at \
+                         score_skills, score_motivation, outcome, computed_at, \
+                         override_channel, override_reason, overridden_at \
                          FROM results WHERE assessment_id = $1",
                     )
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
-                row.map(|(instrument, channel, rule, provisional, borderline, a, s, m, outcome, computed_at)| {
+                row.map(|(instrument, channel, rule, provisional, borderline, a, s, m, outcome, computed_at, oc, or, oat)| {
+                    let override_ = match (oc, or, oat) {
+                        (Some(channel), Some(reason), Some(at)) => Some($crate::server::db::Override { channel, reason, at }),
+                        _ => None,
+                    };
                     Ok($crate::server::db::StoredResult {
+                        override_,
                         instrument,
                         channel,
                         rule,
@@ -177,4 +280,4 @@ macro_rules! impl_repository {
     };
 }
 
-pub(crate) use impl_repository;
+pub(crate) use {finish_in, impl_repository, insert_assessment, select_assessment};

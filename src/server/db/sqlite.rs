@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use super::{Backend, DbError, queries::impl_repository};
+use super::queries::{finish_in, impl_repository, insert_assessment, select_assessment};
+use super::{Backend, DbError};
 
 pub struct SqliteRepository {
     pub(crate) pool: SqlitePool,

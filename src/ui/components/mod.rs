@@ -2,4 +2,6 @@
 
 pub mod error_summary;
 pub mod layout;
+pub mod loaded;
+pub mod print_button;
 pub mod read_aloud;

@@ -5,4 +5,5 @@ pub mod home;
 pub mod login;
 pub mod not_found;
 pub mod privacy;
+pub mod self_flow;
 pub mod self_start;

@@ -68,8 +68,11 @@ pub fn SelfIntro() -> impl IntoView {
             <a class="back-link d-print-none" href="/self">{lang.t("back")}</a>
             <h1>{lang.t("intro-title")}</h1>
             <p class="lead">{lang.t("intro-body")}</p>
-            <p>{lang.t("intro-soon")}</p>
             <p class="reassurance">{lang.t("home-paper")}</p>
+            <form method="post" action="/self/start" novalidate>
+                <button type="submit" class="button button-start">{lang.t("intro-start")}</button>
+            </form>
+            <p class="resume-link"><a href="/self/resume">{lang.t("intro-resume")}</a></p>
         </Page>
     }
 }

@@ -24,6 +24,12 @@ pub enum Js {
 
 impl Browser {
     pub async fn start(js: Js) -> Browser {
+        Browser::start_with(js, None).await
+    }
+
+    /// `width`: emulate a small screen of that many CSS pixels (e.g. 320, or 640 for a
+    /// 1280-pixel window at 200 % zoom).
+    pub async fn start_with(js: Js, width: Option<u32>) -> Browser {
         let turn = ONE_BROWSER_AT_A_TIME.lock().await;
         let port = free_port();
         let driver = Command::new("chromedriver")
@@ -42,6 +48,9 @@ impl Browser {
                 format!("--user-data-dir={}", profile.path().display()),
             ],
         });
+        if let Some(width) = width {
+            options["mobileEmulation"] = json!({"deviceMetrics": {"width": width, "height": 720, "pixelRatio": 1.0}});
+        }
         if js == Js::Off {
             options["prefs"] = json!({"profile.managed_default_content_settings.javascript": 2});
         }
@@ -96,6 +105,49 @@ impl Browser {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_owned(),
         }
+    }
+
+    /// Runs `act` (a click or a key press that submits or follows a link) and waits until
+    /// the next page has replaced this one. Works with JavaScript off too: it watches for
+    /// the old document's root element to go stale.
+    pub async fn navigating<F: std::future::Future<Output = ()>>(&self, act: F) {
+        let old = self.find("html").await;
+        act.await;
+        let started = Instant::now();
+        while old.attr("lang").await.is_ok() {
+            if started.elapsed() > Duration::from_secs(15) {
+                panic!("no new page within 15 s (still on {})", self.path().await);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Clicks the element and waits for the page it leads to.
+    pub async fn click_to_next_page(&self, css: &str) {
+        self.navigating(async {
+            self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+        })
+        .await;
+    }
+
+    pub async fn press(&self, key: fantoccini::key::Key) {
+        let active = self.client.active_element().await.unwrap_or_else(|e| panic!("no active element: {e}"));
+        active.send_keys(&char::from(key).to_string()).await.unwrap_or_else(|e| panic!("key press: {e}"));
+    }
+
+    /// Evaluates a JavaScript expression in the page.
+    pub async fn eval(&self, expr: &str) -> serde_json::Value {
+        self.client
+            .execute(&format!("return ({expr});"), vec![])
+            .await
+            .unwrap_or_else(|e| panic!("{expr}: {e}"))
+    }
+
+    /// The page fits the screen: no horizontal scrolling (WCAG 1.4.10 reflow).
+    pub async fn assert_no_horizontal_scroll(&self, page: &str) {
+        let fits = self.eval("document.documentElement.scrollWidth <= window.innerWidth").await;
+        let width = self.eval("window.innerWidth").await;
+        assert_eq!(fits, json!(true), "{page} scrolls sideways at {width} px");
     }
 
     pub async fn close(mut self) {

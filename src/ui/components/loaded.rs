@@ -1,0 +1,50 @@
+//! Renders a page from data loaded on the server. Pages that use it are rendered whole
+//! before sending (`SsrMode::Async`), so they work without JavaScript and can redirect.
+
+use std::future::Future;
+
+use leptos::either::Either;
+use leptos::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::app::use_lang;
+use crate::ui::components::layout::Page;
+
+pub fn loaded<T, Fut, V>(
+    fetch: impl Fn() -> Fut + Send + Sync + 'static,
+    render: impl Fn(T) -> V + Send + Sync + Clone + 'static,
+) -> impl IntoView
+where
+    T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
+    Fut: Future<Output = Result<T, ServerFnError>> + Send + 'static,
+    V: IntoView + 'static,
+{
+    let data = Resource::new_blocking(|| (), move |_| fetch());
+    view! {
+        <Suspense fallback=|| ()>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match data.await {
+                        Ok(value) => Either::Left(render(value)),
+                        Err(_) => Either::Right(view! { <LoadProblem /> }),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// Shown when a page's data could not be loaded (a redirect usually replaces it).
+#[component]
+fn LoadProblem() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Page title=lang.t("load-error-title")>
+            <h1>{lang.t("load-error-title")}</h1>
+            <p>{lang.t("load-error-body")}</p>
+            <p><a href="/">{lang.t("not-found-home")}</a></p>
+        </Page>
+    }
+}
