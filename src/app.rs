@@ -11,7 +11,11 @@ use leptos_router::{
 
 use crate::i18n::Lang;
 use crate::ui::pages::{
-    accessibility::AccessibilityStatement, home::Home, login::Login, not_found::NotFound,
+    accessibility::AccessibilityStatement,
+    home::Home,
+    interview::{InterviewForm, InterviewResult, InterviewStart, PaperQuestionnaire},
+    login::Login,
+    not_found::NotFound,
     privacy::Privacy,
     self_flow::{SelfCheck, SelfCode, SelfQuestion, SelfResult, SelfResume},
     self_start::{SelfIntro, SelfStart},
@@ -55,6 +59,10 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("self/q/:item") view=SelfQuestion ssr=SsrMode::Async />
                 <Route path=path!("self/check") view=SelfCheck ssr=SsrMode::Async />
                 <Route path=path!("self/result") view=SelfResult ssr=SsrMode::Async />
+                <Route path=path!("interview") view=InterviewStart />
+                <Route path=path!("interview/:token") view=InterviewForm ssr=SsrMode::Async />
+                <Route path=path!("interview/:token/result") view=InterviewResult ssr=SsrMode::Async />
+                <Route path=path!("paper") view=PaperQuestionnaire ssr=SsrMode::Async />
                 <Route path=path!("login") view=Login />
                 <Route path=path!("accessibility") view=AccessibilityStatement />
                 <Route path=path!("privacy") view=Privacy />

@@ -1,6 +1,9 @@
 //! Digiparat: digital-readiness screening for Danish job centres.
 //! The crate builds both the server (feature `ssr`) and the WASM islands (feature `hydrate`).
 
+// Deeply nested view types of the one-page interview form need a deeper type-layout query.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod app;
 pub mod domain;

@@ -1,6 +1,7 @@
 //! Server functions behind the forms, and the JSON API for other systems.
 //! One capability per file: authorize → load → domain → store.
 
+pub mod interview;
 pub mod language;
 pub mod questionnaire;
 pub mod self_assessment;
@@ -22,5 +23,8 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/self/answer", post(self_assessment::answer))
         .route("/self/finish", post(self_assessment::finish))
         .route("/self/resume", post(self_assessment::resume))
+        .route("/interview/start", post(interview::start))
+        .route("/interview/{token}/answers", post(interview::save))
+        .route("/interview/{token}/override", post(interview::override_channel))
         .layer(DefaultBodyLimit::max(score::MAX_BODY_BYTES))
 }

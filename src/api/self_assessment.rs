@@ -99,7 +99,7 @@ mod server {
     };
     use crate::domain::{Channel, Instrument, Mode, Outcome};
     use crate::i18n::Lang;
-    use crate::server::db::{AnsweredBy, Assessment, DbError, NewAssessment};
+    use crate::server::db::{AnsweredBy, Assessment, DbError, NewAssessment, StoredAnswer};
     use crate::server::state::AppState;
 
     const COOKIE: &str = "dp_self";
@@ -162,7 +162,7 @@ mod server {
         Ok(open_href(instrument_of(a)?, &stored))
     }
 
-    fn open_href(instrument: &Instrument, stored: &[crate::server::db::StoredAnswer]) -> String {
+    fn open_href(instrument: &Instrument, stored: &[StoredAnswer]) -> String {
         let map = scoring_map(stored);
         let answered: std::collections::HashSet<&str> = stored.iter().map(|a| a.item.as_str()).collect();
         asked_items(instrument, Mode::SelfAssessment, &map)
@@ -172,14 +172,19 @@ mod server {
             .unwrap_or_else(|| "/self/check".into())
     }
 
-    pub async fn question(item_id: String, error: Option<String>, from_check: bool) -> Result<QuestionView, ServerFnError> {
+    /// The unfinished assessment's instrument and answers (a finished one shows its result).
+    async fn open_answers() -> Result<(&'static Instrument, Vec<StoredAnswer>), ServerFnError> {
         let (state, a) = current().await?;
         if a.finished_at.is_some() {
             leptos_axum::redirect("/self/result");
             return Err(ServerFnError::new("finished"));
         }
-        let instrument = instrument_of(&a)?;
         let stored = state.db.answers(a.id).await.map_err(db_error)?;
+        Ok((instrument_of(&a)?, stored))
+    }
+
+    pub async fn question(item_id: String, error: Option<String>, from_check: bool) -> Result<QuestionView, ServerFnError> {
+        let (instrument, stored) = open_answers().await?;
         let map = scoring_map(&stored);
         let asked = asked_items(instrument, Mode::SelfAssessment, &map);
         let Some(index) = asked.iter().position(|i| i.id() == item_id) else {
@@ -221,13 +226,7 @@ mod server {
     }
 
     pub async fn check() -> Result<Vec<CheckGroup>, ServerFnError> {
-        let (state, a) = current().await?;
-        if a.finished_at.is_some() {
-            leptos_axum::redirect("/self/result");
-            return Err(ServerFnError::new("finished"));
-        }
-        let instrument = instrument_of(&a)?;
-        let stored = state.db.answers(a.id).await.map_err(db_error)?;
+        let (instrument, stored) = open_answers().await?;
         let map = scoring_map(&stored);
         let lang = lang();
         let mut groups: Vec<CheckGroup> = Vec::new();

@@ -6,6 +6,7 @@ mod codes;
 mod instrument;
 pub mod lix;
 mod load;
+pub mod privacy;
 mod recommend;
 pub mod request;
 mod scoring;

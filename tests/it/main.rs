@@ -7,6 +7,8 @@ mod api;
 mod browser;
 mod database;
 mod http;
+mod interview;
+mod interview_browser;
 mod lifecycle;
 mod self_browser;
 mod self_flow;

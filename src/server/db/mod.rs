@@ -149,6 +149,15 @@ pub trait Repository: Send + Sync + 'static {
         value: &serde_json::Value,
         by: AnsweredBy,
     ) -> Result<(), DbError>;
+    /// Stores several answers and the caseworker's note at once (the interview form): all of
+    /// it, or none. A `null` value records that an item is now unanswered.
+    async fn save_answers(
+        &self,
+        id: AssessmentId,
+        answers: &[(String, serde_json::Value)],
+        by: AnsweredBy,
+        note: Option<&str>,
+    ) -> Result<(), DbError>;
     /// Answers in the order they were last changed.
     async fn answers(&self, id: AssessmentId) -> Result<Vec<StoredAnswer>, DbError>;
     /// Marks the assessment finished and stores its result, both or neither.

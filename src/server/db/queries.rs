@@ -206,6 +206,48 @@ macro_rules! impl_repository {
                 }
             }
 
+            async fn save_answers(
+                &self,
+                id: $crate::server::db::AssessmentId,
+                answers: &[(String, serde_json::Value)],
+                by: $crate::server::db::AnsweredBy,
+                note: Option<&str>,
+            ) -> Result<(), $crate::server::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                let updated = sqlx::query("UPDATE assessments SET note = $1 WHERE id = $2")
+                    .bind(note)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                if updated.rows_affected() != 1 {
+                    return Err($crate::server::db::DbError::NoSuchAssessment(id));
+                }
+                for (item, value) in answers {
+                    let done = sqlx::query(
+                        "INSERT INTO answers (assessment_id, item, value, answered_by, answered_at) \
+                         VALUES ($1, $2, $3, $4, $5) \
+                         ON CONFLICT (assessment_id, item) DO UPDATE SET \
+                         value = excluded.value, answered_by = excluded.answered_by, \
+                         answered_at = excluded.answered_at",
+                    )
+                    .bind(id)
+                    .bind(item)
+                    .bind(value.to_string())
+                    .bind(by.as_str())
+                    .bind(time::OffsetDateTime::now_utc())
+                    .execute(&mut *tx)
+                    .await;
+                    match done {
+                        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+                            return Err($crate::server::db::DbError::NoSuchAssessment(id));
+                        }
+                        other => other?,
+                    };
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn answers(
                 &self,
                 id: $crate::server::db::AssessmentId,

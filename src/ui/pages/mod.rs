@@ -2,6 +2,7 @@
 
 pub mod accessibility;
 pub mod home;
+pub mod interview;
 pub mod login;
 pub mod not_found;
 pub mod privacy;

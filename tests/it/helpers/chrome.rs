@@ -150,6 +150,12 @@ impl Browser {
         assert_eq!(fits, json!(true), "{page} scrolls sideways at {width} px");
     }
 
+    /// The page printed to PDF on A4 with default margins, as Chromium prints it.
+    pub async fn print_pdf_a4(&self) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
+        let config = fantoccini::wd::PrintConfiguration::builder().build().map_err(|e| e.to_string())?;
+        Ok(self.client.print(config).await?)
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();

@@ -1,0 +1,299 @@
+//! The caseworker's pages: start an interview, all questions on one page, the result with
+//! the override, and the blank paper questionnaire.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::interview::{
+    CaseworkerResult, FormItem, FormSection, InterviewView, load_interview, load_interview_result, load_paper,
+};
+use crate::app::use_lang;
+use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
+use crate::ui::components::layout::Page;
+use crate::ui::components::loaded::loaded;
+use crate::ui::components::print_button::PrintButton;
+
+#[component]
+pub fn InterviewStart() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <Page title=lang.t("iv-start-title")>
+            <h1>{lang.t("iv-start-title")}</h1>
+            <p class="lead">{lang.t("iv-start-lead")}</p>
+            <form method="post" action="/interview/start" novalidate>
+                <button type="submit" class="button button-primary">{lang.t("iv-start-button")}</button>
+            </form>
+            <p class="resume-link"><a href="/paper">{lang.t("iv-paper-link")}</a></p>
+        </Page>
+    }
+}
+
+fn token_param() -> String {
+    use_params_map().read_untracked().get("token").unwrap_or_default()
+}
+
+#[component]
+pub fn InterviewForm() -> impl IntoView {
+    let token = token_param();
+    let errors = use_query_map().read_untracked().get("errors");
+    loaded(move || load_interview(token.clone(), errors.clone()), |v: InterviewView| view! { <InterviewPage v /> })
+}
+
+#[component]
+fn InterviewPage(v: InterviewView) -> impl IntoView {
+    let lang = use_lang();
+    let mut errors: Vec<FieldError> = v
+        .sections
+        .iter()
+        .flat_map(|s| s.items.iter())
+        .filter_map(|i| {
+            let first = i.choices.first()?;
+            Some(FieldError { target_id: format!("{}-{}", i.id, first.code), message: i.error.clone()? })
+        })
+        .collect();
+    if let Some(m) = &v.note_error {
+        errors.push(FieldError { target_id: "note".into(), message: m.clone() });
+    }
+    let has_error = !errors.is_empty();
+    let contents = v
+        .sections
+        .iter()
+        .map(|s| view! { <li><a href=format!("#{}", s.anchor)>{s.heading.clone()}</a></li> })
+        .collect_view();
+    let sections = v
+        .sections
+        .into_iter()
+        .map(|s| {
+            view! {
+                <section aria-labelledby=format!("{}-heading", s.anchor)>
+                    <h2 id=s.anchor.clone()><span id=format!("{}-heading", s.anchor)>{s.heading}</span></h2>
+                    {s.items.into_iter().map(|i| view! { <ItemFieldset i /> }).collect_view()}
+                </section>
+            }
+        })
+        .collect_view();
+    let note_error = v.note_error.clone();
+    let note_has_error = note_error.is_some();
+    let note_described = if note_error.is_some() { "note-hint note-error" } else { "note-hint" };
+    view! {
+        <Page title=lang.t("iv-title") has_error>
+            <ErrorSummary errors />
+            <h1>{lang.t("iv-title")}</h1>
+            <nav class="anchor-links d-print-none" aria-labelledby="contents-heading">
+                <h2 id="contents-heading" class="h-small">{lang.t("iv-contents")}</h2>
+                <ul>
+                    {contents}
+                    <li><a href="#note-section">{lang.t("iv-note-heading")}</a></li>
+                </ul>
+            </nav>
+            <form method="post" action=format!("/interview/{}/answers", v.token) novalidate class="interview-form">
+                {sections}
+                <section aria-labelledby="note-section">
+                    <h2 id="note-section">{lang.t("iv-note-heading")}</h2>
+                    <div class="form-group" class:form-group-error=note_has_error>
+                        <label for="note" class="label">{lang.t("iv-note-label")}</label>
+                        <p id="note-hint" class="hint">{lang.t("iv-note-hint")}</p>
+                        {note_error.map(|m| view! { <InlineError id="note-error".to_owned() message=m /> })}
+                        <textarea id="note" name="note" class="input textarea" rows="4" aria-describedby=note_described>
+                            {v.note}
+                        </textarea>
+                    </div>
+                </section>
+                <button type="submit" class="button button-primary">{lang.t("iv-submit")}</button>
+            </form>
+        </Page>
+    }
+}
+
+/// One question as a fieldset with the same choices the person gets on their own.
+#[component]
+fn ItemFieldset(i: FormItem) -> impl IntoView {
+    let hint_id = format!("{}-hint", i.id);
+    let error_id = format!("{}-error", i.id);
+    let described = if i.error.is_some() { format!("{hint_id} {error_id}") } else { hint_id.clone() };
+    let kind = if i.multi { "checkbox" } else { "radio" };
+    let lang = use_lang();
+    let choice = |c: &crate::api::questionnaire::Choice| {
+        let id = format!("{}-{}", i.id, c.code);
+        view! {
+            <div class="radio radio-small">
+                <input type=kind id=id.clone() name=i.id.clone() value=c.code.clone() checked=i.selected.contains(&c.code) />
+                <label for=id>{c.label.clone()}</label>
+            </div>
+        }
+    };
+    let answers = i.choices.iter().filter(|c| !c.opt_out).map(choice).collect_view();
+    let opt_outs = i.choices.iter().filter(|c| c.opt_out).map(choice).collect_view();
+    view! {
+        <div class="form-group" class:form-group-error=i.error.is_some() id=format!("item-{}", i.id)>
+            <fieldset aria-describedby=described>
+                <legend class="legend-question">
+                    <span class="item-number">{format!("{}. ", i.number)}</span>
+                    {i.question.clone()}
+                </legend>
+                <p id=hint_id class="hint">{i.hint.clone()}</p>
+                {i.error.clone().map(|m| view! { <InlineError id=error_id.clone() message=m /> })}
+                <div class="radios radios-inline">
+                    {answers}
+                    <p class="divider" aria-hidden="true">{lang.t("divider-or")}</p>
+                    {opt_outs}
+                </div>
+            </fieldset>
+        </div>
+    }
+}
+
+#[component]
+pub fn InterviewResult() -> impl IntoView {
+    let token = token_param();
+    let error = use_query_map().read_untracked().get("error");
+    loaded(move || load_interview_result(token.clone(), error.clone()), |r: CaseworkerResult| view! { <ResultPage r /> })
+}
+
+fn list_or_none(items: Vec<String>, none: String) -> impl IntoView {
+    if items.is_empty() {
+        view! { <p>{none}</p> }.into_any()
+    } else {
+        view! { <ul class="plain-list">{items.into_iter().map(|t| view! { <li>{t}</li> }).collect_view()}</ul> }.into_any()
+    }
+}
+
+#[component]
+fn ResultPage(r: CaseworkerResult) -> impl IntoView {
+    let lang = use_lang();
+    let errors: Vec<FieldError> = r
+        .error
+        .iter()
+        .map(|m| {
+            let target = if m == &lang.t("error-override-reason") { "reason".to_owned() } else { format!("channel-{}", r.channels.first().map(|c| c.0.as_str()).unwrap_or("")) };
+            FieldError { target_id: target, message: m.clone() }
+        })
+        .collect();
+    let has_error = !errors.is_empty();
+    let reason_error = r.error.clone().filter(|m| m == &lang.t("error-override-reason"));
+    let channel_error = r.error.clone().filter(|m| m != &lang.t("error-override-reason"));
+    let reason_has_error = reason_error.is_some();
+    let channel_has_error = channel_error.is_some();
+    let reason_described = reason_error.as_ref().map(|_| "reason-error");
+    let channel_described = channel_error.as_ref().map(|_| "channel-error");
+    let none = lang.t("cw-none");
+    let score_rows = r
+        .scores
+        .iter()
+        .map(|s| {
+            let score = s.score.map(|n| n.to_string()).unwrap_or_else(|| lang.t("cw-unknown"));
+            view! {
+                <tr>
+                    <th scope="row">{s.dimension.clone()}</th>
+                    <td class="num">{score}</td>
+                    <td class="num">{format!("{} %", s.coverage_percent)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let channel_radios = r
+        .channels
+        .iter()
+        .map(|(code, name)| {
+            let id = format!("channel-{code}");
+            view! {
+                <div class="radio">
+                    <input type="radio" id=id.clone() name="channel" value=code.clone() />
+                    <label for=id>{name.clone()}</label>
+                </div>
+            }
+        })
+        .collect_view();
+    view! {
+        <Page title=lang.t("cw-result-title") has_error>
+            <ErrorSummary errors />
+            <h1>{lang.t("cw-result-title")}</h1>
+            <dl class="result-summary">
+                <div><dt>{lang.t("cw-channel")}</dt><dd class="result-channel" data-channel=r.channel.clone()>{r.channel_name.clone()}</dd></div>
+                <div><dt>{lang.t("cw-rule")}</dt><dd data-rule=r.rule.to_string()>{r.rule.to_string()}</dd></div>
+                {r.chosen.clone().map(|(name, reason)| view! {
+                    <div class="override-current"><dt>{lang.t("cw-override-current")}</dt><dd><strong>{name}</strong>" – "{reason}</dd></div>
+                })}
+            </dl>
+            {r.provisional.then(|| view! { <p class="mark mark-provisional">{lang.t("cw-provisional")}</p> })}
+            {r.borderline.then(|| view! { <p class="mark mark-borderline">{lang.t("cw-borderline")}</p> })}
+            <h2>{lang.t("cw-scores")}</h2>
+            <table class="table">
+                <thead><tr><th scope="col">{lang.t("cw-dimension")}</th><th scope="col" class="num">{lang.t("cw-score")}</th><th scope="col" class="num">{lang.t("cw-coverage")}</th></tr></thead>
+                <tbody>{score_rows}</tbody>
+            </table>
+            <h2>{lang.t("cw-reasons")}</h2>
+            {list_or_none(r.reasons.clone(), none.clone())}
+            <h2>{lang.t("cw-flags")}</h2>
+            {list_or_none(r.flags.clone(), none.clone())}
+            <h2>{lang.t("cw-grounds")}</h2>
+            {list_or_none(r.grounds.clone(), none.clone())}
+            <p class="hint">{lang.t("cw-grounds-note")}</p>
+            <h2>{lang.t("cw-next-steps")}</h2>
+            {list_or_none(r.next_steps.clone(), none.clone())}
+            {r.note.clone().map(|n| view! { <h2>{lang.t("cw-note")}</h2><p class="note-text">{n}</p> })}
+            <section aria-labelledby="override" class="card d-print-none">
+                <h2 id="override">{lang.t("cw-override-title")}</h2>
+                <p>{lang.t("cw-override-lead")}</p>
+                <form method="post" action=format!("/interview/{}/override", r.token) novalidate>
+                    <div class="form-group" class:form-group-error=channel_has_error>
+                        <fieldset aria-describedby=channel_described>
+                            <legend class="legend-question">{lang.t("cw-override-channel")}</legend>
+                            {channel_error.map(|m| view! { <InlineError id="channel-error".to_owned() message=m /> })}
+                            <div class="radios">{channel_radios}</div>
+                        </fieldset>
+                    </div>
+                    <div class="form-group" class:form-group-error=reason_has_error>
+                        <label for="reason" class="label">{lang.t("cw-override-reason")}</label>
+                        {reason_error.map(|m| view! { <InlineError id="reason-error".to_owned() message=m /> })}
+                        <textarea id="reason" name="reason" class="input textarea" rows="3" aria-describedby=reason_described></textarea>
+                    </div>
+                    <button type="submit" class="button button-primary">{lang.t("cw-override-save")}</button>
+                </form>
+            </section>
+            <div class="button-row d-print-none">
+                <a class="button button-secondary" href=format!("/interview/{}", r.token)>{lang.t("cw-edit-answers")}</a>
+                <PrintButton label=lang.t("result-print") />
+            </div>
+            <p class="resume-link d-print-none"><a href="/interview">{lang.t("cw-new")}</a></p>
+        </Page>
+    }
+}
+
+#[component]
+pub fn PaperQuestionnaire() -> impl IntoView {
+    loaded(load_paper, |sections: Vec<FormSection>| {
+        let lang = use_lang();
+        let body = sections
+            .into_iter()
+            .map(|s| {
+                let items = s
+                    .items
+                    .into_iter()
+                    .map(|i| {
+                        let boxes = i
+                            .choices
+                            .into_iter()
+                            .map(|c| view! { <li><span class="tick-box" aria-hidden="true"></span>{c.label}</li> })
+                            .collect_view();
+                        view! {
+                            <div class="paper-item">
+                                <h3>{format!("{}. ", i.number)}{i.question}</h3>
+                                <ul class="tick-list">{boxes}</ul>
+                            </div>
+                        }
+                    })
+                    .collect_view();
+                view! { <h2>{s.heading}</h2>{items} }
+            })
+            .collect_view();
+        view! {
+            <Page title=lang.t("paper-title")>
+                <h1>{lang.t("paper-title")}</h1>
+                <p class="lead">{lang.t("paper-lead")}</p>
+                <div class="d-print-none"><PrintButton label=lang.t("paper-print") /></div>
+                {body}
+            </Page>
+        }
+    })
+}
