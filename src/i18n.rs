@@ -113,6 +113,28 @@ mod tests {
         }
     }
 
+    /// Danish texts a recipient reads are written for people who read poorly: every
+    /// sentence-length text (six words or more) has LIX at most 30. Caseworker pages and
+    /// the formal parts of the accessibility statement are exempt.
+    #[test]
+    fn recipient_texts_in_danish_are_easy_to_read() {
+        let path = format!("{}/locales/da/main.ftl", env!("CARGO_MANIFEST_DIR"));
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let staff = ["iv-", "cw-", "paper-", "login-", "a11y-status", "a11y-contact", "home-staff", "home-caseworker", "home-manager"];
+        let mut too_hard = Vec::new();
+        for (key, value) in text.lines().filter_map(|l| l.split_once(" = ")) {
+            if key.starts_with('#') || staff.iter().any(|p| key.starts_with(p)) {
+                continue;
+            }
+            let words = value.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
+            let lix = crate::domain::lix::lix(value);
+            if words >= 6 && lix > crate::domain::lix::MAX_RECIPIENT_LIX {
+                too_hard.push(format!("{key} (LIX {lix:.1}): {value}"));
+            }
+        }
+        assert!(too_hard.is_empty(), "hard to read:\n{}", too_hard.join("\n"));
+    }
+
     #[test]
     fn lookups_differ_by_language_and_take_arguments() {
         assert_eq!(Lang::Da.t("product-name"), "Digiparat");

@@ -23,6 +23,28 @@ macro_rules! insert_assessment {
     }};
 }
 
+/// Stores (or replaces) one answer on any executor.
+macro_rules! upsert_answer {
+    ($exec:expr, $id:expr, $item:expr, $value:expr, $by:expr) => {{
+        let by: $crate::server::db::AnsweredBy = $by;
+        let value: &serde_json::Value = $value;
+        sqlx::query(
+            "INSERT INTO answers (assessment_id, item, value, answered_by, answered_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (assessment_id, item) DO UPDATE SET \
+             value = excluded.value, answered_by = excluded.answered_by, \
+             answered_at = excluded.answered_at",
+        )
+        .bind($id)
+        .bind($item)
+        .bind(value.to_string())
+        .bind(by.as_str())
+        .bind(time::OffsetDateTime::now_utc())
+        .execute($exec)
+        .await
+    }};
+}
+
 /// Selects one assessment by a unique column.
 macro_rules! select_assessment {
     ($pool:expr, $column:literal, $value:expr) => {{
@@ -117,17 +139,7 @@ macro_rules! impl_repository {
                 let mut tx = self.pool.begin().await?;
                 let id = insert_assessment!(&mut *tx, new)?;
                 for (item, value) in answers {
-                    sqlx::query(
-                        "INSERT INTO answers (assessment_id, item, value, answered_by, answered_at) \
-                         VALUES ($1, $2, $3, $4, $5)",
-                    )
-                    .bind(id)
-                    .bind(item)
-                    .bind(value.to_string())
-                    .bind(by.as_str())
-                    .bind(time::OffsetDateTime::now_utc())
-                    .execute(&mut *tx)
-                    .await?;
+                    upsert_answer!(&mut *tx, id, item, value, by)?;
                 }
                 finish_in!(&mut tx, id, result)?;
                 tx.commit().await?;
@@ -184,20 +196,7 @@ macro_rules! impl_repository {
                 value: &serde_json::Value,
                 by: $crate::server::db::AnsweredBy,
             ) -> Result<(), $crate::server::db::DbError> {
-                let done = sqlx::query(
-                    "INSERT INTO answers (assessment_id, item, value, answered_by, answered_at) \
-                     VALUES ($1, $2, $3, $4, $5) \
-                     ON CONFLICT (assessment_id, item) DO UPDATE SET \
-                     value = excluded.value, answered_by = excluded.answered_by, \
-                     answered_at = excluded.answered_at",
-                )
-                .bind(id)
-                .bind(item)
-                .bind(value.to_string())
-                .bind(by.as_str())
-                .bind(time::OffsetDateTime::now_utc())
-                .execute(&self.pool)
-                .await;
+                let done = upsert_answer!(&self.pool, id, item, value, by);
                 match done {
                     Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
                         Err($crate::server::db::DbError::NoSuchAssessment(id))
@@ -223,20 +222,7 @@ macro_rules! impl_repository {
                     return Err($crate::server::db::DbError::NoSuchAssessment(id));
                 }
                 for (item, value) in answers {
-                    let done = sqlx::query(
-                        "INSERT INTO answers (assessment_id, item, value, answered_by, answered_at) \
-                         VALUES ($1, $2, $3, $4, $5) \
-                         ON CONFLICT (assessment_id, item) DO UPDATE SET \
-                         value = excluded.value, answered_by = excluded.answered_by, \
-                         answered_at = excluded.answered_at",
-                    )
-                    .bind(id)
-                    .bind(item)
-                    .bind(value.to_string())
-                    .bind(by.as_str())
-                    .bind(time::OffsetDateTime::now_utc())
-                    .execute(&mut *tx)
-                    .await;
+                    let done = upsert_answer!(&mut *tx, id, item, value, by);
                     match done {
                         Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
                             return Err($crate::server::db::DbError::NoSuchAssessment(id));
@@ -322,4 +308,4 @@ macro_rules! impl_repository {
     };
 }
 
-pub(crate) use {finish_in, impl_repository, insert_assessment, select_assessment};
+pub(crate) use {finish_in, impl_repository, insert_assessment, select_assessment, upsert_answer};

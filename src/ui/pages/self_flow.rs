@@ -76,6 +76,10 @@ fn QuestionForm(v: QuestionView) -> impl IntoView {
             <a class="back-link d-print-none" href=v.back_href.clone()>{lang.t("back")}</a>
             <ErrorSummary errors />
             <p class="progress">{progress}</p>
+            // The text above says the same; the bar is for the eye only.
+            {v.total.map(|total| view! {
+                <progress class="progress-bar" max=total.to_string() value=v.position.to_string() aria-hidden="true"></progress>
+            })}
             <form method="post" action="/self/answer" novalidate>
                 <input type="hidden" name="item" value=v.item.clone() />
                 {v.from_check.then(|| view! { <input type="hidden" name="from" value="check" /> })}
