@@ -14,7 +14,7 @@ use crate::ui::pages::{
     accessibility::AccessibilityStatement,
     home::Home,
     interview::{InterviewForm, InterviewResult, InterviewStart, PaperQuestionnaire},
-    login::Login,
+    login::{Account, ChangePassword, Login},
     not_found::NotFound,
     privacy::Privacy,
     self_flow::{SelfCheck, SelfCode, SelfQuestion, SelfResult, SelfResume},
@@ -64,6 +64,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("interview/:token/result") view=InterviewResult ssr=SsrMode::Async />
                 <Route path=path!("paper") view=PaperQuestionnaire ssr=SsrMode::Async />
                 <Route path=path!("login") view=Login />
+                <Route path=path!("account") view=Account ssr=SsrMode::Async />
+                <Route path=path!("account/password") view=ChangePassword ssr=SsrMode::Async />
                 <Route path=path!("accessibility") view=AccessibilityStatement />
                 <Route path=path!("privacy") view=Privacy />
             </Routes>

@@ -23,6 +23,9 @@ async fn main() -> ExitCode {
         }
     };
     println!("Digiparat is running at http://{} (database: {database})", app.addr());
+    if let Some(password) = app.first_admin_password() {
+        println!("First start: sign in at /login as \"admin\" with the one-time password {password} (you must change it).");
+    }
     match app.run_until(startup::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

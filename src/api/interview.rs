@@ -75,7 +75,7 @@ pub async fn load_interview_result(token: String, error: Option<String>) -> Resu
 
 #[server(endpoint = "interview/load/paper")]
 pub async fn load_paper() -> Result<Vec<FormSection>, ServerFnError> {
-    Ok(server::sections(crate::ui::request_lang(), &[], &[]))
+    Ok(server::sections_for(crate::domain::Mode::SelfAssessment, crate::ui::request_lang(), &[], &[]))
 }
 
 #[cfg(feature = "ssr")]
@@ -108,9 +108,14 @@ mod server {
 
     /// The form's sections: internet use, the three dimensions, then the person's context.
     pub fn sections(lang: Lang, stored: &[StoredAnswer], errors: &[(String, String)]) -> Vec<FormSection> {
+        sections_for(Mode::Interview, lang, stored, errors)
+    }
+
+    /// The items a person in `mode` is asked, numbered, grouped as the interview shows them.
+    pub fn sections_for(mode: Mode, lang: Lang, stored: &[StoredAnswer], errors: &[(String, String)]) -> Vec<FormSection> {
         let instrument = Instrument::dr1();
         let mut sections: Vec<FormSection> = Vec::new();
-        let items = instrument.items().iter().filter(|i| i.applies_in(Mode::Interview));
+        let items = instrument.items().iter().filter(|i| i.applies_in(mode));
         for (n, item) in items.enumerate() {
             let (anchor, heading) = match item.dimension() {
                 Some(d) => (d.as_str().to_owned(), instrument.dimension_name(d, lang.code()).to_owned()),
@@ -206,7 +211,13 @@ mod server {
             note: a.note.filter(|n| !n.is_empty()),
             chosen: stored.override_.map(|ov| (channel_name(instrument, &ov.channel, lang), ov.reason)),
             channels: Channel::ALL.iter().map(|c| (c.as_str().to_owned(), instrument.channel_name(*c, code).to_owned())).collect(),
-            error: error.map(|e| lang.t(if e == "reason" { "error-override-reason" } else { "error-override-channel" })),
+            error: error.map(|e| {
+                lang.t(match e.as_str() {
+                    "reason" => "error-override-reason",
+                    "reason_cpr" => "error-reason-cpr",
+                    _ => "error-override-channel",
+                })
+            }),
             token,
         })
     }
@@ -263,6 +274,12 @@ mod server {
             return AppError::Database(e).into_response();
         }
         if !errors.is_empty() {
+            // An earlier result must not stand beside answers it was not computed from.
+            if a.finished_at.is_some() {
+                if let Err(e) = rescore(&state, &a).await {
+                    return AppError::Database(e).into_response();
+                }
+            }
             return Redirect::to(&format!("/interview/{token}?errors={}", errors.join(","))).into_response();
         }
         let all = match state.db.answers(a.id).await {
@@ -279,6 +296,15 @@ mod server {
         match state.db.finish(a.id, &stored_result(&outcome)).await {
             Ok(()) => Redirect::to(&format!("/interview/{token}/result")).into_response(),
             Err(e) => AppError::Database(e).into_response(),
+        }
+    }
+
+    /// Scores the stored answers again and stores that result (the override is kept).
+    async fn rescore(state: &AppState, a: &Assessment) -> Result<(), DbError> {
+        let all = state.db.answers(a.id).await?;
+        match evaluate_stored(Instrument::dr1(), Mode::Interview, &all) {
+            Ok(outcome) => state.db.finish(a.id, &stored_result(&outcome)).await,
+            Err(e) => Err(DbError::Corrupt(format!("stored interview answers: {}", e.message))),
         }
     }
 
@@ -299,7 +325,7 @@ mod server {
             return back("reason");
         }
         if looks_like_cpr(&reason) {
-            return back("reason");
+            return back("reason_cpr");
         }
         match state.db.set_override(a.id, channel.as_str(), &reason).await {
             Ok(()) => Redirect::to(&format!("/interview/{token}/result")).into_response(),

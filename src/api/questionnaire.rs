@@ -141,11 +141,12 @@ mod server {
     /// handwritten (no 0/O, 1/I/L, 2/Z, 5/S, 8/B, G/6, U/V).
     pub const RESUME_ALPHABET: &[u8] = b"ACDEFHJKMNPRTWXY34679";
 
-    /// Eight characters, about 35 bits: shown as `ACDE-FHJK`.
+    /// Ten characters, about 44 bits: shown as `ACDEF-HJKMN`. Guessing is further slowed by
+    /// the rate limit on `/self/resume`, and a code stops working once the answers are sent.
     pub fn new_resume_code() -> String {
         use rand::Rng;
         let mut rng = rand::rng();
-        (0..8).map(|_| char::from(RESUME_ALPHABET[rng.random_range(0..RESUME_ALPHABET.len())])).collect()
+        (0..10).map(|_| char::from(RESUME_ALPHABET[rng.random_range(0..RESUME_ALPHABET.len())])).collect()
     }
 
     /// Normalises what a person typed: case, spaces and dashes do not matter.
@@ -154,6 +155,9 @@ mod server {
     }
 
     pub fn format_resume_code(code: &str) -> String {
-        if code.len() == 8 { format!("{}-{}", &code[..4], &code[4..]) } else { code.to_owned() }
+        match (code.get(..5), code.get(5..)) {
+            (Some(head), Some(tail)) if code.len() == 10 => format!("{head}-{tail}"),
+            _ => code.to_owned(),
+        }
     }
 }

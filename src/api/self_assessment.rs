@@ -115,12 +115,15 @@ mod server {
             .map(|c| c.value().to_owned())
     }
 
-    fn set_cookie(token: &str) -> (axum::http::HeaderName, String) {
+    /// The device cookie: a week, so a shared library computer does not keep it for long
+    /// (the resume code works after that); `Secure` when the service runs over HTTPS.
+    fn set_cookie(token: &str, secure: bool) -> (axum::http::HeaderName, String) {
         let c = cookie::Cookie::build((COOKIE, token.to_owned()))
             .path("/")
             .http_only(true)
+            .secure(secure)
             .same_site(cookie::SameSite::Lax)
-            .max_age(cookie::time::Duration::days(30))
+            .max_age(cookie::time::Duration::days(7))
             .build();
         (SET_COOKIE, c.to_string())
     }
@@ -233,6 +236,7 @@ mod server {
         for item in asked_items(instrument, Mode::SelfAssessment, &map) {
             let heading = match item.dimension() {
                 Some(d) => instrument.dimension_name(d, lang.code()).to_owned(),
+                None if groups.is_empty() => lang.t("iv-section-use"),
                 None => lang.t("check-about-you"),
             };
             let labels = choices(item, lang);
@@ -300,7 +304,7 @@ mod server {
             match state.db.create_assessment(&new).await {
                 Ok(_) => {
                     let token = new.token.unwrap_or_default();
-                    return ([set_cookie(&token)], Redirect::to("/self/code")).into_response();
+                    return ([set_cookie(&token, state.config.secure_cookies)], Redirect::to("/self/code")).into_response();
                 }
                 Err(e) => last_error = Some(e),
             }
@@ -348,18 +352,24 @@ mod server {
         if let Err(e) = state.db.save_answer(a.id, item.id(), &value, AnsweredBy::Recipient).await {
             return unavailable(e);
         }
-        if from_check {
-            return see_other("/self/check");
-        }
         let stored = match state.db.answers(a.id).await {
             Ok(s) => s,
             Err(e) => return unavailable(e),
         };
+        // From the check page, back there unless the change revealed new questions
+        // (e.g. U1 changed from "never"); otherwise the next question on the path, or the
+        // first open one if this item is no longer on it (a stale tab).
+        let open = open_href(instrument, &stored);
+        if from_check {
+            return see_other(&open);
+        }
         let asked = asked_items(instrument, Mode::SelfAssessment, &scoring_map(&stored));
-        let next = asked.iter().skip_while(|i| i.id() != item.id()).nth(1);
-        match next {
-            Some(n) => see_other(&format!("/self/q/{}", n.id())),
-            None => see_other("/self/check"),
+        match asked.iter().position(|i| i.id() == item.id()) {
+            Some(index) => match asked.get(index + 1) {
+                Some(n) => see_other(&format!("/self/q/{}", n.id())),
+                None => see_other("/self/check"),
+            },
+            None => see_other(&open),
         }
     }
 
@@ -400,8 +410,10 @@ mod server {
         if code.is_empty() {
             return see_other("/self/resume?error=empty");
         }
+        // A code only continues unfinished answers: a finished assessment's code is a
+        // reference on paper, and must not reopen someone's answers on another device.
         let found = match state.db.assessment_by_resume_code(&code).await {
-            Ok(found) => found.filter(|a| a.mode == "self"),
+            Ok(found) => found.filter(|a| a.mode == "self" && a.finished_at.is_none()),
             Err(e) => return unavailable(e),
         };
         let Some(a) = found else {
@@ -410,18 +422,14 @@ mod server {
         let Some(token) = a.token.clone() else {
             return see_other("/self/resume?error=unknown");
         };
-        let next = if a.finished_at.is_some() {
-            "/self/result".to_owned()
-        } else {
-            let stored = match state.db.answers(a.id).await {
-                Ok(s) => s,
-                Err(e) => return unavailable(e),
-            };
-            match Instrument::bundled(&a.instrument) {
-                Some(i) => open_href(i, &stored),
-                None => "/self/intro".to_owned(),
-            }
+        let stored = match state.db.answers(a.id).await {
+            Ok(s) => s,
+            Err(e) => return unavailable(e),
         };
-        ([set_cookie(&token)], Redirect::to(&next)).into_response()
+        let next = match Instrument::bundled(&a.instrument) {
+            Some(i) => open_href(i, &stored),
+            None => "/self/intro".to_owned(),
+        };
+        ([set_cookie(&token, state.config.secure_cookies)], Redirect::to(&next)).into_response()
     }
 }

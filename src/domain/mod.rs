@@ -9,6 +9,7 @@ mod load;
 pub mod privacy;
 mod recommend;
 pub mod request;
+pub mod role;
 mod scoring;
 mod texts;
 

@@ -1,22 +1,35 @@
 //! Guards for personal data: Digiparat never stores CPR numbers, so free text that looks
-//! like one (ddmmyy-xxxx, ddmmyy xxxx or ten digits in a row) is refused.
+//! like one is refused: ten digits in a row, or six and four with one separator between
+//! (`ddmmyy-xxxx`, `ddmmyy xxxx`, `ddmmyy/xxxx`, an en dash from autocorrect, …), also
+//! with dots in the date (`dd.mm.yy-xxxx`) and in any script's digits.
 
 /// True when `text` contains something shaped like a Danish CPR number.
 pub fn looks_like_cpr(text: &str) -> bool {
-    let chars: Vec<char> = text.chars().collect();
-    let digits_at = |start: usize, n: usize| {
-        chars.get(start..start + n).is_some_and(|run| run.iter().all(char::is_ascii_digit))
-    };
-    (0..chars.len()).any(|i| {
-        let starts_run = i == 0 || !chars[i - 1].is_ascii_digit();
-        if !starts_run || !digits_at(i, 6) {
+    // Digits of any script count as digits; dots inside a date are dropped.
+    let chars: Vec<Option<u32>> = text
+        .chars()
+        .filter(|c| *c != '.')
+        .map(|c| if c.is_numeric() { c.to_digit(10).or_else(|| unicode_digit(c)) } else { None })
+        .collect();
+    let raw: Vec<char> = text.chars().filter(|c| *c != '.').collect();
+    let is_digit = |i: usize| chars.get(i).is_some_and(Option::is_some);
+    let run = |start: usize, n: usize| (start..start + n).all(is_digit);
+    let separator = |i: usize| raw.get(i).is_some_and(|c| !c.is_alphanumeric() && !c.is_whitespace() || *c == ' ');
+    (0..raw.len()).any(|i| {
+        let starts = i == 0 || !is_digit(i - 1);
+        if !starts || !run(i, 6) {
             return false;
         }
-        let ends = |j: usize| chars.get(j).is_none_or(|c| !c.is_ascii_digit());
-        let ten = digits_at(i + 6, 4) && ends(i + 10);
-        let split = matches!(chars.get(i + 6), Some('-' | ' ')) && digits_at(i + 7, 4) && ends(i + 11);
-        ten || split
+        let ends = |j: usize| !is_digit(j);
+        (run(i + 6, 4) && ends(i + 10)) || (separator(i + 6) && run(i + 7, 4) && ends(i + 11))
     })
+}
+
+/// The value of a decimal digit outside ASCII (Arabic-Indic, full-width, …).
+fn unicode_digit(c: char) -> Option<u32> {
+    const ZEROS: [u32; 4] = [0x0660, 0x06F0, 0xFF10, 0x0966];
+    let code = u32::from(c);
+    ZEROS.iter().find(|z| (**z..**z + 10).contains(&code)).map(|z| code - z)
 }
 
 #[cfg(test)]
@@ -25,10 +38,14 @@ mod tests {
 
     #[test]
     fn finds_cpr_shapes_and_leaves_other_numbers() {
-        for cpr in ["010190-1234", "0101901234", "cpr 010190 1234.", "note: 311299-9999!"] {
+        let cprs = [
+            "010190-1234", "0101901234", "cpr 010190 1234.", "note: 311299-9999!", "010190–1234",
+            "01.01.90-1234", "010190/1234", "٠١٠١٩٠-١٢٣٤", "０１０１９０１２３４",
+        ];
+        for cpr in cprs {
             assert!(looks_like_cpr(cpr), "{cpr}");
         }
-        for fine in ["", "born 1990", "tel 12345678", "123456-123", "01019012345", "meeting 10-12"] {
+        for fine in ["", "born 1990", "tel 12345678", "123456-123", "01019012345", "meeting 10-12", "kl. 10.30"] {
             assert!(!looks_like_cpr(fine), "{fine}");
         }
     }

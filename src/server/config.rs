@@ -68,6 +68,10 @@ pub struct Config {
     pub session_secret: Secret,
     pub data_dir: PathBuf,
     pub site_root: PathBuf,
+    /// The first administrator's password on a new installation; generated when unset.
+    pub admin_password: Option<Secret>,
+    /// Mark cookies `Secure` (set when the service is reached over HTTPS).
+    pub secure_cookies: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -114,7 +118,27 @@ impl Config {
             None => load_or_create_secret(&data_dir)?,
         };
         let site_root = PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
-        Ok(Config { database_url, bind, log_level, session_secret, data_dir, site_root })
+        let admin_password = match get("DIGIPARAT_ADMIN_PASSWORD") {
+            Some(p) if p.chars().count() >= 12 => Some(Secret(p.into_bytes())),
+            Some(_) => {
+                return Err(ConfigError::Invalid {
+                    var: "DIGIPARAT_ADMIN_PASSWORD",
+                    why: "it must be at least 12 characters long".into(),
+                });
+            }
+            None => None,
+        };
+        let secure_cookies = match get("DIGIPARAT_SECURE_COOKIES").as_deref() {
+            None | Some("false") | Some("0") => false,
+            Some("true") | Some("1") => true,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    var: "DIGIPARAT_SECURE_COOKIES",
+                    why: format!("{other:?} is not true or false"),
+                });
+            }
+        };
+        Ok(Config { database_url, bind, log_level, session_secret, data_dir, site_root, admin_password, secure_cookies })
     }
 }
 
@@ -184,6 +208,8 @@ mod tests {
             (("DIGIPARAT_ADDR", "localhost"), "DIGIPARAT_ADDR"),
             (("DIGIPARAT_LOG", "info,[[["), "DIGIPARAT_LOG"),
             (("DIGIPARAT_SESSION_SECRET", "short"), "DIGIPARAT_SESSION_SECRET"),
+            (("DIGIPARAT_ADMIN_PASSWORD", "short"), "DIGIPARAT_ADMIN_PASSWORD"),
+            (("DIGIPARAT_SECURE_COOKIES", "yes please"), "DIGIPARAT_SECURE_COOKIES"),
         ];
         for ((k, v), named) in cases {
             let vars = if k == secret.0 { vec![(k, v)] } else { vec![(k, v), secret] };

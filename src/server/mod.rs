@@ -1,6 +1,7 @@
 //! Everything that only runs on the server: configuration, logging, state, the HTTP
 //! router and the database.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod health;

@@ -21,12 +21,17 @@ pub enum StartError {
     Bind { addr: SocketAddr, source: std::io::Error },
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
+    #[error("cannot prepare sign-in: {0}")]
+    Auth(#[from] crate::server::auth::AuthError),
+    #[error("cannot prepare the session table: {0}")]
+    Sessions(sqlx::Error),
 }
 
 pub struct Application {
     listener: TcpListener,
     state: AppState,
     addr: SocketAddr,
+    first_admin_password: Option<String>,
 }
 
 impl Application {
@@ -38,6 +43,9 @@ impl Application {
     }
 
     pub async fn with_repository(config: Config, db: Arc<dyn Repository>) -> Result<Application, StartError> {
+        db.sessions().migrate().await.map_err(StartError::Sessions)?;
+        let configured = config.admin_password.as_ref().map(|p| String::from_utf8_lossy(p.expose()).into_owned());
+        let first_admin_password = crate::server::auth::ensure_admin(db.as_ref(), configured.as_deref()).await?;
         let listener = TcpListener::bind(config.bind)
             .await
             .map_err(|source| StartError::Bind { addr: config.bind, source })?;
@@ -49,11 +57,16 @@ impl Application {
             .site_addr(addr)
             .build();
         let state = AppState { leptos_options, db, config: Arc::new(config) };
-        Ok(Application { listener, state, addr })
+        Ok(Application { listener, state, addr, first_admin_password })
     }
 
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The generated one-time password of the first administrator, when one was just created.
+    pub fn first_admin_password(&self) -> Option<&str> {
+        self.first_admin_password.as_deref()
     }
 
     pub fn state(&self) -> &AppState {

@@ -77,7 +77,10 @@ async fn language_switch_to_arabic_sets_rtl_and_keeps_the_page() -> TestResult {
 async fn every_page_has_no_axe_violations_in_every_language() -> TestResult {
     let app = spawn_app(Db::Sqlite).await;
     let browser = Browser::start(Js::On).await;
-    let pages = ["/", "/self", "/self?error=choose_language", "/self/intro", "/login", "/accessibility", "/privacy", "/no-such-page"];
+    let pages = [
+        "/", "/self", "/self?error=choose_language", "/self/intro", "/login", "/login?error=invalid", "/account",
+        "/account/password", "/accessibility", "/privacy", "/no-such-page",
+    ];
     for lang in ["da", "en", "ar"] {
         for page in pages {
             let sep = if page.contains('?') { '&' } else { '?' };

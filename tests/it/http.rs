@@ -50,7 +50,7 @@ async fn arabic_is_right_to_left_and_remembered() -> TestResult {
     assert!(html.contains(r#"<html lang="ar" dir="rtl""#));
     assert!(html.contains("بيان إمكانية الوصول"));
     // A language switcher link keeps the page and names each language in itself.
-    assert!(html.contains(r#"href="/accessibility?lang=da" lang="da" hreflang="da""#), "{html}");
+    assert!(html.contains(r#"href="?lang=da" lang="da" hreflang="da""#), "{html}");
     Ok(())
 }
 

@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod accounts;
 mod api;
 mod browser;
 mod database;

@@ -142,8 +142,30 @@ async fn resumes_on_another_device_with_the_code(db: Db) -> TestResult {
     let stored = app.db.answers(id).await?;
     assert_eq!(stored.len(), 28);
     assert!(app.db.result(id).await?.is_some());
+    // Once the answers are sent, the code no longer opens them on yet another device.
+    let stranger = device();
+    let reopened = stranger.post(app.url("/self/resume")).form(&[("code", code.as_str())]).send().await?;
+    assert_eq!(location(&reopened), "/self/resume?error=unknown");
     // The phone now sees the result too.
     let on_phone = phone.get(app.url("/self/q/A1")).send().await?;
     assert_eq!(location(&on_phone), "/self/result");
+    Ok(())
+}
+
+#[tokio::test]
+async fn resume_codes_cannot_be_guessed_quickly() -> TestResult {
+    let app = spawn_app(Db::Sqlite).await;
+    let dev = device();
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        let res = dev.post(app.url("/self/resume")).form(&[("code", "XXXXX-XXXXX")]).send().await?;
+        statuses.push(res.status().as_u16());
+    }
+    assert!(statuses[..10].iter().all(|s| *s == 303), "{statuses:?}");
+    assert_eq!(statuses[11], 429, "no limit on guessing codes: {statuses:?}");
+    // Pages with answers are not kept in a shared computer's cache.
+    dev.post(app.url("/self/start")).send().await?;
+    let page = dev.get(app.url("/self/code")).send().await?;
+    assert_eq!(page.headers().get("cache-control").and_then(|v| v.to_str().ok()), Some("no-store"));
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 mod postgres;
 mod queries;
+mod sessions;
 mod sqlite;
 
 use std::sync::Arc;
@@ -12,11 +13,36 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 pub use postgres::PgRepository;
+pub use sessions::Sessions;
 pub use sqlite::SqliteRepository;
 
 use crate::server::config::DatabaseUrl;
 
 pub type AssessmentId = i64;
+pub type UserId = i64;
+
+/// A staff account as stored; the password only as an argon2id hash.
+#[derive(Clone, Debug, PartialEq)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: crate::domain::role::Role,
+    pub team_id: Option<i64>,
+    pub password_hash: String,
+    pub must_change_password: bool,
+    pub disabled: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub role: crate::domain::role::Role,
+    pub team_id: Option<i64>,
+    pub password_hash: String,
+    pub must_change_password: bool,
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
@@ -139,6 +165,13 @@ pub trait Repository: Send + Sync + 'static {
         by: AnsweredBy,
         result: &StoredResult,
     ) -> Result<AssessmentId, DbError>;
+    async fn create_user(&self, new: &NewUser) -> Result<UserId, DbError>;
+    async fn user(&self, id: UserId) -> Result<Option<User>, DbError>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>, DbError>;
+    async fn set_password(&self, id: UserId, password_hash: &str, must_change: bool) -> Result<(), DbError>;
+    async fn count_active_admins(&self) -> Result<i64, DbError>;
+    /// The session store on the same database, so several app instances share sessions.
+    fn sessions(&self) -> Sessions;
     /// Records a caseworker's override; the computed channel stays as it was.
     async fn set_override(&self, id: AssessmentId, channel: &str, reason: &str) -> Result<(), DbError>;
     /// Stores (or replaces) the answer to one item; an acknowledged answer is durable.

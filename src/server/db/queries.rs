@@ -45,6 +45,25 @@ macro_rules! upsert_answer {
     }};
 }
 
+/// Selects one user by a unique column.
+macro_rules! select_user {
+    ($pool:expr, $column:literal, $value:expr) => {{
+        #[allow(clippy::type_complexity)] // one row of the users table
+        let row: Option<(i64, String, String, String, Option<i64>, String, bool, bool)> = sqlx::query_as(concat!(
+            "SELECT id, username, display_name, role, team_id, password_hash, must_change_password, disabled \
+             FROM users WHERE ", $column, " = $1"
+        ))
+        .bind($value)
+        .fetch_optional($pool)
+        .await?;
+        row.map(|(id, username, display_name, role, team_id, password_hash, must_change_password, disabled)| {
+            let role = role.parse().map_err(|_| $crate::server::db::DbError::Corrupt(format!("role {role:?}")))?;
+            Ok($crate::server::db::User { id, username, display_name, role, team_id, password_hash, must_change_password, disabled })
+        })
+        .transpose()
+    }};
+}
+
 /// Selects one assessment by a unique column.
 macro_rules! select_assessment {
     ($pool:expr, $column:literal, $value:expr) => {{
@@ -166,6 +185,66 @@ macro_rules! impl_repository {
                     return Err($crate::server::db::DbError::NoSuchAssessment(id));
                 }
                 Ok(())
+            }
+
+            async fn create_user(
+                &self,
+                new: &$crate::server::db::NewUser,
+            ) -> Result<$crate::server::db::UserId, $crate::server::db::DbError> {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO users (username, display_name, role, team_id, password_hash, \
+                     must_change_password, disabled, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7) RETURNING id",
+                )
+                .bind(&new.username)
+                .bind(&new.display_name)
+                .bind(new.role.as_str())
+                .bind(new.team_id)
+                .bind(&new.password_hash)
+                .bind(new.must_change_password)
+                .bind(time::OffsetDateTime::now_utc())
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(id)
+            }
+
+            async fn user(
+                &self,
+                id: $crate::server::db::UserId,
+            ) -> Result<Option<$crate::server::db::User>, $crate::server::db::DbError> {
+                select_user!(&self.pool, "id", id)
+            }
+
+            async fn user_by_username(
+                &self,
+                username: &str,
+            ) -> Result<Option<$crate::server::db::User>, $crate::server::db::DbError> {
+                select_user!(&self.pool, "username", username)
+            }
+
+            async fn set_password(
+                &self,
+                id: $crate::server::db::UserId,
+                password_hash: &str,
+                must_change: bool,
+            ) -> Result<(), $crate::server::db::DbError> {
+                sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3")
+                    .bind(password_hash)
+                    .bind(must_change)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn count_active_admins(&self) -> Result<i64, $crate::server::db::DbError> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND NOT disabled")
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
+            fn sessions(&self) -> $crate::server::db::Sessions {
+                $crate::server::db::Sessions::from(self.pool.clone())
             }
 
             async fn assessment_by_token(
@@ -308,4 +387,4 @@ macro_rules! impl_repository {
     };
 }
 
-pub(crate) use {finish_in, impl_repository, insert_assessment, select_assessment, upsert_answer};
+pub(crate) use {finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer};

@@ -55,7 +55,7 @@ pub fn Page(
 /// current one first and bold, the others plain links back to the same page.
 #[component]
 fn LangSwitch(lang: Lang) -> impl IntoView {
-    let (path, query) = request_path_and_query();
+    let (_, query) = request_path_and_query();
     let others = Lang::ALL.into_iter().filter(move |l| *l != lang).map(move |other| {
         let mut params: Vec<String> = query
             .iter()
@@ -63,7 +63,8 @@ fn LangSwitch(lang: Lang) -> impl IntoView {
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
         params.push(format!("lang={}", other.code()));
-        let href = format!("{path}?{}", params.join("&"));
+        // Relative to the current page: never a host-relative path taken from the request.
+        let href = format!("?{}", params.join("&"));
         view! {
             <li>
                 <a href=href lang=other.code() hreflang=other.code()>

@@ -165,13 +165,14 @@ fn ResultPage(r: CaseworkerResult) -> impl IntoView {
         .error
         .iter()
         .map(|m| {
-            let target = if m == &lang.t("error-override-reason") { "reason".to_owned() } else { format!("channel-{}", r.channels.first().map(|c| c.0.as_str()).unwrap_or("")) };
+            let target = if m == &lang.t("error-override-reason") || m == &lang.t("error-reason-cpr") { "reason".to_owned() } else { format!("channel-{}", r.channels.first().map(|c| c.0.as_str()).unwrap_or("")) };
             FieldError { target_id: target, message: m.clone() }
         })
         .collect();
     let has_error = !errors.is_empty();
-    let reason_error = r.error.clone().filter(|m| m == &lang.t("error-override-reason"));
-    let channel_error = r.error.clone().filter(|m| m != &lang.t("error-override-reason"));
+    let is_reason = |m: &String| m == &lang.t("error-override-reason") || m == &lang.t("error-reason-cpr");
+    let reason_error = r.error.clone().filter(is_reason);
+    let channel_error = r.error.clone().filter(|m| !is_reason(m));
     let reason_has_error = reason_error.is_some();
     let channel_has_error = channel_error.is_some();
     let reason_described = reason_error.as_ref().map(|_| "reason-error");
@@ -264,6 +265,14 @@ fn ResultPage(r: CaseworkerResult) -> impl IntoView {
 pub fn PaperQuestionnaire() -> impl IntoView {
     loaded(load_paper, |sections: Vec<FormSection>| {
         let lang = use_lang();
+        let items = || sections.iter().flat_map(|s| s.items.iter());
+        let multi = items().find(|i| i.multi).map(|i| i.number).unwrap_or(0);
+        let skills: Vec<usize> = items().filter(|i| i.id.starts_with('S') && i.id.as_str() < "S7").map(|i| i.number).collect();
+        let skip_note = match (skills.first(), skills.last()) {
+            (Some(from), Some(to)) => lang.t_args("paper-skip", &[("from", from.to_string()), ("to", to.to_string())]),
+            _ => String::new(),
+        };
+        let lead = lang.t_args("paper-lead", &[("multi", multi.to_string())]);
         let body = sections
             .into_iter()
             .map(|s| {
@@ -276,10 +285,12 @@ pub fn PaperQuestionnaire() -> impl IntoView {
                             .into_iter()
                             .map(|c| view! { <li><span class="tick-box" aria-hidden="true"></span>{c.label}</li> })
                             .collect_view();
+                        let note = (i.id == "U1").then(|| skip_note.clone());
                         view! {
                             <div class="paper-item">
                                 <h3>{format!("{}. ", i.number)}{i.question}</h3>
                                 <ul class="tick-list">{boxes}</ul>
+                                {note.map(|n| view! { <p class="hint">{n}</p> })}
                             </div>
                         }
                     })
@@ -290,7 +301,7 @@ pub fn PaperQuestionnaire() -> impl IntoView {
         view! {
             <Page title=lang.t("paper-title")>
                 <h1>{lang.t("paper-title")}</h1>
-                <p class="lead">{lang.t("paper-lead")}</p>
+                <p class="lead">{lead}</p>
                 <div class="d-print-none"><PrintButton label=lang.t("paper-print") /></div>
                 {body}
             </Page>

@@ -180,9 +180,16 @@ pub fn SelfResult() -> impl IntoView {
                         </ul>
                     })}
                     <h2>{lang.t("result-next")}</h2>
-                    <ul class="plain-list">
-                        {v.next_steps.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}
-                    </ul>
+                    {if v.next_steps.is_empty() {
+                        view! { <p>{lang.t("result-no-steps")}</p> }.into_any()
+                    } else {
+                        view! {
+                            <ul class="plain-list">
+                                {v.next_steps.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}
+                            </ul>
+                        }
+                        .into_any()
+                    }}
                     <p class="reassurance">{v.you_decide.clone()}</p>
                 </div>
                 <dl class="result-meta">
