@@ -59,7 +59,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("self/q/:item") view=SelfQuestion ssr=SsrMode::Async />
                 <Route path=path!("self/check") view=SelfCheck ssr=SsrMode::Async />
                 <Route path=path!("self/result") view=SelfResult ssr=SsrMode::Async />
-                <Route path=path!("interview") view=InterviewStart />
+                <Route path=path!("interview") view=InterviewStart ssr=SsrMode::Async />
                 <Route path=path!("interview/:token") view=InterviewForm ssr=SsrMode::Async />
                 <Route path=path!("interview/:token/result") view=InterviewResult ssr=SsrMode::Async />
                 <Route path=path!("paper") view=PaperQuestionnaire ssr=SsrMode::Async />

@@ -22,9 +22,9 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    println!("Digiparat is running at http://{} (database: {database})", app.addr());
+    say(&format!("Digiparat is running at http://{} (database: {database})", app.addr()));
     if let Some(password) = app.first_admin_password() {
-        println!("First start: sign in at /login as \"admin\" with the one-time password {password} (you must change it).");
+        say(&format!("First start: sign in at /login as \"admin\" with the one-time password {password} (you must change it)."));
     }
     match app.run_until(startup::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,
@@ -33,4 +33,12 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Prints a line for the person who started the server; a closed stdout (a pipe nobody
+/// reads any more) must not bring the server down, as `println!` would.
+fn say(line: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }

@@ -152,3 +152,5 @@ error-password-same = Den nye adgangskode skal være en anden end den gamle
 result-no-steps = Du kan bruge de digitale løsninger selv. Spørg jobcentret, hvis du får brug for hjælp.
 paper-skip = Svarer du "Aldrig" her, så spring spørgsmål { $from } til { $to } over.
 error-reason-cpr = Begrundelsen ligner et CPR-nummer. Fjern det.
+forbidden-title = Du har ikke adgang
+forbidden-body = Siden er kun for sagsbehandlere. Spørg en administrator, hvis du skal have adgang.

@@ -151,3 +151,5 @@ error-password-same = The new password must differ from the old one
 result-no-steps = You can use the digital services yourself. Ask the job centre if you need help.
 paper-skip = If you answer "Never" here, skip questions { $from } to { $to }.
 error-reason-cpr = The reason looks like it contains a CPR number. Remove it.
+forbidden-title = You do not have access
+forbidden-body = This page is for caseworkers only. Ask an administrator if you need access.

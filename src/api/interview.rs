@@ -73,6 +73,12 @@ pub async fn load_interview_result(token: String, error: Option<String>) -> Resu
     server::result(token, error).await
 }
 
+/// The start page only checks who is signed in.
+#[server(endpoint = "interview/load/start")]
+pub async fn load_interview_start() -> Result<(), ServerFnError> {
+    server::caseworker_page().await.map(|_| ())
+}
+
 #[server(endpoint = "interview/load/paper")]
 pub async fn load_paper() -> Result<Vec<FormSection>, ServerFnError> {
     Ok(server::sections_for(crate::domain::Mode::SelfAssessment, crate::ui::request_lang(), &[], &[]))
@@ -95,7 +101,42 @@ mod server {
     use crate::error::AppError;
     use crate::i18n::Lang;
     use crate::server::db::{AnsweredBy, Assessment, DbError, NewAssessment, StoredAnswer};
+    use crate::server::auth::current_user;
     use crate::server::state::AppState;
+    use tower_sessions::Session;
+
+    /// Form posts: a caseworker must be signed in; others are sent to sign in, or refused.
+    async fn caseworker(state: &AppState, session: &Session) -> Result<crate::server::db::User, Response> {
+        match current_user(session, state.db.as_ref()).await {
+            Ok(Some(user)) if user.role.can_run_interviews() => Ok(user),
+            Ok(Some(_)) => Err((axum::http::StatusCode::FORBIDDEN, "Only caseworkers can run interviews.").into_response()),
+            Ok(None) => Err(Redirect::to("/login").into_response()),
+            Err(e) => {
+                tracing::error!(error = %e, "interview: session");
+                Err(Redirect::to("/login?error=unavailable").into_response())
+            }
+        }
+    }
+
+    /// Pages: the same check from inside rendering (redirect to sign in, or 403).
+    pub async fn caseworker_page() -> Result<AppState, ServerFnError> {
+        let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("no state"))?;
+        let session: Session = leptos_axum::extract().await?;
+        let user = current_user(&session, state.db.as_ref()).await.map_err(|e| ServerFnError::new(e.to_string()))?;
+        match user {
+            Some(u) if u.role.can_run_interviews() => Ok(state),
+            Some(_) => {
+                if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                    response.set_status(axum::http::StatusCode::FORBIDDEN);
+                }
+                Err(ServerFnError::new(crate::api::FORBIDDEN))
+            }
+            None => {
+                leptos_axum::redirect("/login");
+                Err(ServerFnError::new("not signed in"))
+            }
+        }
+    }
 
     fn db_error(e: DbError) -> ServerFnError {
         tracing::error!(error = %e, "interview: database");
@@ -146,7 +187,7 @@ mod server {
     }
 
     pub async fn form(token: String, errors: Option<String>) -> Result<InterviewView, ServerFnError> {
-        let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("no state"))?;
+        let state = caseworker_page().await?;
         let Some(a) = interview(&state, &token).await.map_err(db_error)? else {
             leptos_axum::redirect("/interview");
             return Err(ServerFnError::new("no such interview"));
@@ -175,7 +216,7 @@ mod server {
     }
 
     pub async fn result(token: String, error: Option<String>) -> Result<CaseworkerResult, ServerFnError> {
-        let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("no state"))?;
+        let state = caseworker_page().await?;
         let Some(a) = interview(&state, &token).await.map_err(db_error)? else {
             leptos_axum::redirect("/interview");
             return Err(ServerFnError::new("no such interview"));
@@ -223,7 +264,10 @@ mod server {
     }
 
     /// POST /interview/start: a new interview, answered by the caseworker.
-    pub async fn start(State(state): State<AppState>, lang: axum::Extension<Lang>) -> Response {
+    pub async fn start(State(state): State<AppState>, session: Session, lang: axum::Extension<Lang>) -> Response {
+        if let Err(refused) = caseworker(&state, &session).await {
+            return refused;
+        }
         let new = NewAssessment {
             instrument: Instrument::dr1().id().to_owned(),
             mode: Mode::Interview.as_str().to_owned(),
@@ -241,7 +285,15 @@ mod server {
     /// POST /interview/{token}/answers: stores every answer and the note together, then
     /// scores; with an invalid answer or a CPR-like note nothing is scored and the form
     /// comes back with the answers kept.
-    pub async fn save(State(state): State<AppState>, Path(token): Path<String>, Form(fields): Form<Vec<(String, String)>>) -> Response {
+    pub async fn save(
+        State(state): State<AppState>,
+        session: Session,
+        Path(token): Path<String>,
+        Form(fields): Form<Vec<(String, String)>>,
+    ) -> Response {
+        if let Err(refused) = caseworker(&state, &session).await {
+            return refused;
+        }
         let a = match interview(&state, &token).await {
             Ok(Some(a)) => a,
             Ok(None) => return Redirect::to("/interview").into_response(),
@@ -309,7 +361,15 @@ mod server {
     }
 
     /// POST /interview/{token}/override: another channel with a required reason.
-    pub async fn override_channel(State(state): State<AppState>, Path(token): Path<String>, Form(fields): Form<Vec<(String, String)>>) -> Response {
+    pub async fn override_channel(
+        State(state): State<AppState>,
+        session: Session,
+        Path(token): Path<String>,
+        Form(fields): Form<Vec<(String, String)>>,
+    ) -> Response {
+        if let Err(refused) = caseworker(&state, &session).await {
+            return refused;
+        }
         let a = match interview(&state, &token).await {
             Ok(Some(a)) => a,
             Ok(None) => return Redirect::to("/interview").into_response(),

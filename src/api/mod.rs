@@ -2,6 +2,9 @@
 //! One capability per file: authorize → load → domain → store.
 
 pub mod auth;
+
+/// The error text of a page load refused for the signed-in person's role.
+pub const FORBIDDEN: &str = "forbidden";
 pub mod interview;
 pub mod language;
 pub mod questionnaire;

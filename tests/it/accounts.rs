@@ -100,3 +100,36 @@ async fn sessions_are_shared_by_two_instances_on_postgres() -> TestResult {
     assert!(page.contains("Du er ikke logget ind"), "logout on one instance did not end the session");
     Ok(())
 }
+
+/// A "browser" signed in with a fresh account of `role`.
+pub async fn signed_in_device(app: &TestApp, role: Role) -> Result<reqwest::Client, Box<dyn std::error::Error + Send + Sync>> {
+    let name = format!("{}-{:x}", role.as_str(), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_nanos());
+    add_user(app, &name, role, "a-long-test-password").await?;
+    let dev = device();
+    let to = login(app, &dev, &name, "a-long-test-password").await?;
+    assert!(!to.starts_with("/login"), "could not sign in as {role}: {to}");
+    Ok(dev)
+}
+
+/// Interviews are for caseworkers: anonymous people are sent to sign in, other roles refused.
+#[tokio::test]
+async fn only_caseworkers_reach_interviews() -> TestResult {
+    let app = spawn_app(Db::Sqlite).await;
+    let anonymous = device();
+    assert_eq!(location(&anonymous.get(app.url("/interview")).send().await?), "/login");
+    assert_eq!(location(&anonymous.post(app.url("/interview/start")).send().await?), "/login");
+    let caseworker = signed_in_device(&app, Role::Caseworker).await?;
+    let token = crate::interview::start_interview(&app, &caseworker).await?;
+    for role in [Role::Manager, Role::Admin] {
+        let dev = signed_in_device(&app, role).await?;
+        assert_eq!(dev.get(app.url("/interview")).send().await?.status(), 403, "{role}");
+        assert_eq!(dev.get(app.url(&format!("/interview/{token}"))).send().await?.status(), 403, "{role}");
+        assert_eq!(dev.post(app.url("/interview/start")).send().await?.status(), 403, "{role}");
+        let res = dev.post(app.url(&format!("/interview/{token}/answers"))).form(&[("A1", "none")]).send().await?;
+        assert_eq!(res.status(), 403, "{role}");
+    }
+    assert_eq!(location(&anonymous.get(app.url(&format!("/interview/{token}/result"))).send().await?), "/login");
+    let a = app.db.assessment_by_token(&token).await?.ok_or("missing")?;
+    assert!(app.db.answers(a.id).await?.is_empty(), "a refused post was stored");
+    Ok(())
+}

@@ -10,7 +10,8 @@ use serde_json::{Map, Value, json};
 
 use crate::both_backends;
 use crate::helpers::{Db, TestApp, TestResult, spawn_app};
-use crate::self_flow::device;
+use crate::accounts::signed_in_device;
+use digiparat::domain::role::Role;
 
 both_backends!(every_persona_as_an_interview_gives_the_core_result, errors_keep_answers_and_override_keeps_computed);
 
@@ -41,13 +42,13 @@ pub async fn start_interview(app: &TestApp, dev: &reqwest::Client) -> Result<Str
 async fn every_persona_as_an_interview_gives_the_core_result(db: Db) -> TestResult {
     let app = spawn_app(db).await;
     let personas: Vec<Value> = serde_json::from_str(PERSONAS)?;
+    let dev = signed_in_device(&app, Role::Caseworker).await?;
     for p in personas {
         let id = p["id"].as_str().unwrap_or("?");
         let mut answers = p["answers"].as_object().cloned().ok_or("no answers")?;
         if p["mode"] == "self" {
             answers.remove("O1");
         }
-        let dev = device();
         let token = start_interview(&app, &dev).await?;
         let page = dev.get(app.url(&format!("/interview/{token}"))).send().await?.text().await?;
         for item in ["U1", "A1", "S7", "O1", "M6", "P1"] {
@@ -77,7 +78,7 @@ async fn every_persona_as_an_interview_gives_the_core_result(db: Db) -> TestResu
 
 async fn errors_keep_answers_and_override_keeps_computed(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let dev = device();
+    let dev = signed_in_device(&app, Role::Caseworker).await?;
     let token = start_interview(&app, &dev).await?;
     let post = |form: Vec<(&'static str, &'static str)>| {
         let req = dev.post(app.url(&format!("/interview/{token}/answers"))).form(&form);
@@ -121,7 +122,7 @@ async fn errors_keep_answers_and_override_keeps_computed(db: Db) -> TestResult {
 async fn self_assessments_rescore_to_their_stored_result() -> TestResult {
     let app = spawn_app(Db::Sqlite).await;
     let (_, answers) = crate::self_flow::self_personas().into_iter().nth(3).ok_or("persona")?;
-    let dev = device();
+    let dev = crate::self_flow::device();
     dev.post(app.url("/self/start")).send().await?;
     let mut next = "/self/q/U1".to_owned();
     while let Some(item) = next.strip_prefix("/self/q/").map(str::to_owned) {

@@ -7,7 +7,20 @@ use serde_json::{Value, json};
 
 use crate::helpers::axe::assert_no_violations;
 use crate::helpers::chrome::{Browser, Js};
-use crate::helpers::{Db, TestResult, spawn_app};
+use crate::accounts::add_user;
+use crate::helpers::{Db, TestApp, TestResult, spawn_app};
+use digiparat::domain::role::Role;
+
+/// Signs in through the form, as a caseworker would.
+async fn sign_in_as_caseworker(app: &TestApp, b: &Browser) -> TestResult {
+    add_user(app, "birgitte", Role::Caseworker, "birgittes-long-password").await?;
+    b.goto(&app.url("/login")).await;
+    b.find("#username").await.send_keys("birgitte").await?;
+    b.find("#password").await.send_keys("birgittes-long-password").await?;
+    b.click_to_next_page("form[action='/auth/login'] button").await;
+    assert_eq!(b.path().await, "/interview");
+    Ok(())
+}
 
 const PERSONAS: &str = include_str!("../data/dr-1-public.json");
 
@@ -18,7 +31,7 @@ async fn complete_an_interview_with_an_override() -> TestResult {
     let p = personas.iter().find(|p| p["mode"] == "interview").ok_or("no interview persona")?;
     let answers = p["answers"].as_object().ok_or("answers")?;
     let b = Browser::start(Js::On).await;
-    b.goto(&app.url("/interview")).await;
+    sign_in_as_caseworker(&app, &b).await?;
     b.click_to_next_page("form[action='/interview/start'] button").await;
     for (item, value) in answers {
         let codes: Vec<&str> = match value {
@@ -64,6 +77,7 @@ async fn complete_an_interview_with_an_override() -> TestResult {
 async fn caseworker_pages_have_no_axe_violations_and_reflow_at_200_percent() -> TestResult {
     let app = spawn_app(Db::Sqlite).await;
     let b = Browser::start_with(Js::On, Some(640)).await;
+    sign_in_as_caseworker(&app, &b).await?;
     for lang in ["da", "en", "ar"] {
         b.goto(&app.url(&format!("/interview?lang={lang}"))).await;
         assert_no_violations(&b, &format!("{lang} interview start")).await;
@@ -85,6 +99,10 @@ async fn caseworker_pages_have_no_axe_violations_and_reflow_at_200_percent() -> 
         b.assert_no_horizontal_scroll(&format!("{lang} paper")).await;
         b.goto(&app.url("/self/intro")).await;
         b.assert_no_horizontal_scroll(&format!("{lang} self intro at 640")).await;
+        b.goto(&app.url("/account")).await;
+        assert_no_violations(&b, &format!("{lang} account")).await;
+        b.goto(&app.url("/account/password?error=short")).await;
+        assert_no_violations(&b, &format!("{lang} password error")).await;
     }
     b.close().await;
     Ok(())

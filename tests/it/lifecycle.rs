@@ -27,8 +27,12 @@ fn start_binary(data_dir: &std::path::Path) -> (Child, String) {
         .spawn()
         .unwrap_or_else(|e| panic!("cannot start {BINARY} (run `cargo leptos build --release`): {e}"));
     let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+    let mut reader = BufReader::new(stdout);
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).unwrap_or_else(|e| panic!("reading stdout: {e}"));
+    reader.read_line(&mut line).unwrap_or_else(|e| panic!("reading stdout: {e}"));
+    // Keep reading whatever else it prints (the first admin's password) so it never
+    // writes into a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
     let url = line
         .split_whitespace()
         .find(|w| w.starts_with("http://"))

@@ -28,7 +28,7 @@ where
                 Suspend::new(async move {
                     match data.await {
                         Ok(value) => Either::Left(render(value)),
-                        Err(_) => Either::Right(view! { <LoadProblem /> }),
+                        Err(e) => Either::Right(view! { <LoadProblem forbidden=e.to_string().contains(crate::api::FORBIDDEN) /> }),
                     }
                 })
             }}
@@ -38,12 +38,17 @@ where
 
 /// Shown when a page's data could not be loaded (a redirect usually replaces it).
 #[component]
-fn LoadProblem() -> impl IntoView {
+fn LoadProblem(forbidden: bool) -> impl IntoView {
     let lang = use_lang();
+    let (title, body) = if forbidden {
+        (lang.t("forbidden-title"), lang.t("forbidden-body"))
+    } else {
+        (lang.t("load-error-title"), lang.t("load-error-body"))
+    };
     view! {
-        <Page title=lang.t("load-error-title")>
-            <h1>{lang.t("load-error-title")}</h1>
-            <p>{lang.t("load-error-body")}</p>
+        <Page title=title.clone()>
+            <h1>{title}</h1>
+            <p>{body}</p>
             <p><a href="/">{lang.t("not-found-home")}</a></p>
         </Page>
     }

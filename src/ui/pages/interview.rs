@@ -5,7 +5,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::interview::{
-    CaseworkerResult, FormItem, FormSection, InterviewView, load_interview, load_interview_result, load_paper,
+    CaseworkerResult, FormItem, FormSection, InterviewView, load_interview, load_interview_result,
+    load_interview_start, load_paper,
 };
 use crate::app::use_lang;
 use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
@@ -15,6 +16,11 @@ use crate::ui::components::print_button::PrintButton;
 
 #[component]
 pub fn InterviewStart() -> impl IntoView {
+    loaded(load_interview_start, |()| view! { <InterviewStartPage /> })
+}
+
+#[component]
+fn InterviewStartPage() -> impl IntoView {
     let lang = use_lang();
     view! {
         <Page title=lang.t("iv-start-title")>
