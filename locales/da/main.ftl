@@ -154,3 +154,4 @@ paper-skip = Svarer du "Aldrig" her, så spring spørgsmål { $from } til { $to 
 error-reason-cpr = Begrundelsen ligner et CPR-nummer. Fjern det.
 forbidden-title = Du har ikke adgang
 forbidden-body = Siden er kun for sagsbehandlere. Spørg en administrator, hvis du skal have adgang.
+iv-skip-note = Tæller som "Det kan jeg ikke", hvis svaret på spørgsmål 1 er "Aldrig".

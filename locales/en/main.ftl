@@ -153,3 +153,4 @@ paper-skip = If you answer "Never" here, skip questions { $from } to { $to }.
 error-reason-cpr = The reason looks like it contains a CPR number. Remove it.
 forbidden-title = You do not have access
 forbidden-body = This page is for caseworkers only. Ask an administrator if you need access.
+iv-skip-note = Counts as "I can't do this" when the answer to question 1 is "Never".

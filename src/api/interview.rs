@@ -168,11 +168,16 @@ mod server {
                 Some(Value::Array(l)) => l.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
                 _ => Vec::new(),
             };
+            // In the interview all skills items are on the page, so say which ones U1 can skip.
+            let hint = match (mode, item.shown_when()) {
+                (Mode::Interview, Some(_)) => format!("{} {}", item.hint(lang.code()), lang.t("iv-skip-note")),
+                _ => item.hint(lang.code()).to_owned(),
+            };
             let form_item = FormItem {
                 id: item.id().to_owned(),
                 number: n + 1,
                 question: item.question(lang.code()).to_owned(),
-                hint: item.hint(lang.code()).to_owned(),
+                hint,
                 multi: item.is_multi(),
                 choices: choices(item, lang),
                 selected,
@@ -282,22 +287,28 @@ mod server {
         }
     }
 
-    /// POST /interview/{token}/answers: stores every answer and the note together, then
-    /// scores; with an invalid answer or a CPR-like note nothing is scored and the form
-    /// comes back with the answers kept.
+    /// A caseworker's interview by its token, or the response that refuses the request.
+    async fn authorized_interview(state: &AppState, session: &Session, token: &str) -> Result<Assessment, Response> {
+        caseworker(state, session).await?;
+        match interview(state, token).await {
+            Ok(Some(a)) => Ok(a),
+            Ok(None) => Err(Redirect::to("/interview").into_response()),
+            Err(e) => Err(AppError::Database(e).into_response()),
+        }
+    }
+
+    /// POST /interview/{token}/answers: stores every valid answer and the note together,
+    /// then scores. With an invalid answer or a CPR-like note the form comes back with the
+    /// answers kept (and an earlier result is re-scored so it matches what is stored).
     pub async fn save(
         State(state): State<AppState>,
         session: Session,
         Path(token): Path<String>,
         Form(fields): Form<Vec<(String, String)>>,
     ) -> Response {
-        if let Err(refused) = caseworker(&state, &session).await {
-            return refused;
-        }
-        let a = match interview(&state, &token).await {
-            Ok(Some(a)) => a,
-            Ok(None) => return Redirect::to("/interview").into_response(),
-            Err(e) => return AppError::Database(e).into_response(),
+        let a = match authorized_interview(&state, &session, &token).await {
+            Ok(a) => a,
+            Err(refused) => return refused,
         };
         let instrument = Instrument::dr1();
         let stored = match state.db.answers(a.id).await {
@@ -367,13 +378,9 @@ mod server {
         Path(token): Path<String>,
         Form(fields): Form<Vec<(String, String)>>,
     ) -> Response {
-        if let Err(refused) = caseworker(&state, &session).await {
-            return refused;
-        }
-        let a = match interview(&state, &token).await {
-            Ok(Some(a)) => a,
-            Ok(None) => return Redirect::to("/interview").into_response(),
-            Err(e) => return AppError::Database(e).into_response(),
+        let a = match authorized_interview(&state, &session, &token).await {
+            Ok(a) => a,
+            Err(refused) => return refused,
         };
         let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
         let back = |error: &str| Redirect::to(&format!("/interview/{token}/result?error={error}#override")).into_response();
