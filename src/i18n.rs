@@ -77,7 +77,10 @@ impl Lang {
 
     /// The UI string `key` with named arguments, e.g. `("current", 7)`.
     pub fn t_args(self, key: &str, args: &[(&'static str, String)]) -> String {
-        let map: std::collections::HashMap<std::borrow::Cow<'static, str>, fluent_templates::fluent_bundle::FluentValue> = args
+        let map: std::collections::HashMap<
+            std::borrow::Cow<'static, str>,
+            fluent_templates::fluent_bundle::FluentValue,
+        > = args
             .iter()
             .map(|(k, v)| ((*k).into(), v.clone().into()))
             .collect();
@@ -121,21 +124,40 @@ mod tests {
         let path = format!("{}/locales/da/main.ftl", env!("CARGO_MANIFEST_DIR"));
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
         let staff = [
-            "iv-", "cw-", "paper-", "login-", "error-login-", "account-", "password-", "error-password-", "role-",
-            "a11y-status", "a11y-contact", "home-staff", "home-caseworker", "home-manager",
+            "iv-",
+            "cw-",
+            "paper-",
+            "login-",
+            "error-login-",
+            "account-",
+            "password-",
+            "error-password-",
+            "role-",
+            "a11y-status",
+            "a11y-contact",
+            "home-staff",
+            "home-caseworker",
+            "home-manager",
         ];
         let mut too_hard = Vec::new();
         for (key, value) in text.lines().filter_map(|l| l.split_once(" = ")) {
             if key.starts_with('#') || staff.iter().any(|p| key.starts_with(p)) {
                 continue;
             }
-            let words = value.split_whitespace().filter(|w| w.chars().any(char::is_alphanumeric)).count();
+            let words = value
+                .split_whitespace()
+                .filter(|w| w.chars().any(char::is_alphanumeric))
+                .count();
             let lix = crate::domain::lix::lix(value);
             if words >= 6 && lix > crate::domain::lix::MAX_RECIPIENT_LIX {
                 too_hard.push(format!("{key} (LIX {lix:.1}): {value}"));
             }
         }
-        assert!(too_hard.is_empty(), "hard to read:\n{}", too_hard.join("\n"));
+        assert!(
+            too_hard.is_empty(),
+            "hard to read:\n{}",
+            too_hard.join("\n")
+        );
     }
 
     #[test]

@@ -22,9 +22,14 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    say(&format!("Digiparat is running at http://{} (database: {database})", app.addr()));
+    say(&format!(
+        "Digiparat is running at http://{} (database: {database})",
+        app.addr()
+    ));
     if let Some(password) = app.first_admin_password() {
-        say(&format!("First start: sign in at /login as \"admin\" with the one-time password {password} (you must change it)."));
+        say(&format!(
+            "First start: sign in at /login as \"admin\" with the one-time password {password} (you must change it)."
+        ));
     }
     match app.run_until(startup::shutdown_signal()).await {
         Ok(()) => ExitCode::SUCCESS,

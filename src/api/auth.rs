@@ -16,7 +16,8 @@ pub struct AccountView {
 /// The signed-in staff member; `None` when nobody is signed in.
 #[server(endpoint = "account/load")]
 pub async fn load_account() -> Result<Option<AccountView>, ServerFnError> {
-    let state = use_context::<crate::server::state::AppState>().ok_or_else(|| ServerFnError::new("no state"))?;
+    let state = use_context::<crate::server::state::AppState>()
+        .ok_or_else(|| ServerFnError::new("no state"))?;
     let session: tower_sessions::Session = leptos_axum::extract().await?;
     let user = crate::server::auth::current_user(&session, state.db.as_ref())
         .await
@@ -68,7 +69,11 @@ mod server {
     }
 
     /// POST /login
-    pub async fn login(State(state): State<AppState>, session: Session, Form(form): Form<LoginForm>) -> Response {
+    pub async fn login(
+        State(state): State<AppState>,
+        session: Session,
+        Form(form): Form<LoginForm>,
+    ) -> Response {
         let username = form.username.trim();
         if username.is_empty() || form.password.is_empty() {
             return Redirect::to("/login?error=missing").into_response();
@@ -78,13 +83,19 @@ mod server {
             Err(e) => return failed(e.into()),
         };
         // The same answer for an unknown name, a wrong password and a disabled account.
-        let Some(user) = user.filter(|u| !u.disabled && verify_password(&form.password, &u.password_hash)) else {
+        let Some(user) =
+            user.filter(|u| !u.disabled && verify_password(&form.password, &u.password_hash))
+        else {
             return Redirect::to("/login?error=invalid").into_response();
         };
         if let Err(e) = auth::sign_in(&session, &user).await {
             return failed(e);
         }
-        let next = if user.must_change_password { "/account/password" } else { home(user.role) };
+        let next = if user.must_change_password {
+            "/account/password"
+        } else {
+            home(user.role)
+        };
         Redirect::to(next).into_response()
     }
 
@@ -107,7 +118,11 @@ mod server {
     }
 
     /// POST /account/password
-    pub async fn change_password(State(state): State<AppState>, session: Session, Form(form): Form<PasswordForm>) -> Response {
+    pub async fn change_password(
+        State(state): State<AppState>,
+        session: Session,
+        Form(form): Form<PasswordForm>,
+    ) -> Response {
         let user = match auth::current_user(&session, state.db.as_ref()).await {
             Ok(Some(user)) => user,
             Ok(None) => return Redirect::to("/login").into_response(),

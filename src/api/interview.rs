@@ -64,12 +64,18 @@ pub struct CaseworkerResult {
 }
 
 #[server(endpoint = "interview/load/form")]
-pub async fn load_interview(token: String, errors: Option<String>) -> Result<InterviewView, ServerFnError> {
+pub async fn load_interview(
+    token: String,
+    errors: Option<String>,
+) -> Result<InterviewView, ServerFnError> {
     server::form(token, errors).await
 }
 
 #[server(endpoint = "interview/load/result")]
-pub async fn load_interview_result(token: String, error: Option<String>) -> Result<CaseworkerResult, ServerFnError> {
+pub async fn load_interview_result(
+    token: String,
+    error: Option<String>,
+) -> Result<CaseworkerResult, ServerFnError> {
     server::result(token, error).await
 }
 
@@ -81,7 +87,12 @@ pub async fn load_interview_start() -> Result<(), ServerFnError> {
 
 #[server(endpoint = "interview/load/paper")]
 pub async fn load_paper() -> Result<Vec<FormSection>, ServerFnError> {
-    Ok(server::sections_for(crate::domain::Mode::SelfAssessment, crate::ui::request_lang(), &[], &[]))
+    Ok(server::sections_for(
+        crate::domain::Mode::SelfAssessment,
+        crate::ui::request_lang(),
+        &[],
+        &[],
+    ))
 }
 
 #[cfg(feature = "ssr")]
@@ -95,21 +106,30 @@ mod server {
     use serde_json::Value;
 
     use super::{CaseworkerResult, FormItem, FormSection, InterviewView, ScoreRow};
-    use crate::api::questionnaire::{answer_value, choices, evaluate_stored, new_token, stored_result};
+    use crate::api::questionnaire::{
+        answer_value, choices, evaluate_stored, new_token, stored_result,
+    };
     use crate::domain::privacy::looks_like_cpr;
     use crate::domain::{Channel, Dimension, Instrument, Mode, Outcome};
     use crate::error::AppError;
     use crate::i18n::Lang;
-    use crate::server::db::{AnsweredBy, Assessment, DbError, NewAssessment, StoredAnswer};
     use crate::server::auth::current_user;
+    use crate::server::db::{AnsweredBy, Assessment, DbError, NewAssessment, StoredAnswer};
     use crate::server::state::AppState;
     use tower_sessions::Session;
 
     /// Form posts: a caseworker must be signed in; others are sent to sign in, or refused.
-    async fn caseworker(state: &AppState, session: &Session) -> Result<crate::server::db::User, Response> {
+    async fn caseworker(
+        state: &AppState,
+        session: &Session,
+    ) -> Result<crate::server::db::User, Response> {
         match current_user(session, state.db.as_ref()).await {
             Ok(Some(user)) if user.role.can_run_interviews() => Ok(user),
-            Ok(Some(_)) => Err((axum::http::StatusCode::FORBIDDEN, "Only caseworkers can run interviews.").into_response()),
+            Ok(Some(_)) => Err((
+                axum::http::StatusCode::FORBIDDEN,
+                "Only caseworkers can run interviews.",
+            )
+                .into_response()),
             Ok(None) => Err(Redirect::to("/login").into_response()),
             Err(e) => {
                 tracing::error!(error = %e, "interview: session");
@@ -122,7 +142,9 @@ mod server {
     pub async fn caseworker_page() -> Result<AppState, ServerFnError> {
         let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("no state"))?;
         let session: Session = leptos_axum::extract().await?;
-        let user = current_user(&session, state.db.as_ref()).await.map_err(|e| ServerFnError::new(e.to_string()))?;
+        let user = current_user(&session, state.db.as_ref())
+            .await
+            .map_err(|e| ServerFnError::new(e.to_string()))?;
         match user {
             Some(u) if u.role.can_run_interviews() => Ok(state),
             Some(_) => {
@@ -144,33 +166,58 @@ mod server {
     }
 
     async fn interview(state: &AppState, token: &str) -> Result<Option<Assessment>, DbError> {
-        Ok(state.db.assessment_by_token(token).await?.filter(|a| a.mode == "interview"))
+        Ok(state
+            .db
+            .assessment_by_token(token)
+            .await?
+            .filter(|a| a.mode == "interview"))
     }
 
     /// The form's sections: internet use, the three dimensions, then the person's context.
-    pub fn sections(lang: Lang, stored: &[StoredAnswer], errors: &[(String, String)]) -> Vec<FormSection> {
+    pub fn sections(
+        lang: Lang,
+        stored: &[StoredAnswer],
+        errors: &[(String, String)],
+    ) -> Vec<FormSection> {
         sections_for(Mode::Interview, lang, stored, errors)
     }
 
     /// The items a person in `mode` is asked, numbered, grouped as the interview shows them.
-    pub fn sections_for(mode: Mode, lang: Lang, stored: &[StoredAnswer], errors: &[(String, String)]) -> Vec<FormSection> {
+    pub fn sections_for(
+        mode: Mode,
+        lang: Lang,
+        stored: &[StoredAnswer],
+        errors: &[(String, String)],
+    ) -> Vec<FormSection> {
         let instrument = Instrument::dr1();
         let mut sections: Vec<FormSection> = Vec::new();
         let items = instrument.items().iter().filter(|i| i.applies_in(mode));
         for (n, item) in items.enumerate() {
             let (anchor, heading) = match item.dimension() {
-                Some(d) => (d.as_str().to_owned(), instrument.dimension_name(d, lang.code()).to_owned()),
+                Some(d) => (
+                    d.as_str().to_owned(),
+                    instrument.dimension_name(d, lang.code()).to_owned(),
+                ),
                 None if n == 0 => ("use".to_owned(), lang.t("iv-section-use")),
                 None => ("context".to_owned(), lang.t("iv-section-context")),
             };
-            let selected = match stored.iter().find(|s| s.item == item.id()).map(|s| &s.value) {
+            let selected = match stored
+                .iter()
+                .find(|s| s.item == item.id())
+                .map(|s| &s.value)
+            {
                 Some(Value::String(s)) => vec![s.clone()],
-                Some(Value::Array(l)) => l.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+                Some(Value::Array(l)) => l
+                    .iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect(),
                 _ => Vec::new(),
             };
             // In the interview all skills items are on the page, so say which ones U1 can skip.
             let hint = match (mode, item.shown_when()) {
-                (Mode::Interview, Some(_)) => format!("{} {}", item.hint(lang.code()), lang.t("iv-skip-note")),
+                (Mode::Interview, Some(_)) => {
+                    format!("{} {}", item.hint(lang.code()), lang.t("iv-skip-note"))
+                }
                 _ => item.hint(lang.code()).to_owned(),
             };
             let form_item = FormItem {
@@ -181,17 +228,27 @@ mod server {
                 multi: item.is_multi(),
                 choices: choices(item, lang),
                 selected,
-                error: errors.iter().find(|(id, _)| id == item.id()).map(|(_, m)| m.clone()),
+                error: errors
+                    .iter()
+                    .find(|(id, _)| id == item.id())
+                    .map(|(_, m)| m.clone()),
             };
             match sections.last_mut() {
                 Some(s) if s.anchor == anchor => s.items.push(form_item),
-                _ => sections.push(FormSection { anchor, heading, items: vec![form_item] }),
+                _ => sections.push(FormSection {
+                    anchor,
+                    heading,
+                    items: vec![form_item],
+                }),
             }
         }
         sections
     }
 
-    pub async fn form(token: String, errors: Option<String>) -> Result<InterviewView, ServerFnError> {
+    pub async fn form(
+        token: String,
+        errors: Option<String>,
+    ) -> Result<InterviewView, ServerFnError> {
         let state = caseworker_page().await?;
         let Some(a) = interview(&state, &token).await.map_err(db_error)? else {
             leptos_axum::redirect("/interview");
@@ -199,12 +256,21 @@ mod server {
         };
         let stored = state.db.answers(a.id).await.map_err(db_error)?;
         let lang = crate::ui::request_lang();
-        let wanted: Vec<String> = errors.unwrap_or_default().split(',').filter(|s| !s.is_empty()).map(str::to_owned).collect();
+        let wanted: Vec<String> = errors
+            .unwrap_or_default()
+            .split(',')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
         let item_errors: Vec<(String, String)> = wanted
             .iter()
             .filter(|id| *id != "note")
             .map(|id| {
-                let message = if id == "U2" { lang.t("error-exclusive") } else { lang.t("error-invalid-answer") };
+                let message = if id == "U2" {
+                    lang.t("error-exclusive")
+                } else {
+                    lang.t("error-invalid-answer")
+                };
                 (id.clone(), message)
             })
             .collect();
@@ -212,15 +278,23 @@ mod server {
             token,
             sections: sections(lang, &stored, &item_errors),
             note: a.note.unwrap_or_default(),
-            note_error: wanted.iter().any(|w| w == "note").then(|| lang.t("error-note-cpr")),
+            note_error: wanted
+                .iter()
+                .any(|w| w == "note")
+                .then(|| lang.t("error-note-cpr")),
         })
     }
 
     fn channel_name(instrument: &Instrument, code: &str, lang: Lang) -> String {
-        code.parse::<Channel>().map(|c| instrument.channel_name(c, lang.code()).to_owned()).unwrap_or_else(|_| code.to_owned())
+        code.parse::<Channel>()
+            .map(|c| instrument.channel_name(c, lang.code()).to_owned())
+            .unwrap_or_else(|_| code.to_owned())
     }
 
-    pub async fn result(token: String, error: Option<String>) -> Result<CaseworkerResult, ServerFnError> {
+    pub async fn result(
+        token: String,
+        error: Option<String>,
+    ) -> Result<CaseworkerResult, ServerFnError> {
         let state = caseworker_page().await?;
         let Some(a) = interview(&state, &token).await.map_err(db_error)? else {
             leptos_axum::redirect("/interview");
@@ -230,8 +304,10 @@ mod server {
             leptos_axum::redirect(&format!("/interview/{token}"));
             return Err(ServerFnError::new("no result yet"));
         };
-        let instrument = Instrument::bundled(&a.instrument).ok_or_else(|| ServerFnError::new("unknown instrument"))?;
-        let o: Outcome = serde_json::from_value(stored.outcome).map_err(|e| ServerFnError::new(format!("stored outcome: {e}")))?;
+        let instrument = Instrument::bundled(&a.instrument)
+            .ok_or_else(|| ServerFnError::new("unknown instrument"))?;
+        let o: Outcome = serde_json::from_value(stored.outcome)
+            .map_err(|e| ServerFnError::new(format!("stored outcome: {e}")))?;
         let lang = crate::ui::request_lang();
         let code = lang.code();
         let row = |d: Dimension, score: Option<u8>, coverage: f64| ScoreRow {
@@ -248,15 +324,45 @@ mod server {
             scores: vec![
                 row(Dimension::Access, o.scores.access, o.coverage.access),
                 row(Dimension::Skills, o.scores.skills, o.coverage.skills),
-                row(Dimension::Motivation, o.scores.motivation, o.coverage.motivation),
+                row(
+                    Dimension::Motivation,
+                    o.scores.motivation,
+                    o.coverage.motivation,
+                ),
             ],
-            reasons: o.reasons.iter().map(|r| instrument.reason_for_caseworker(*r, code).to_owned()).collect(),
-            flags: o.flags.iter().map(|f| instrument.flag_text(*f, code).to_owned()).collect(),
-            grounds: o.exemption_grounds.iter().map(|g| instrument.exemption_ground_text(*g, code).to_owned()).collect(),
-            next_steps: o.next_steps.iter().map(|s| instrument.next_step_text(*s, code).to_owned()).collect(),
+            reasons: o
+                .reasons
+                .iter()
+                .map(|r| instrument.reason_for_caseworker(*r, code).to_owned())
+                .collect(),
+            flags: o
+                .flags
+                .iter()
+                .map(|f| instrument.flag_text(*f, code).to_owned())
+                .collect(),
+            grounds: o
+                .exemption_grounds
+                .iter()
+                .map(|g| instrument.exemption_ground_text(*g, code).to_owned())
+                .collect(),
+            next_steps: o
+                .next_steps
+                .iter()
+                .map(|s| instrument.next_step_text(*s, code).to_owned())
+                .collect(),
             note: a.note.filter(|n| !n.is_empty()),
-            chosen: stored.override_.map(|ov| (channel_name(instrument, &ov.channel, lang), ov.reason)),
-            channels: Channel::ALL.iter().map(|c| (c.as_str().to_owned(), instrument.channel_name(*c, code).to_owned())).collect(),
+            chosen: stored
+                .override_
+                .map(|ov| (channel_name(instrument, &ov.channel, lang), ov.reason)),
+            channels: Channel::ALL
+                .iter()
+                .map(|c| {
+                    (
+                        c.as_str().to_owned(),
+                        instrument.channel_name(*c, code).to_owned(),
+                    )
+                })
+                .collect(),
             error: error.map(|e| {
                 lang.t(match e.as_str() {
                     "reason" => "error-override-reason",
@@ -269,7 +375,11 @@ mod server {
     }
 
     /// POST /interview/start: a new interview, answered by the caseworker.
-    pub async fn start(State(state): State<AppState>, session: Session, lang: axum::Extension<Lang>) -> Response {
+    pub async fn start(
+        State(state): State<AppState>,
+        session: Session,
+        lang: axum::Extension<Lang>,
+    ) -> Response {
         if let Err(refused) = caseworker(&state, &session).await {
             return refused;
         }
@@ -282,13 +392,18 @@ mod server {
             note: None,
         };
         match state.db.create_assessment(&new).await {
-            Ok(_) => Redirect::to(&format!("/interview/{}", new.token.unwrap_or_default())).into_response(),
+            Ok(_) => Redirect::to(&format!("/interview/{}", new.token.unwrap_or_default()))
+                .into_response(),
             Err(e) => AppError::Database(e).into_response(),
         }
     }
 
     /// A caseworker's interview by its token, or the response that refuses the request.
-    async fn authorized_interview(state: &AppState, session: &Session, token: &str) -> Result<Assessment, Response> {
+    async fn authorized_interview(
+        state: &AppState,
+        session: &Session,
+        token: &str,
+    ) -> Result<Assessment, Response> {
         caseworker(state, session).await?;
         match interview(state, token).await {
             Ok(Some(a)) => Ok(a),
@@ -317,23 +432,45 @@ mod server {
         };
         let mut answers: Vec<(String, Value)> = Vec::new();
         let mut errors: Vec<String> = Vec::new();
-        for item in instrument.items().iter().filter(|i| i.applies_in(Mode::Interview)) {
-            let codes: Vec<String> = fields.iter().filter(|(k, _)| k == item.id()).map(|(_, v)| v.clone()).collect();
+        for item in instrument
+            .items()
+            .iter()
+            .filter(|i| i.applies_in(Mode::Interview))
+        {
+            let codes: Vec<String> = fields
+                .iter()
+                .filter(|(k, _)| k == item.id())
+                .map(|(_, v)| v.clone())
+                .collect();
             match answer_value(instrument, Mode::Interview, item, &codes) {
                 Ok(Some(value)) => answers.push((item.id().to_owned(), value)),
-                Ok(None) if stored.iter().any(|s| s.item == item.id()) => answers.push((item.id().to_owned(), Value::Null)),
+                Ok(None) if stored.iter().any(|s| s.item == item.id()) => {
+                    answers.push((item.id().to_owned(), Value::Null))
+                }
                 Ok(None) => {}
                 Err(_) => errors.push(item.id().to_owned()),
             }
         }
-        let note = fields.iter().find(|(k, _)| k == "note").map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
+        let note = fields
+            .iter()
+            .find(|(k, _)| k == "note")
+            .map(|(_, v)| v.trim().to_owned())
+            .unwrap_or_default();
         // A CPR-like note is never stored; the answers are, so nothing typed is lost.
         let note_ok = !looks_like_cpr(&note);
         if !note_ok {
             errors.push("note".into());
         }
-        let keep_note = if note_ok { Some(note.as_str()).filter(|n| !n.is_empty()) } else { a.note.as_deref() };
-        if let Err(e) = state.db.save_answers(a.id, &answers, AnsweredBy::Caseworker, keep_note).await {
+        let keep_note = if note_ok {
+            Some(note.as_str()).filter(|n| !n.is_empty())
+        } else {
+            a.note.as_deref()
+        };
+        if let Err(e) = state
+            .db
+            .save_answers(a.id, &answers, AnsweredBy::Caseworker, keep_note)
+            .await
+        {
             return AppError::Database(e).into_response();
         }
         if !errors.is_empty() {
@@ -343,7 +480,8 @@ mod server {
                     return AppError::Database(e).into_response();
                 }
             }
-            return Redirect::to(&format!("/interview/{token}?errors={}", errors.join(","))).into_response();
+            return Redirect::to(&format!("/interview/{token}?errors={}", errors.join(",")))
+                .into_response();
         }
         let all = match state.db.answers(a.id).await {
             Ok(s) => s,
@@ -367,7 +505,10 @@ mod server {
         let all = state.db.answers(a.id).await?;
         match evaluate_stored(Instrument::dr1(), Mode::Interview, &all) {
             Ok(outcome) => state.db.finish(a.id, &stored_result(&outcome)).await,
-            Err(e) => Err(DbError::Corrupt(format!("stored interview answers: {}", e.message))),
+            Err(e) => Err(DbError::Corrupt(format!(
+                "stored interview answers: {}",
+                e.message
+            ))),
         }
     }
 
@@ -382,8 +523,17 @@ mod server {
             Ok(a) => a,
             Err(refused) => return refused,
         };
-        let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_owned()).unwrap_or_default();
-        let back = |error: &str| Redirect::to(&format!("/interview/{token}/result?error={error}#override")).into_response();
+        let field = |name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.trim().to_owned())
+                .unwrap_or_default()
+        };
+        let back = |error: &str| {
+            Redirect::to(&format!("/interview/{token}/result?error={error}#override"))
+                .into_response()
+        };
         let Ok(channel) = field("channel").parse::<Channel>() else {
             return back("channel");
         };

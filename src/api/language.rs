@@ -10,7 +10,10 @@ pub async fn choose_language(lang: Option<String>) -> Result<(), ServerFnError> 
         None => leptos_axum::redirect("/self?error=choose_language"),
         Some(chosen) => {
             if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                response.append_header(http::header::SET_COOKIE, crate::server::lang::lang_cookie(chosen));
+                response.append_header(
+                    http::header::SET_COOKIE,
+                    crate::server::lang::lang_cookie(chosen),
+                );
             }
             leptos_axum::redirect("/self/intro")
         }

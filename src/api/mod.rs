@@ -8,9 +8,9 @@ pub const FORBIDDEN: &str = "forbidden";
 pub mod interview;
 pub mod language;
 pub mod questionnaire;
-pub mod self_assessment;
 #[cfg(feature = "ssr")]
 pub mod score;
+pub mod self_assessment;
 
 #[cfg(feature = "ssr")]
 use crate::server::state::AppState;
@@ -31,7 +31,10 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/auth/password", post(auth::change_password))
         .route("/interview/start", post(interview::start))
         .route("/interview/{token}/answers", post(interview::save))
-        .route("/interview/{token}/override", post(interview::override_channel))
+        .route(
+            "/interview/{token}/override",
+            post(interview::override_channel),
+        )
         .layer(DefaultBodyLimit::max(score::MAX_BODY_BYTES))
 }
 
@@ -42,7 +45,10 @@ fn guessable_routes() -> axum::Router<AppState> {
     use axum::routing::post;
     use tower_governor::GovernorLayer;
     use tower_governor::governor::GovernorConfigBuilder;
-    let config = GovernorConfigBuilder::default().per_second(6).burst_size(10).finish();
+    let config = GovernorConfigBuilder::default()
+        .per_second(6)
+        .burst_size(10)
+        .finish();
     let router = axum::Router::new()
         .route("/self/resume", post(self_assessment::resume))
         .route("/auth/login", post(auth::login));

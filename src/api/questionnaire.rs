@@ -37,22 +37,38 @@ mod server {
             .options()
             .iter()
             .filter(|o| !o.is_opt_out())
-            .map(|o| Choice { code: o.code().to_owned(), label: o.label(code).to_owned(), opt_out: false })
+            .map(|o| Choice {
+                code: o.code().to_owned(),
+                label: o.label(code).to_owned(),
+                opt_out: false,
+            })
             .collect();
         out.extend(
             item.options()
                 .iter()
                 .filter(|o| o.is_opt_out())
-                .map(|o| Choice { code: o.code().to_owned(), label: o.label(code).to_owned(), opt_out: true }),
+                .map(|o| Choice {
+                    code: o.code().to_owned(),
+                    label: o.label(code).to_owned(),
+                    opt_out: true,
+                }),
         );
         let has = |c: &str| item.options().iter().any(|o| o.code() == c);
         // Observed task O1 is the caseworker's observation: "not done" is its way out.
         if item.only_mode().is_none() {
             if !has("dont_understand") {
-                out.push(Choice { code: UI_DONT_UNDERSTAND.into(), label: lang.t("opt-dont-understand"), opt_out: true });
+                out.push(Choice {
+                    code: UI_DONT_UNDERSTAND.into(),
+                    label: lang.t("opt-dont-understand"),
+                    opt_out: true,
+                });
             }
             if !has("rather_not") {
-                out.push(Choice { code: UI_RATHER_NOT.into(), label: lang.t("opt-rather-not"), opt_out: true });
+                out.push(Choice {
+                    code: UI_RATHER_NOT.into(),
+                    label: lang.t("opt-rather-not"),
+                    opt_out: true,
+                });
             }
         }
         out
@@ -77,17 +93,35 @@ mod server {
     }
 
     /// The items a person is asked, in order, given the answers so far.
-    pub fn asked_items<'i>(instrument: &'i Instrument, mode: Mode, answers: &Map<String, Value>) -> Vec<&'i Item> {
-        instrument.items().iter().filter(|i| i.visible_raw(mode, answers)).collect()
+    pub fn asked_items<'i>(
+        instrument: &'i Instrument,
+        mode: Mode,
+        answers: &Map<String, Value>,
+    ) -> Vec<&'i Item> {
+        instrument
+            .items()
+            .iter()
+            .filter(|i| i.visible_raw(mode, answers))
+            .collect()
     }
 
     /// Validates one item's answer from a form: `None` when nothing was chosen.
-    pub fn answer_value(instrument: &Instrument, mode: Mode, item: &Item, codes: &[String]) -> Result<Option<Value>, ValidationError> {
-        let invalid = |message: &str| ValidationError { item: Some(item.id().to_owned()), message: message.to_owned() };
+    pub fn answer_value(
+        instrument: &Instrument,
+        mode: Mode,
+        item: &Item,
+        codes: &[String],
+    ) -> Result<Option<Value>, ValidationError> {
+        let invalid = |message: &str| ValidationError {
+            item: Some(item.id().to_owned()),
+            message: message.to_owned(),
+        };
         match codes {
             [] => Ok(None),
             [one] if is_ui_opt_out(one) => Ok(Some(Value::String(one.clone()))),
-            _ if codes.iter().any(|c| is_ui_opt_out(c)) => Err(invalid("a way out cannot be combined with answers")),
+            _ if codes.iter().any(|c| is_ui_opt_out(c)) => {
+                Err(invalid("a way out cannot be combined with answers"))
+            }
             [one] if !item.is_multi() => {
                 let value = Value::String(one.clone());
                 check(instrument, mode, item, &value)?;
@@ -103,14 +137,23 @@ mod server {
     }
 
     /// Asks the scoring core whether this one answer is valid for the item.
-    fn check(instrument: &Instrument, mode: Mode, item: &Item, value: &Value) -> Result<(), ValidationError> {
+    fn check(
+        instrument: &Instrument,
+        mode: Mode,
+        item: &Item,
+        value: &Value,
+    ) -> Result<(), ValidationError> {
         let mut one = Map::new();
         one.insert(item.id().to_owned(), value.clone());
         Answers::parse(instrument, mode, &one).map(|_| ())
     }
 
     /// Scores stored answers. Hidden answers are kept and ignored, as the spec says.
-    pub fn evaluate_stored(instrument: &Instrument, mode: Mode, stored: &[StoredAnswer]) -> Result<Outcome, ValidationError> {
+    pub fn evaluate_stored(
+        instrument: &Instrument,
+        mode: Mode,
+        stored: &[StoredAnswer],
+    ) -> Result<Outcome, ValidationError> {
         let answers = Answers::parse(instrument, mode, &scoring_map(stored))?;
         Ok(evaluate(instrument, &answers))
     }
@@ -146,12 +189,18 @@ mod server {
     pub fn new_resume_code() -> String {
         use rand::Rng;
         let mut rng = rand::rng();
-        (0..10).map(|_| char::from(RESUME_ALPHABET[rng.random_range(0..RESUME_ALPHABET.len())])).collect()
+        (0..10)
+            .map(|_| char::from(RESUME_ALPHABET[rng.random_range(0..RESUME_ALPHABET.len())]))
+            .collect()
     }
 
     /// Normalises what a person typed: case, spaces and dashes do not matter.
     pub fn normalise_resume_code(input: &str) -> String {
-        input.chars().filter(|c| c.is_ascii_alphanumeric()).map(|c| c.to_ascii_uppercase()).collect()
+        input
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_uppercase())
+            .collect()
     }
 
     pub fn format_resume_code(code: &str) -> String {

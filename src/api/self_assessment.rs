@@ -67,7 +67,11 @@ pub async fn load_self_code() -> Result<CodeView, ServerFnError> {
 }
 
 #[server(endpoint = "self/load/question")]
-pub async fn load_self_question(item: String, error: Option<String>, from_check: bool) -> Result<QuestionView, ServerFnError> {
+pub async fn load_self_question(
+    item: String,
+    error: Option<String>,
+    from_check: bool,
+) -> Result<QuestionView, ServerFnError> {
     server::question(item, error, from_check).await
 }
 
@@ -129,7 +133,8 @@ mod server {
     }
 
     fn instrument_of(a: &Assessment) -> Result<&'static Instrument, ServerFnError> {
-        Instrument::bundled(&a.instrument).ok_or_else(|| ServerFnError::new(format!("unknown instrument {}", a.instrument)))
+        Instrument::bundled(&a.instrument)
+            .ok_or_else(|| ServerFnError::new(format!("unknown instrument {}", a.instrument)))
     }
 
     fn db_error(e: DbError) -> ServerFnError {
@@ -140,9 +145,14 @@ mod server {
     /// The assessment this device is working on; without one, back to the start.
     pub async fn current() -> Result<(AppState, Assessment), ServerFnError> {
         let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("no state"))?;
-        let parts = use_context::<http::request::Parts>().ok_or_else(|| ServerFnError::new("no request"))?;
+        let parts = use_context::<http::request::Parts>()
+            .ok_or_else(|| ServerFnError::new("no request"))?;
         let found = match cookie_value(&parts.headers) {
-            Some(token) => state.db.assessment_by_token(&token).await.map_err(db_error)?,
+            Some(token) => state
+                .db
+                .assessment_by_token(&token)
+                .await
+                .map_err(db_error)?,
             None => None,
         };
         match found {
@@ -167,7 +177,8 @@ mod server {
 
     fn open_href(instrument: &Instrument, stored: &[StoredAnswer]) -> String {
         let map = scoring_map(stored);
-        let answered: std::collections::HashSet<&str> = stored.iter().map(|a| a.item.as_str()).collect();
+        let answered: std::collections::HashSet<&str> =
+            stored.iter().map(|a| a.item.as_str()).collect();
         asked_items(instrument, Mode::SelfAssessment, &map)
             .into_iter()
             .find(|i| !answered.contains(i.id()))
@@ -186,7 +197,11 @@ mod server {
         Ok((instrument_of(&a)?, stored))
     }
 
-    pub async fn question(item_id: String, error: Option<String>, from_check: bool) -> Result<QuestionView, ServerFnError> {
+    pub async fn question(
+        item_id: String,
+        error: Option<String>,
+        from_check: bool,
+    ) -> Result<QuestionView, ServerFnError> {
         let (instrument, stored) = open_answers().await?;
         let map = scoring_map(&stored);
         let asked = asked_items(instrument, Mode::SelfAssessment, &map);
@@ -198,7 +213,10 @@ mod server {
         let lang = lang();
         let selected = match stored.iter().find(|s| s.item == item_id).map(|s| &s.value) {
             Some(serde_json::Value::String(s)) => vec![s.clone()],
-            Some(serde_json::Value::Array(list)) => list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect(),
+            Some(serde_json::Value::Array(list)) => list
+                .iter()
+                .filter_map(|v| v.as_str().map(str::to_owned))
+                .collect(),
             _ => Vec::new(),
         };
         let back_href = if from_check {
@@ -210,7 +228,11 @@ mod server {
         };
         let error = error.map(|kind| match kind.as_str() {
             "exclusive" => lang.t("error-exclusive"),
-            _ => lang.t(if item.is_multi() { "error-choose-some" } else { "error-choose-one" }),
+            _ => lang.t(if item.is_multi() {
+                "error-choose-some"
+            } else {
+                "error-choose-one"
+            }),
         });
         Ok(QuestionView {
             item: item_id,
@@ -240,19 +262,39 @@ mod server {
                 None => lang.t("check-about-you"),
             };
             let labels = choices(item, lang);
-            let label_of = |code: &str| labels.iter().find(|c| c.code == code).map(|c| c.label.clone());
-            let answer = match stored.iter().find(|s| s.item == item.id()).map(|s| &s.value) {
+            let label_of = |code: &str| {
+                labels
+                    .iter()
+                    .find(|c| c.code == code)
+                    .map(|c| c.label.clone())
+            };
+            let answer = match stored
+                .iter()
+                .find(|s| s.item == item.id())
+                .map(|s| &s.value)
+            {
                 Some(serde_json::Value::String(code)) => label_of(code),
                 Some(serde_json::Value::Array(list)) => {
-                    let names: Vec<String> = list.iter().filter_map(|v| v.as_str()).filter_map(label_of).collect();
+                    let names: Vec<String> = list
+                        .iter()
+                        .filter_map(|v| v.as_str())
+                        .filter_map(label_of)
+                        .collect();
                     (!names.is_empty()).then(|| names.join(", "))
                 }
                 _ => None,
             };
-            let row = CheckRow { item: item.id().to_owned(), question: item.question(lang.code()).to_owned(), answer };
+            let row = CheckRow {
+                item: item.id().to_owned(),
+                question: item.question(lang.code()).to_owned(),
+                answer,
+            };
             match groups.last_mut() {
                 Some(g) if g.heading == heading => g.rows.push(row),
-                _ => groups.push(CheckGroup { heading, rows: vec![row] }),
+                _ => groups.push(CheckGroup {
+                    heading,
+                    rows: vec![row],
+                }),
             }
         }
         Ok(groups)
@@ -265,18 +307,33 @@ mod server {
             return Err(ServerFnError::new("not finished"));
         };
         let instrument = instrument_of(&a)?;
-        let outcome: Outcome = serde_json::from_value(stored.outcome).map_err(|e| ServerFnError::new(format!("stored outcome: {e}")))?;
+        let outcome: Outcome = serde_json::from_value(stored.outcome)
+            .map_err(|e| ServerFnError::new(format!("stored outcome: {e}")))?;
         let lang = lang();
         let code = lang.code();
         let channel: Channel = outcome.channel;
         Ok(ResultView {
             channel: channel.as_str().to_owned(),
             channel_sentence: instrument.channel_sentence(channel, code).to_owned(),
-            reasons: outcome.reasons_for_recipient().iter().map(|r| instrument.reason_for_recipient(*r, code).to_owned()).collect(),
-            next_steps: outcome.next_steps.iter().take(2).map(|s| instrument.next_step_text(*s, code).to_owned()).collect(),
+            reasons: outcome
+                .reasons_for_recipient()
+                .iter()
+                .map(|r| instrument.reason_for_recipient(*r, code).to_owned())
+                .collect(),
+            next_steps: outcome
+                .next_steps
+                .iter()
+                .take(2)
+                .map(|s| instrument.next_step_text(*s, code).to_owned())
+                .collect(),
             you_decide: instrument.you_decide(code).to_owned(),
-            code: crate::api::questionnaire::format_resume_code(a.resume_code.as_deref().unwrap_or_default()),
-            date: a.finished_at.map(|t| format!("{:02}-{:02}-{}", t.day(), u8::from(t.month()), t.year())).unwrap_or_default(),
+            code: crate::api::questionnaire::format_resume_code(
+                a.resume_code.as_deref().unwrap_or_default(),
+            ),
+            date: a
+                .finished_at
+                .map(|t| format!("{:02}-{:02}-{}", t.day(), u8::from(t.month()), t.year()))
+                .unwrap_or_default(),
         })
     }
 
@@ -304,7 +361,11 @@ mod server {
             match state.db.create_assessment(&new).await {
                 Ok(_) => {
                     let token = new.token.unwrap_or_default();
-                    return ([set_cookie(&token, state.config.secure_cookies)], Redirect::to("/self/code")).into_response();
+                    return (
+                        [set_cookie(&token, state.config.secure_cookies)],
+                        Redirect::to("/self/code"),
+                    )
+                        .into_response();
                 }
                 Err(e) => last_error = Some(e),
             }
@@ -315,15 +376,26 @@ mod server {
         }
     }
 
-    async fn device_assessment(state: &AppState, headers: &HeaderMap) -> Result<Option<Assessment>, DbError> {
+    async fn device_assessment(
+        state: &AppState,
+        headers: &HeaderMap,
+    ) -> Result<Option<Assessment>, DbError> {
         match cookie_value(headers) {
-            Some(token) => Ok(state.db.assessment_by_token(&token).await?.filter(|a| a.mode == "self")),
+            Some(token) => Ok(state
+                .db
+                .assessment_by_token(&token)
+                .await?
+                .filter(|a| a.mode == "self")),
             None => Ok(None),
         }
     }
 
     /// POST /self/answer: stores one answer, then on to the next question.
-    pub async fn answer(State(state): State<AppState>, headers: HeaderMap, Form(fields): Form<Vec<(String, String)>>) -> Response {
+    pub async fn answer(
+        State(state): State<AppState>,
+        headers: HeaderMap,
+        Form(fields): Form<Vec<(String, String)>>,
+    ) -> Response {
         let a = match device_assessment(&state, &headers).await {
             Ok(Some(a)) if a.finished_at.is_none() => a,
             Ok(Some(_)) => return see_other("/self/result"),
@@ -333,12 +405,21 @@ mod server {
         let Some(instrument) = Instrument::bundled(&a.instrument) else {
             return see_other("/self/intro");
         };
-        let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let field = |name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
         let from_check = field("from").as_deref() == Some("check");
         let Some(item) = field("item").and_then(|id| instrument.item(&id)) else {
             return see_other("/self/intro");
         };
-        let codes: Vec<String> = fields.iter().filter(|(k, _)| k == "answer").map(|(_, v)| v.clone()).collect();
+        let codes: Vec<String> = fields
+            .iter()
+            .filter(|(k, _)| k == "answer")
+            .map(|(_, v)| v.clone())
+            .collect();
         let back = |error: &str| {
             let from = if from_check { "&from=check" } else { "" };
             see_other(&format!("/self/q/{}?error={error}{from}", item.id()))
@@ -349,7 +430,11 @@ mod server {
             Err(_) if codes.len() > 1 => return back("exclusive"),
             Err(_) => return back("required"),
         };
-        if let Err(e) = state.db.save_answer(a.id, item.id(), &value, AnsweredBy::Recipient).await {
+        if let Err(e) = state
+            .db
+            .save_answer(a.id, item.id(), &value, AnsweredBy::Recipient)
+            .await
+        {
             return unavailable(e);
         }
         let stored = match state.db.answers(a.id).await {
@@ -404,8 +489,15 @@ mod server {
     }
 
     /// POST /self/resume: the code from another device attaches this device to it.
-    pub async fn resume(State(state): State<AppState>, Form(fields): Form<Vec<(String, String)>>) -> Response {
-        let typed = fields.iter().find(|(k, _)| k == "code").map(|(_, v)| v.as_str()).unwrap_or("");
+    pub async fn resume(
+        State(state): State<AppState>,
+        Form(fields): Form<Vec<(String, String)>>,
+    ) -> Response {
+        let typed = fields
+            .iter()
+            .find(|(k, _)| k == "code")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
         let code = normalise_resume_code(typed);
         if code.is_empty() {
             return see_other("/self/resume?error=empty");
@@ -430,6 +522,10 @@ mod server {
             Some(i) => open_href(i, &stored),
             None => "/self/intro".to_owned(),
         };
-        ([set_cookie(&token, state.config.secure_cookies)], Redirect::to(&next)).into_response()
+        (
+            [set_cookie(&token, state.config.secure_cookies)],
+            Redirect::to(&next),
+        )
+            .into_response()
     }
 }

@@ -9,12 +9,21 @@ pub fn looks_like_cpr(text: &str) -> bool {
     let chars: Vec<Option<u32>> = text
         .chars()
         .filter(|c| *c != '.')
-        .map(|c| if c.is_numeric() { c.to_digit(10).or_else(|| unicode_digit(c)) } else { None })
+        .map(|c| {
+            if c.is_numeric() {
+                c.to_digit(10).or_else(|| unicode_digit(c))
+            } else {
+                None
+            }
+        })
         .collect();
     let raw: Vec<char> = text.chars().filter(|c| *c != '.').collect();
     let is_digit = |i: usize| chars.get(i).is_some_and(Option::is_some);
     let run = |start: usize, n: usize| (start..start + n).all(is_digit);
-    let separator = |i: usize| raw.get(i).is_some_and(|c| !c.is_alphanumeric() && !c.is_whitespace() || *c == ' ');
+    let separator = |i: usize| {
+        raw.get(i)
+            .is_some_and(|c| !c.is_alphanumeric() && !c.is_whitespace() || *c == ' ')
+    };
     (0..raw.len()).any(|i| {
         let starts = i == 0 || !is_digit(i - 1);
         if !starts || !run(i, 6) {
@@ -29,7 +38,10 @@ pub fn looks_like_cpr(text: &str) -> bool {
 fn unicode_digit(c: char) -> Option<u32> {
     const ZEROS: [u32; 4] = [0x0660, 0x06F0, 0xFF10, 0x0966];
     let code = u32::from(c);
-    ZEROS.iter().find(|z| (**z..**z + 10).contains(&code)).map(|z| code - z)
+    ZEROS
+        .iter()
+        .find(|z| (**z..**z + 10).contains(&code))
+        .map(|z| code - z)
 }
 
 #[cfg(test)]
@@ -39,13 +51,28 @@ mod tests {
     #[test]
     fn finds_cpr_shapes_and_leaves_other_numbers() {
         let cprs = [
-            "010190-1234", "0101901234", "cpr 010190 1234.", "note: 311299-9999!", "010190–1234",
-            "01.01.90-1234", "010190/1234", "٠١٠١٩٠-١٢٣٤", "０１０１９０１２３４",
+            "010190-1234",
+            "0101901234",
+            "cpr 010190 1234.",
+            "note: 311299-9999!",
+            "010190–1234",
+            "01.01.90-1234",
+            "010190/1234",
+            "٠١٠١٩٠-١٢٣٤",
+            "０１０１９０１２３４",
         ];
         for cpr in cprs {
             assert!(looks_like_cpr(cpr), "{cpr}");
         }
-        for fine in ["", "born 1990", "tel 12345678", "123456-123", "01019012345", "meeting 10-12", "kl. 10.30"] {
+        for fine in [
+            "",
+            "born 1990",
+            "tel 12345678",
+            "123456-123",
+            "01019012345",
+            "meeting 10-12",
+            "kl. 10.30",
+        ] {
             assert!(!looks_like_cpr(fine), "{fine}");
         }
     }

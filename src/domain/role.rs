@@ -61,7 +61,10 @@ pub struct UnknownRole(pub String);
 impl FromStr for Role {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Role, UnknownRole> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s).ok_or_else(|| UnknownRole(s.to_owned()))
+        Role::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s)
+            .ok_or_else(|| UnknownRole(s.to_owned()))
     }
 }
 
@@ -75,7 +78,10 @@ mod tests {
             assert_eq!(role.as_str().parse::<Role>(), Ok(role));
         }
         assert!("root".parse::<Role>().is_err());
-        assert_eq!(Role::ALL.iter().filter(|r| r.can_run_interviews()).count(), 1);
+        assert_eq!(
+            Role::ALL.iter().filter(|r| r.can_run_interviews()).count(),
+            1
+        );
         assert!(!Role::Admin.can_run_interviews(), "admins see no answers");
         assert!(!Role::Caseworker.can_view_statistics());
         assert!(Role::Admin.can_manage_users() && !Role::Manager.can_manage_users());

@@ -1,9 +1,9 @@
 //! Staff sign-in: argon2id password hashes, database-backed sessions (shared by every app
 //! instance on the same database), and the first administrator on a new installation.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, Session, SessionManagerLayer};
 
@@ -34,7 +34,11 @@ pub fn hash_password(password: &str) -> Result<String, AuthError> {
 }
 
 pub fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
+    PasswordHash::new(hash).is_ok_and(|parsed| {
+        Argon2::default()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok()
+    })
 }
 
 /// The session layer: an HttpOnly, SameSite=Lax cookie that expires after 8 idle hours.
@@ -44,34 +48,57 @@ pub fn session_layer(sessions: Sessions, secure_cookies: bool) -> SessionManager
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure_cookies)
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::hours(8)))
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::hours(8),
+        ))
 }
 
 /// The signed-in staff member, if any (a disabled account counts as signed out).
-pub async fn current_user(session: &Session, db: &dyn Repository) -> Result<Option<User>, AuthError> {
-    let id: Option<i64> = session.get(USER_KEY).await.map_err(|e| AuthError::Session(e.to_string()))?;
+pub async fn current_user(
+    session: &Session,
+    db: &dyn Repository,
+) -> Result<Option<User>, AuthError> {
+    let id: Option<i64> = session
+        .get(USER_KEY)
+        .await
+        .map_err(|e| AuthError::Session(e.to_string()))?;
     let Some(id) = id else { return Ok(None) };
     Ok(db.user(id).await?.filter(|u| !u.disabled))
 }
 
 /// Signs in: a new session id (against fixation), then the user.
 pub async fn sign_in(session: &Session, user: &User) -> Result<(), AuthError> {
-    session.cycle_id().await.map_err(|e| AuthError::Session(e.to_string()))?;
-    session.insert(USER_KEY, user.id).await.map_err(|e| AuthError::Session(e.to_string()))
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| AuthError::Session(e.to_string()))?;
+    session
+        .insert(USER_KEY, user.id)
+        .await
+        .map_err(|e| AuthError::Session(e.to_string()))
 }
 
 pub async fn sign_out(session: &Session) -> Result<(), AuthError> {
-    session.flush().await.map_err(|e| AuthError::Session(e.to_string()))
+    session
+        .flush()
+        .await
+        .map_err(|e| AuthError::Session(e.to_string()))
 }
 
 /// On a new installation, creates the administrator `admin`. Returns the one-time password
 /// to print when it was generated (not when it came from `DIGIPARAT_ADMIN_PASSWORD`).
-pub async fn ensure_admin(db: &dyn Repository, configured: Option<&str>) -> Result<Option<String>, AuthError> {
+pub async fn ensure_admin(
+    db: &dyn Repository,
+    configured: Option<&str>,
+) -> Result<Option<String>, AuthError> {
     if db.count_active_admins().await? > 0 {
         return Ok(None);
     }
     let generated = configured.is_none().then(one_time_password);
-    let password = configured.map(str::to_owned).or_else(|| generated.clone()).unwrap_or_default();
+    let password = configured
+        .map(str::to_owned)
+        .or_else(|| generated.clone())
+        .unwrap_or_default();
     db.create_user(&NewUser {
         username: "admin".into(),
         display_name: "Administrator".into(),
@@ -89,7 +116,9 @@ pub fn one_time_password() -> String {
     use rand::Rng;
     const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzACDEFHJKLMNPRTUVWXY34679";
     let mut rng = rand::rng();
-    (0..16).map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())])).collect()
+    (0..16)
+        .map(|_| char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]))
+        .collect()
 }
 
 #[cfg(test)]

@@ -79,7 +79,10 @@ pub enum ConfigError {
     #[error("{var} is not valid: {why}")]
     Invalid { var: &'static str, why: String },
     #[error("cannot use the data folder {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 impl Config {
@@ -117,7 +120,8 @@ impl Config {
             }
             None => load_or_create_secret(&data_dir)?,
         };
-        let site_root = PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
+        let site_root =
+            PathBuf::from(get("LEPTOS_SITE_ROOT").unwrap_or_else(|| "target/site".into()));
         let admin_password = match get("DIGIPARAT_ADMIN_PASSWORD") {
             Some(p) if p.chars().count() >= 12 => Some(Secret(p.into_bytes())),
             Some(_) => {
@@ -138,14 +142,26 @@ impl Config {
                 });
             }
         };
-        Ok(Config { database_url, bind, log_level, session_secret, data_dir, site_root, admin_password, secure_cookies })
+        Ok(Config {
+            database_url,
+            bind,
+            log_level,
+            session_secret,
+            data_dir,
+            site_root,
+            admin_password,
+            secure_cookies,
+        })
     }
 }
 
 /// Keeps a generated secret in `data_dir/session.key` (owner-readable only) so sessions
 /// survive restarts without anyone having to configure a secret.
 fn load_or_create_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
-    let err = |source| ConfigError::DataDir { path: data_dir.to_owned(), source };
+    let err = |source| ConfigError::DataDir {
+        path: data_dir.to_owned(),
+        source,
+    };
     std::fs::create_dir_all(data_dir).map_err(err)?;
     let path = data_dir.join("session.key");
     if let Ok(text) = std::fs::read_to_string(&path) {
@@ -156,7 +172,10 @@ fn load_or_create_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
         }
         return Err(ConfigError::Invalid {
             var: "DIGIPARAT_SESSION_SECRET",
-            why: format!("it is unset and {} is damaged; delete that file to make a new one", path.display()),
+            why: format!(
+                "it is unset and {} is damaged; delete that file to make a new one",
+                path.display()
+            ),
         });
     }
     let bytes: [u8; 64] = rand::random();
@@ -181,38 +200,64 @@ mod tests {
     use std::collections::HashMap;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> =
-            vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
     #[test]
     fn defaults_run_out_of_the_box_and_keep_the_secret() -> Result<(), ConfigError> {
-        let dir = tempfile::tempdir().map_err(|source| ConfigError::DataDir { path: "tmp".into(), source })?;
+        let dir = tempfile::tempdir().map_err(|source| ConfigError::DataDir {
+            path: "tmp".into(),
+            source,
+        })?;
         let data = dir.path().join("data");
         let data_s = data.to_string_lossy().into_owned();
         let first = config(&[("DIGIPARAT_DATA_DIR", &data_s)])?;
         assert_eq!(first.bind.to_string(), "127.0.0.1:3000");
-        assert!(matches!(first.database_url, DatabaseUrl::Sqlite(ref u) if u.ends_with("data/digiparat.db")));
+        assert!(
+            matches!(first.database_url, DatabaseUrl::Sqlite(ref u) if u.ends_with("data/digiparat.db"))
+        );
         let second = config(&[("DIGIPARAT_DATA_DIR", &data_s)])?;
-        assert_eq!(first.session_secret.expose(), second.session_secret.expose());
+        assert_eq!(
+            first.session_secret.expose(),
+            second.session_secret.expose()
+        );
         assert_eq!(format!("{:?}", first.session_secret), "Secret(***)");
         Ok(())
     }
 
     #[test]
     fn bad_values_name_the_variable() {
-        let secret = ("DIGIPARAT_SESSION_SECRET", "0123456789abcdef0123456789abcdef");
+        let secret = (
+            "DIGIPARAT_SESSION_SECRET",
+            "0123456789abcdef0123456789abcdef",
+        );
         let cases = [
             (("DATABASE_URL", "mysql://x"), "DATABASE_URL"),
             (("DIGIPARAT_ADDR", "localhost"), "DIGIPARAT_ADDR"),
             (("DIGIPARAT_LOG", "info,[[["), "DIGIPARAT_LOG"),
-            (("DIGIPARAT_SESSION_SECRET", "short"), "DIGIPARAT_SESSION_SECRET"),
-            (("DIGIPARAT_ADMIN_PASSWORD", "short"), "DIGIPARAT_ADMIN_PASSWORD"),
-            (("DIGIPARAT_SECURE_COOKIES", "yes please"), "DIGIPARAT_SECURE_COOKIES"),
+            (
+                ("DIGIPARAT_SESSION_SECRET", "short"),
+                "DIGIPARAT_SESSION_SECRET",
+            ),
+            (
+                ("DIGIPARAT_ADMIN_PASSWORD", "short"),
+                "DIGIPARAT_ADMIN_PASSWORD",
+            ),
+            (
+                ("DIGIPARAT_SECURE_COOKIES", "yes please"),
+                "DIGIPARAT_SECURE_COOKIES",
+            ),
         ];
         for ((k, v), named) in cases {
-            let vars = if k == secret.0 { vec![(k, v)] } else { vec![(k, v), secret] };
+            let vars = if k == secret.0 {
+                vec![(k, v)]
+            } else {
+                vec![(k, v), secret]
+            };
             match config(&vars) {
                 Err(e) => assert!(e.to_string().contains(named), "{e}"),
                 Ok(_) => panic!("{k}={v} was accepted"),

@@ -16,10 +16,16 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, Json<Value>)
         Backend::Postgres => "postgres",
     };
     match tokio::time::timeout(Duration::from_secs(3), state.db.ping()).await {
-        Ok(Ok(())) => (StatusCode::OK, Json(json!({"status": "ok", "database": backend}))),
+        Ok(Ok(())) => (
+            StatusCode::OK,
+            Json(json!({"status": "ok", "database": backend})),
+        ),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "health check: database error");
-            unavailable(backend, "The database does not answer. Check that it is running and reachable.")
+            unavailable(
+                backend,
+                "The database does not answer. Check that it is running and reachable.",
+            )
         }
         Err(_) => {
             tracing::warn!("health check: database timed out");

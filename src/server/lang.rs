@@ -13,7 +13,9 @@ const COOKIE_NAME: &str = "lang";
 
 pub async fn resolve_language(mut req: Request, next: Next) -> Response {
     let from_query = req.uri().query().and_then(|q| {
-        q.split('&').find_map(|pair| pair.strip_prefix("lang=")).and_then(Lang::from_code)
+        q.split('&')
+            .find_map(|pair| pair.strip_prefix("lang="))
+            .and_then(Lang::from_code)
     });
     let from_cookie = cookie_lang(req.headers());
     let lang = from_query.or(from_cookie).unwrap_or_default();
@@ -45,5 +47,6 @@ pub fn lang_cookie(lang: Lang) -> HeaderValue {
         .max_age(cookie::time::Duration::days(365))
         .build();
     // A cookie built from a fixed name and a language code is always a valid header.
-    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static("lang=da; Path=/"))
+    HeaderValue::from_str(&cookie.to_string())
+        .unwrap_or_else(|_| HeaderValue::from_static("lang=da; Path=/"))
 }

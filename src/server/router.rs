@@ -31,11 +31,19 @@ pub fn router(state: AppState) -> Router {
 
 /// Pages with a person's answers or a staff session must not stay in a shared computer's
 /// cache or back-forward history.
-async fn no_store_personal_pages(req: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
-    let personal = ["/self/", "/interview", "/account"].iter().any(|p| req.uri().path().starts_with(p));
+async fn no_store_personal_pages(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let personal = ["/self/", "/interview", "/account"]
+        .iter()
+        .any(|p| req.uri().path().starts_with(p));
     let mut response = next.run(req).await;
     if personal {
-        response.headers_mut().insert(http::header::CACHE_CONTROL, http::HeaderValue::from_static("no-store"));
+        response.headers_mut().insert(
+            http::header::CACHE_CONTROL,
+            http::HeaderValue::from_static("no-store"),
+        );
     }
     response
 }

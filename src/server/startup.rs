@@ -18,7 +18,10 @@ pub enum StartError {
     #[error("cannot open the database {url}: {source}")]
     Database { url: String, source: DbError },
     #[error("cannot listen on {addr}: {source}")]
-    Bind { addr: SocketAddr, source: std::io::Error },
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("the server stopped with an error: {0}")]
     Serve(std::io::Error),
     #[error("cannot prepare sign-in: {0}")]
@@ -36,28 +39,57 @@ pub struct Application {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Application, StartError> {
-        let repo = db::connect(&config.database_url)
-            .await
-            .map_err(|source| StartError::Database { url: config.database_url.to_string(), source })?;
+        let repo =
+            db::connect(&config.database_url)
+                .await
+                .map_err(|source| StartError::Database {
+                    url: config.database_url.to_string(),
+                    source,
+                })?;
         Application::with_repository(config, repo).await
     }
 
-    pub async fn with_repository(config: Config, db: Arc<dyn Repository>) -> Result<Application, StartError> {
-        db.sessions().migrate().await.map_err(StartError::Sessions)?;
-        let configured = config.admin_password.as_ref().map(|p| String::from_utf8_lossy(p.expose()).into_owned());
-        let first_admin_password = crate::server::auth::ensure_admin(db.as_ref(), configured.as_deref()).await?;
+    pub async fn with_repository(
+        config: Config,
+        db: Arc<dyn Repository>,
+    ) -> Result<Application, StartError> {
+        db.sessions()
+            .migrate()
+            .await
+            .map_err(StartError::Sessions)?;
+        let configured = config
+            .admin_password
+            .as_ref()
+            .map(|p| String::from_utf8_lossy(p.expose()).into_owned());
+        let first_admin_password =
+            crate::server::auth::ensure_admin(db.as_ref(), configured.as_deref()).await?;
         let listener = TcpListener::bind(config.bind)
             .await
-            .map_err(|source| StartError::Bind { addr: config.bind, source })?;
-        let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: config.bind, source })?;
+            .map_err(|source| StartError::Bind {
+                addr: config.bind,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: config.bind,
+            source,
+        })?;
         let leptos_options = LeptosOptions::builder()
             .output_name("digiparat")
             .site_root(config.site_root.to_string_lossy().into_owned())
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
-        let state = AppState { leptos_options, db, config: Arc::new(config) };
-        Ok(Application { listener, state, addr, first_admin_password })
+        let state = AppState {
+            leptos_options,
+            db,
+            config: Arc::new(config),
+        };
+        Ok(Application {
+            listener,
+            state,
+            addr,
+            first_admin_password,
+        })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -74,17 +106,23 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> Result<(), StartError> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> Result<(), StartError> {
         // Without TCP_NODELAY, streamed pages stall ~40 ms per keep-alive request.
         let listener = self.listener.tap_io(|tcp| {
             if let Err(e) = tcp.set_nodelay(true) {
                 tracing::warn!(error = %e, "could not set TCP_NODELAY");
             }
         });
-        axum::serve(listener, router(self.state).into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(shutdown)
-            .await
-            .map_err(StartError::Serve)
+        axum::serve(
+            listener,
+            router(self.state).into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(StartError::Serve)
     }
 }
 

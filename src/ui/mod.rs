@@ -19,15 +19,15 @@ pub fn request_lang() -> Lang {
     }
 }
 
-/// The current path and query, for links that must come back to the same page
+/// The current query parameters, for links that must come back to the same page
 /// (the language switcher keeps the person exactly where they are).
-pub fn request_path_and_query() -> (String, Vec<(String, String)>) {
+pub fn request_query() -> Vec<(String, String)> {
     #[cfg(feature = "ssr")]
     {
         let Some(parts) = leptos::prelude::use_context::<http::request::Parts>() else {
-            return ("/".into(), Vec::new());
+            return Vec::new();
         };
-        let query = parts
+        parts
             .uri
             .query()
             .map(|q| {
@@ -38,11 +38,10 @@ pub fn request_path_and_query() -> (String, Vec<(String, String)>) {
                     })
                     .collect()
             })
-            .unwrap_or_default();
-        (parts.uri.path().to_owned(), query)
+            .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
     {
-        ("/".into(), Vec::new())
+        Vec::new()
     }
 }

@@ -15,7 +15,9 @@ async fn landing_page_hydrates_and_reads_aloud() -> TestResult {
     let app = spawn_app(Db::Sqlite).await;
     let browser = Browser::start(Js::On).await;
     browser.goto(&app.url("/?lang=en")).await;
-    let button = browser.wait_visible("button[data-read-aloud]", Duration::from_secs(20)).await;
+    let button = browser
+        .wait_visible("button[data-read-aloud]", Duration::from_secs(20))
+        .await;
     browser
         .client
         .execute(
@@ -25,7 +27,10 @@ async fn landing_page_hydrates_and_reads_aloud() -> TestResult {
         )
         .await?;
     button.click().await?;
-    let spoken = browser.client.execute("return window.__spoken;", vec![]).await?;
+    let spoken = browser
+        .client
+        .execute("return window.__spoken;", vec![])
+        .await?;
     let first = &spoken[0];
     assert_eq!(first["lang"], json!("en"), "{spoken}");
     let text = first["text"].as_str().unwrap_or("");
@@ -43,7 +48,10 @@ async fn language_form_works_without_javascript() -> TestResult {
     let browser = Browser::start(Js::Off).await;
     browser.goto(&app.url("/")).await;
     let button = browser.find("button[data-read-aloud]").await;
-    assert!(!button.is_displayed().await?, "read-aloud shown without JavaScript");
+    assert!(
+        !button.is_displayed().await?,
+        "read-aloud shown without JavaScript"
+    );
 
     browser.goto(&app.url("/self")).await;
     browser.click_to_next_page("button[type=submit]").await;
@@ -78,8 +86,17 @@ async fn every_page_has_no_axe_violations_in_every_language() -> TestResult {
     let app = spawn_app(Db::Sqlite).await;
     let browser = Browser::start(Js::On).await;
     let pages = [
-        "/", "/self", "/self?error=choose_language", "/self/intro", "/login", "/login?error=invalid", "/account",
-        "/account/password", "/accessibility", "/privacy", "/no-such-page",
+        "/",
+        "/self",
+        "/self?error=choose_language",
+        "/self/intro",
+        "/login",
+        "/login?error=invalid",
+        "/account",
+        "/account/password",
+        "/accessibility",
+        "/privacy",
+        "/no-such-page",
     ];
     for lang in ["da", "en", "ar"] {
         for page in pages {

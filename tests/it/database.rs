@@ -18,7 +18,12 @@ both_backends!(
 );
 
 fn new_assessment() -> NewAssessment {
-    NewAssessment { instrument: "dr-1".into(), mode: "self".into(), language: "ar".into(), ..Default::default() }
+    NewAssessment {
+        instrument: "dr-1".into(),
+        mode: "self".into(),
+        language: "ar".into(),
+        ..Default::default()
+    }
 }
 
 fn result(channel: &str, rule: i16) -> StoredResult {
@@ -44,8 +49,15 @@ async fn assessment_round_trip(db: Db) -> TestResult {
     let id = app.db.create_assessment(&new_assessment()).await?;
     let other = app.db.create_assessment(&new_assessment()).await?;
     assert_ne!(id, other);
-    let a = app.db.assessment(id).await?.ok_or("created assessment not found")?;
-    assert_eq!((a.instrument.as_str(), a.mode.as_str(), a.language.as_str()), ("dr-1", "self", "ar"));
+    let a = app
+        .db
+        .assessment(id)
+        .await?
+        .ok_or("created assessment not found")?;
+    assert_eq!(
+        (a.instrument.as_str(), a.mode.as_str(), a.language.as_str()),
+        ("dr-1", "self", "ar")
+    );
     assert!(a.finished_at.is_none());
     assert!(app.db.assessment(id + 1000).await?.is_none());
     Ok(())
@@ -54,15 +66,32 @@ async fn assessment_round_trip(db: Db) -> TestResult {
 async fn answers_are_replaced_not_duplicated(db: Db) -> TestResult {
     let app = spawn_app(db).await;
     let id = app.db.create_assessment(&new_assessment()).await?;
-    app.db.save_answer(id, "A1", &json!("phone_only"), AnsweredBy::Recipient).await?;
-    app.db.save_answer(id, "U2", &json!(["banking", "upload"]), AnsweredBy::Recipient).await?;
-    app.db.save_answer(id, "A1", &json!("none"), AnsweredBy::Caseworker).await?;
+    app.db
+        .save_answer(id, "A1", &json!("phone_only"), AnsweredBy::Recipient)
+        .await?;
+    app.db
+        .save_answer(
+            id,
+            "U2",
+            &json!(["banking", "upload"]),
+            AnsweredBy::Recipient,
+        )
+        .await?;
+    app.db
+        .save_answer(id, "A1", &json!("none"), AnsweredBy::Caseworker)
+        .await?;
     let answers = app.db.answers(id).await?;
     assert_eq!(answers.len(), 2, "{answers:?}");
-    let a1 = answers.iter().find(|a| a.item == "A1").ok_or("A1 missing")?;
+    let a1 = answers
+        .iter()
+        .find(|a| a.item == "A1")
+        .ok_or("A1 missing")?;
     assert_eq!(a1.value, json!("none"));
     assert_eq!(a1.answered_by, AnsweredBy::Caseworker);
-    let u2 = answers.iter().find(|a| a.item == "U2").ok_or("U2 missing")?;
+    let u2 = answers
+        .iter()
+        .find(|a| a.item == "U2")
+        .ok_or("U2 missing")?;
     assert_eq!(u2.value, json!(["banking", "upload"]));
     Ok(())
 }
@@ -86,69 +115,161 @@ async fn finish_stores_result_and_time_together(db: Db) -> TestResult {
 async fn writes_to_missing_assessment_fail_cleanly(db: Db) -> TestResult {
     let app = spawn_app(db).await;
     let missing = 424_242;
-    let err = app.db.save_answer(missing, "A1", &json!("none"), AnsweredBy::Recipient).await;
-    assert!(matches!(err, Err(DbError::NoSuchAssessment(424_242))), "{err:?}");
+    let err = app
+        .db
+        .save_answer(missing, "A1", &json!("none"), AnsweredBy::Recipient)
+        .await;
+    assert!(
+        matches!(err, Err(DbError::NoSuchAssessment(424_242))),
+        "{err:?}"
+    );
     let err = app.db.finish(missing, &result("assisted", 6)).await;
-    assert!(matches!(err, Err(DbError::NoSuchAssessment(424_242))), "{err:?}");
-    assert!(app.db.result(missing).await?.is_none(), "a failed finish left a result behind");
+    assert!(
+        matches!(err, Err(DbError::NoSuchAssessment(424_242))),
+        "{err:?}"
+    );
+    assert!(
+        app.db.result(missing).await?.is_none(),
+        "a failed finish left a result behind"
+    );
     Ok(())
 }
 
 async fn constraints_reject_impossible_rows(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let bad_mode = NewAssessment { mode: "robot".into(), ..new_assessment() };
-    assert!(app.db.create_assessment(&bad_mode).await.is_err(), "mode 'robot' was accepted");
+    let bad_mode = NewAssessment {
+        mode: "robot".into(),
+        ..new_assessment()
+    };
+    assert!(
+        app.db.create_assessment(&bad_mode).await.is_err(),
+        "mode 'robot' was accepted"
+    );
     let id = app.db.create_assessment(&new_assessment()).await?;
     let err = app.db.finish(id, &result("teleport", 4)).await;
     assert!(err.is_err(), "channel 'teleport' was accepted");
     // The failed transaction must not have marked the assessment finished.
     let a = app.db.assessment(id).await?.ok_or("assessment vanished")?;
-    assert!(a.finished_at.is_none(), "half-written: finished_at set without a result");
+    assert!(
+        a.finished_at.is_none(),
+        "half-written: finished_at set without a result"
+    );
     Ok(())
 }
 
 async fn tokens_and_resume_codes_find_their_assessment(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let new = NewAssessment { token: Some("tok-1".into()), resume_code: Some("ACDE7FHJ".into()), ..new_assessment() };
+    let new = NewAssessment {
+        token: Some("tok-1".into()),
+        resume_code: Some("ACDE7FHJ".into()),
+        ..new_assessment()
+    };
     let id = app.db.create_assessment(&new).await?;
-    assert_eq!(app.db.assessment_by_token("tok-1").await?.map(|a| a.id), Some(id));
-    assert_eq!(app.db.assessment_by_resume_code("ACDE7FHJ").await?.map(|a| a.id), Some(id));
+    assert_eq!(
+        app.db.assessment_by_token("tok-1").await?.map(|a| a.id),
+        Some(id)
+    );
+    assert_eq!(
+        app.db
+            .assessment_by_resume_code("ACDE7FHJ")
+            .await?
+            .map(|a| a.id),
+        Some(id)
+    );
     assert!(app.db.assessment_by_token("nope").await?.is_none());
     // Codes and tokens are unique: a clash is refused, not silently shared.
-    let clash = NewAssessment { token: Some("tok-2".into()), ..new };
-    assert!(app.db.create_assessment(&clash).await.is_err(), "duplicate resume code accepted");
+    let clash = NewAssessment {
+        token: Some("tok-2".into()),
+        ..new
+    };
+    assert!(
+        app.db.create_assessment(&clash).await.is_err(),
+        "duplicate resume code accepted"
+    );
     Ok(())
 }
 
 async fn complete_records_are_all_or_nothing(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let new = NewAssessment { mode: "interview".into(), token: Some("int-1".into()), note: Some("met at office".into()), ..new_assessment() };
-    let answers = vec![("A1".to_owned(), json!("phone_only")), ("U2".to_owned(), json!(["banking"]))];
-    let id = app.db.record_complete(&new, &answers, AnsweredBy::Caseworker, &result("assisted", 6)).await?;
+    let new = NewAssessment {
+        mode: "interview".into(),
+        token: Some("int-1".into()),
+        note: Some("met at office".into()),
+        ..new_assessment()
+    };
+    let answers = vec![
+        ("A1".to_owned(), json!("phone_only")),
+        ("U2".to_owned(), json!(["banking"])),
+    ];
+    let id = app
+        .db
+        .record_complete(
+            &new,
+            &answers,
+            AnsweredBy::Caseworker,
+            &result("assisted", 6),
+        )
+        .await?;
     let stored = app.db.assessment(id).await?.ok_or("missing")?;
     assert_eq!(stored.note.as_deref(), Some("met at office"));
     assert!(stored.finished_at.is_some());
     assert_eq!(app.db.answers(id).await?.len(), 2);
     // A bad result rolls back the assessment and its answers too.
-    let bad = NewAssessment { token: Some("int-2".into()), ..new };
-    assert!(app.db.record_complete(&bad, &answers, AnsweredBy::Caseworker, &result("teleport", 6)).await.is_err());
-    assert!(app.db.assessment_by_token("int-2").await?.is_none(), "half-written interview left behind");
+    let bad = NewAssessment {
+        token: Some("int-2".into()),
+        ..new
+    };
+    assert!(
+        app.db
+            .record_complete(
+                &bad,
+                &answers,
+                AnsweredBy::Caseworker,
+                &result("teleport", 6)
+            )
+            .await
+            .is_err()
+    );
+    assert!(
+        app.db.assessment_by_token("int-2").await?.is_none(),
+        "half-written interview left behind"
+    );
     Ok(())
 }
 
 async fn override_sits_beside_the_computed_channel(db: Db) -> TestResult {
     let app = spawn_app(db).await;
     let id = app.db.create_assessment(&new_assessment()).await?;
-    assert!(matches!(app.db.set_override(id, "analogue", "x").await, Err(DbError::NoSuchAssessment(_))));
+    assert!(matches!(
+        app.db.set_override(id, "analogue", "x").await,
+        Err(DbError::NoSuchAssessment(_))
+    ));
     app.db.finish(id, &result("self_service", 4)).await?;
-    app.db.set_override(id, "assisted", "Wants to try with help first").await?;
+    app.db
+        .set_override(id, "assisted", "Wants to try with help first")
+        .await?;
     let r = app.db.result(id).await?.ok_or("no result")?;
     assert_eq!(r.channel, "self_service", "computed channel overwritten");
-    let Some(Override { channel, reason, .. }) = r.override_ else { return Err("override not stored".into()) };
-    assert_eq!((channel.as_str(), reason.as_str()), ("assisted", "Wants to try with help first"));
+    let Some(Override {
+        channel, reason, ..
+    }) = r.override_
+    else {
+        return Err("override not stored".into());
+    };
+    assert_eq!(
+        (channel.as_str(), reason.as_str()),
+        ("assisted", "Wants to try with help first")
+    );
     // Re-scoring stores the computed result again and keeps the caseworker's choice.
     app.db.finish(id, &result("self_service", 4)).await?;
-    assert!(app.db.result(id).await?.ok_or("no result")?.override_.is_some());
+    assert!(
+        app.db
+            .result(id)
+            .await?
+            .ok_or("no result")?
+            .override_
+            .is_some()
+    );
     assert!(app.db.set_override(id, "teleport", "x").await.is_err());
     Ok(())
 }

@@ -9,7 +9,10 @@ use crate::helpers::{Db, TestResult, spawn_app};
 /// What a browser sends with a plain form post; it tells the server to answer with a redirect.
 const BROWSER_ACCEPT: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 
-both_backends!(healthz_reports_the_database, landing_page_renders_in_danish_by_default);
+both_backends!(
+    healthz_reports_the_database,
+    landing_page_renders_in_danish_by_default
+);
 
 async fn healthz_reports_the_database(db: Db) -> TestResult {
     let app = spawn_app(db).await;
@@ -20,7 +23,10 @@ async fn healthz_reports_the_database(db: Db) -> TestResult {
         Db::Sqlite => "sqlite",
         Db::Postgres => "postgres",
     };
-    assert_eq!(body, serde_json::json!({"status": "ok", "database": backend}));
+    assert_eq!(
+        body,
+        serde_json::json!({"status": "ok", "database": backend})
+    );
     Ok(())
 }
 
@@ -31,7 +37,10 @@ async fn landing_page_renders_in_danish_by_default(db: Db) -> TestResult {
     let html = res.text().await?;
     assert!(html.contains(r#"<html lang="da" dir="ltr""#), "{html}");
     assert!(html.contains(r##"href="#main""##), "no skip link");
-    assert!(html.contains(r#"href="/accessibility""#), "no accessibility statement link");
+    assert!(
+        html.contains(r#"href="/accessibility""#),
+        "no accessibility statement link"
+    );
     assert!(html.contains(r#"href="/self""#), "no way in for recipients");
     Ok(())
 }
@@ -40,17 +49,35 @@ async fn landing_page_renders_in_danish_by_default(db: Db) -> TestResult {
 async fn arabic_is_right_to_left_and_remembered() -> TestResult {
     let app = spawn_app(Db::Sqlite).await;
     let res = app.client().get(app.url("/?lang=ar")).send().await?;
-    let cookie = res.headers().get(SET_COOKIE).ok_or("no language cookie")?.to_str()?.to_owned();
+    let cookie = res
+        .headers()
+        .get(SET_COOKIE)
+        .ok_or("no language cookie")?
+        .to_str()?
+        .to_owned();
     assert!(cookie.starts_with("lang=ar"), "{cookie}");
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
+        "{cookie}"
+    );
     let html = res.text().await?;
     assert!(html.contains(r#"<html lang="ar" dir="rtl""#));
     // The cookie alone keeps Arabic on the next page.
-    let html = app.client().get(app.url("/accessibility")).header("cookie", "lang=ar").send().await?.text().await?;
+    let html = app
+        .client()
+        .get(app.url("/accessibility"))
+        .header("cookie", "lang=ar")
+        .send()
+        .await?
+        .text()
+        .await?;
     assert!(html.contains(r#"<html lang="ar" dir="rtl""#));
     assert!(html.contains("بيان إمكانية الوصول"));
     // A language switcher link keeps the page and names each language in itself.
-    assert!(html.contains(r#"href="?lang=da" lang="da" hreflang="da""#), "{html}");
+    assert!(
+        html.contains(r#"href="?lang=da" lang="da" hreflang="da""#),
+        "{html}"
+    );
     Ok(())
 }
 
@@ -69,8 +96,17 @@ async fn unknown_pages_get_a_friendly_404() -> TestResult {
 async fn language_form_posts_and_redirects_without_javascript() -> TestResult {
     let app = spawn_app(Db::Sqlite).await;
     let action = "/api/self/language";
-    let page = app.client().get(app.url("/self")).send().await?.text().await?;
-    assert!(page.contains(&format!(r#"action="{action}""#)), "form does not post to {action}");
+    let page = app
+        .client()
+        .get(app.url("/self"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        page.contains(&format!(r#"action="{action}""#)),
+        "form does not post to {action}"
+    );
     assert!(page.contains("novalidate") && !page.contains("required"));
 
     let chosen = app
@@ -82,8 +118,15 @@ async fn language_form_posts_and_redirects_without_javascript() -> TestResult {
         .send()
         .await?;
     assert_eq!(chosen.status(), StatusCode::FOUND);
-    assert_eq!(chosen.headers().get(LOCATION).ok_or("no redirect")?, "/self/intro");
-    let cookie = chosen.headers().get(SET_COOKIE).ok_or("no cookie")?.to_str()?;
+    assert_eq!(
+        chosen.headers().get(LOCATION).ok_or("no redirect")?,
+        "/self/intro"
+    );
+    let cookie = chosen
+        .headers()
+        .get(SET_COOKIE)
+        .ok_or("no cookie")?
+        .to_str()?;
     assert!(cookie.starts_with("lang=en"), "{cookie}");
 
     // A browser posts an empty body when no radio is chosen.
@@ -97,10 +140,22 @@ async fn language_form_posts_and_redirects_without_javascript() -> TestResult {
         .send()
         .await?;
     assert_eq!(empty.status(), StatusCode::FOUND);
-    assert_eq!(empty.headers().get(LOCATION).ok_or("no redirect")?, "/self?error=choose_language");
-    let page = app.client().get(app.url("/self?error=choose_language")).send().await?.text().await?;
+    assert_eq!(
+        empty.headers().get(LOCATION).ok_or("no redirect")?,
+        "/self?error=choose_language"
+    );
+    let page = app
+        .client()
+        .get(app.url("/self?error=choose_language"))
+        .send()
+        .await?
+        .text()
+        .await?;
     assert!(page.contains("<title>Fejl: "), "error title missing");
-    assert!(page.contains(r##"href="#lang-da""##), "summary does not link to the first radio");
+    assert!(
+        page.contains(r##"href="#lang-da""##),
+        "summary does not link to the first radio"
+    );
     assert!(page.contains(r#"id="lang-da""#));
     Ok(())
 }

@@ -21,15 +21,22 @@ fn start_binary(data_dir: &std::path::Path) -> (Child, String) {
         .env("PATH", std::env::var("PATH").unwrap_or_default())
         .env("DIGIPARAT_DATA_DIR", data_dir)
         .env("DIGIPARAT_ADDR", "127.0.0.1:0")
-        .env("LEPTOS_SITE_ROOT", concat!(env!("CARGO_MANIFEST_DIR"), "/target/site"))
+        .env(
+            "LEPTOS_SITE_ROOT",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/target/site"),
+        )
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {BINARY} (run `cargo leptos build --release`): {e}"));
+        .unwrap_or_else(|e| {
+            panic!("cannot start {BINARY} (run `cargo leptos build --release`): {e}")
+        });
     let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
     let mut reader = BufReader::new(stdout);
     let mut line = String::new();
-    reader.read_line(&mut line).unwrap_or_else(|e| panic!("reading stdout: {e}"));
+    reader
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("reading stdout: {e}"));
     // Keep reading whatever else it prints (the first admin's password) so it never
     // writes into a closed pipe.
     std::thread::spawn(move || std::io::copy(&mut reader, &mut std::io::sink()));
@@ -46,23 +53,44 @@ async fn data_survives_kill_and_restart() -> TestResult {
     let dir = tempfile::tempdir()?;
     let data = dir.path().join("data");
     let (mut first, url) = start_binary(&data);
-    assert_eq!(reqwest::get(format!("{url}/healthz")).await?.status(), StatusCode::OK);
+    assert_eq!(
+        reqwest::get(format!("{url}/healthz")).await?.status(),
+        StatusCode::OK
+    );
     let key = std::fs::read_to_string(data.join("session.key"))?;
     let db_url = DatabaseUrl::Sqlite(format!("sqlite://{}/digiparat.db", data.display()));
     let id = db::connect(&db_url)
         .await?
-        .create_assessment(&NewAssessment { instrument: "dr-1".into(), mode: "self".into(), language: "da".into(), ..Default::default() })
+        .create_assessment(&NewAssessment {
+            instrument: "dr-1".into(),
+            mode: "self".into(),
+            language: "da".into(),
+            ..Default::default()
+        })
         .await?;
     first.kill()?; // SIGKILL: no chance to clean up
     first.wait()?;
 
     let (mut second, url) = start_binary(&data);
-    assert_eq!(reqwest::get(format!("{url}/healthz")).await?.status(), StatusCode::OK);
-    assert!(db::connect(&db_url).await?.assessment(id).await?.is_some(), "assessment lost on restart");
-    assert_eq!(std::fs::read_to_string(data.join("session.key"))?, key, "session secret changed");
+    assert_eq!(
+        reqwest::get(format!("{url}/healthz")).await?.status(),
+        StatusCode::OK
+    );
+    assert!(
+        db::connect(&db_url).await?.assessment(id).await?.is_some(),
+        "assessment lost on restart"
+    );
+    assert_eq!(
+        std::fs::read_to_string(data.join("session.key"))?,
+        key,
+        "session secret changed"
+    );
 
     // SIGTERM: a graceful stop with exit code 0.
-    Command::new("kill").arg("-TERM").arg(second.id().to_string()).status()?;
+    Command::new("kill")
+        .arg("-TERM")
+        .arg(second.id().to_string())
+        .status()?;
     let started = Instant::now();
     let status = loop {
         if let Some(status) = second.try_wait()? {
@@ -87,7 +115,10 @@ fn bad_configuration_stops_with_one_sentence() -> TestResult {
     assert!(!out.status.success());
     let err = String::from_utf8(out.stderr)?;
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("DATABASE_URL") && !err.contains("panicked"), "{err}");
+    assert!(
+        err.contains("DATABASE_URL") && !err.contains("panicked"),
+        "{err}"
+    );
     Ok(())
 }
 
@@ -95,15 +126,20 @@ fn bad_configuration_stops_with_one_sentence() -> TestResult {
 /// starts it again and checks that health recovers without restarting the app.
 #[tokio::test]
 async fn postgres_outage_gives_503_then_recovers() -> TestResult {
-    let (Ok(url), Ok(ctl)) = (std::env::var("DIGIPARAT_TEST_PG_OUTAGE"), std::env::var("DIGIPARAT_TEST_PG_OUTAGE_CTL"))
-    else {
+    let (Ok(url), Ok(ctl)) = (
+        std::env::var("DIGIPARAT_TEST_PG_OUTAGE"),
+        std::env::var("DIGIPARAT_TEST_PG_OUTAGE_CTL"),
+    ) else {
         panic!("DIGIPARAT_TEST_PG_OUTAGE(_CTL) not set: run the tests with `make test`");
     };
     let pg_ctl = |action: &str| -> TestResult {
         let mut words = ctl.split_whitespace();
         let program = words.next().ok_or("empty pg_ctl command")?;
         let mut cmd = Command::new(program);
-        cmd.args(words).arg("-w").stdout(Stdio::null()).stderr(Stdio::null());
+        cmd.args(words)
+            .arg("-w")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
         match action {
             "stop" => cmd.args(["-m", "fast", "stop"]),
             _ => cmd.args(["-l", "/dev/null", "start"]),
@@ -129,7 +165,10 @@ async fn postgres_outage_gives_503_then_recovers() -> TestResult {
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     let body: serde_json::Value = res.json().await?;
     assert_eq!(body["status"], "unavailable");
-    assert!(body["message"].as_str().unwrap_or("").contains("database"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap_or("").contains("database"),
+        "{body}"
+    );
     restart?;
 
     let started = Instant::now();
@@ -137,7 +176,10 @@ async fn postgres_outage_gives_503_then_recovers() -> TestResult {
         if health(&app).await?.status() == StatusCode::OK {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(15), "health did not recover after PostgreSQL came back");
+        assert!(
+            started.elapsed() < Duration::from_secs(15),
+            "health did not recover after PostgreSQL came back"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     Ok(())

@@ -168,12 +168,22 @@ pub trait Repository: Send + Sync + 'static {
     async fn create_user(&self, new: &NewUser) -> Result<UserId, DbError>;
     async fn user(&self, id: UserId) -> Result<Option<User>, DbError>;
     async fn user_by_username(&self, username: &str) -> Result<Option<User>, DbError>;
-    async fn set_password(&self, id: UserId, password_hash: &str, must_change: bool) -> Result<(), DbError>;
+    async fn set_password(
+        &self,
+        id: UserId,
+        password_hash: &str,
+        must_change: bool,
+    ) -> Result<(), DbError>;
     async fn count_active_admins(&self) -> Result<i64, DbError>;
     /// The session store on the same database, so several app instances share sessions.
     fn sessions(&self) -> Sessions;
     /// Records a caseworker's override; the computed channel stays as it was.
-    async fn set_override(&self, id: AssessmentId, channel: &str, reason: &str) -> Result<(), DbError>;
+    async fn set_override(
+        &self,
+        id: AssessmentId,
+        channel: &str,
+        reason: &str,
+    ) -> Result<(), DbError>;
     /// Stores (or replaces) the answer to one item; an acknowledged answer is durable.
     async fn save_answer(
         &self,

@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-use super::queries::{finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer};
+use super::queries::{
+    finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer,
+};
 use super::{Backend, DbError};
 
 pub struct PgRepository {

@@ -387,4 +387,6 @@ macro_rules! impl_repository {
     };
 }
 
-pub(crate) use {finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer};
+pub(crate) use {
+    finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer,
+};

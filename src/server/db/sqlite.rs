@@ -4,9 +4,13 @@
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
-use super::queries::{finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer};
+use super::queries::{
+    finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer,
+};
 use super::{Backend, DbError};
 
 pub struct SqliteRepository {

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 
 use crate::app::use_lang;
 use crate::i18n::Lang;
-use crate::ui::request_path_and_query;
+use crate::ui::request_query;
 
 #[component]
 pub fn Page(
@@ -19,7 +19,11 @@ pub fn Page(
 ) -> impl IntoView {
     let lang = use_lang();
     let browser_title = if has_error {
-        format!("{} {title} – {}", lang.t("error-prefix"), lang.t("product-name"))
+        format!(
+            "{} {title} – {}",
+            lang.t("error-prefix"),
+            lang.t("product-name")
+        )
     } else {
         format!("{title} – {}", lang.t("product-name"))
     };
@@ -55,24 +59,27 @@ pub fn Page(
 /// current one first and bold, the others plain links back to the same page.
 #[component]
 fn LangSwitch(lang: Lang) -> impl IntoView {
-    let (_, query) = request_path_and_query();
-    let others = Lang::ALL.into_iter().filter(move |l| *l != lang).map(move |other| {
-        let mut params: Vec<String> = query
-            .iter()
-            .filter(|(k, _)| k != "lang")
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        params.push(format!("lang={}", other.code()));
-        // Relative to the current page: never a host-relative path taken from the request.
-        let href = format!("?{}", params.join("&"));
-        view! {
-            <li>
-                <a href=href lang=other.code() hreflang=other.code()>
-                    {other.native_name()}
-                </a>
-            </li>
-        }
-    });
+    let query = request_query();
+    let others = Lang::ALL
+        .into_iter()
+        .filter(move |l| *l != lang)
+        .map(move |other| {
+            let mut params: Vec<String> = query
+                .iter()
+                .filter(|(k, _)| k != "lang")
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            params.push(format!("lang={}", other.code()));
+            // Relative to the current page: never a host-relative path taken from the request.
+            let href = format!("?{}", params.join("&"));
+            view! {
+                <li>
+                    <a href=href lang=other.code() hreflang=other.code()>
+                        {other.native_name()}
+                    </a>
+                </li>
+            }
+        });
     view! {
         <nav class="lang-switch d-print-none" aria-label=lang.t("lang-switch-label")>
             <ul>

@@ -1,5 +1,6 @@
 //! Reusable pieces of pages.
 
+pub mod choices;
 pub mod error_summary;
 pub mod layout;
 pub mod loaded;

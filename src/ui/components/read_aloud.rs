@@ -4,6 +4,20 @@
 
 use leptos::prelude::*;
 
+/// The read-aloud button in the page's language, reading the element with id `target`.
+#[component]
+pub fn ReadAloudButton(target: &'static str) -> impl IntoView {
+    let lang = crate::app::use_lang();
+    view! {
+        <ReadAloud
+            target=target.to_owned()
+            lang=lang.code().to_owned()
+            label=lang.t("read-aloud")
+            stop_label=lang.t("read-aloud-stop")
+        />
+    }
+}
+
 #[island]
 pub fn ReadAloud(
     /// The id of the element whose text is read.

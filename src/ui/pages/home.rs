@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 
 use crate::app::use_lang;
-use crate::ui::components::{layout::Page, read_aloud::ReadAloud};
+use crate::ui::components::{layout::Page, read_aloud::ReadAloudButton};
 
 #[component]
 pub fn Home() -> impl IntoView {
@@ -14,12 +14,7 @@ pub fn Home() -> impl IntoView {
                 <h1>{lang.t("home-title")}</h1>
                 <p class="lead">{lang.t("home-lead")}</p>
             </div>
-            <ReadAloud
-                target="home-intro".to_owned()
-                lang=lang.code().to_owned()
-                label=lang.t("read-aloud")
-                stop_label=lang.t("read-aloud-stop")
-            />
+            <ReadAloudButton target="home-intro" />
             <section class="card card-primary" aria-labelledby="recipient-heading">
                 <h2 id="recipient-heading">{lang.t("home-recipient-heading")}</h2>
                 <p>{lang.t("home-recipient-text")}</p>

@@ -9,6 +9,7 @@ use crate::api::interview::{
     load_interview_start, load_paper,
 };
 use crate::app::use_lang;
+use crate::ui::components::choices::ChoiceList;
 use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
 use crate::ui::components::layout::Page;
 use crate::ui::components::loaded::loaded;
@@ -35,14 +36,20 @@ fn InterviewStartPage() -> impl IntoView {
 }
 
 fn token_param() -> String {
-    use_params_map().read_untracked().get("token").unwrap_or_default()
+    use_params_map()
+        .read_untracked()
+        .get("token")
+        .unwrap_or_default()
 }
 
 #[component]
 pub fn InterviewForm() -> impl IntoView {
     let token = token_param();
     let errors = use_query_map().read_untracked().get("errors");
-    loaded(move || load_interview(token.clone(), errors.clone()), |v: InterviewView| view! { <InterviewPage v /> })
+    loaded(
+        move || load_interview(token.clone(), errors.clone()),
+        |v: InterviewView| view! { <InterviewPage v /> },
+    )
 }
 
 #[component]
@@ -54,11 +61,17 @@ fn InterviewPage(v: InterviewView) -> impl IntoView {
         .flat_map(|s| s.items.iter())
         .filter_map(|i| {
             let first = i.choices.first()?;
-            Some(FieldError { target_id: format!("{}-{}", i.id, first.code), message: i.error.clone()? })
+            Some(FieldError {
+                target_id: format!("{}-{}", i.id, first.code),
+                message: i.error.clone()?,
+            })
         })
         .collect();
     if let Some(m) = &v.note_error {
-        errors.push(FieldError { target_id: "note".into(), message: m.clone() });
+        errors.push(FieldError {
+            target_id: "note".into(),
+            message: m.clone(),
+        });
     }
     let has_error = !errors.is_empty();
     let contents = v
@@ -80,7 +93,11 @@ fn InterviewPage(v: InterviewView) -> impl IntoView {
         .collect_view();
     let note_error = v.note_error.clone();
     let note_has_error = note_error.is_some();
-    let note_described = if note_error.is_some() { "note-hint note-error" } else { "note-hint" };
+    let note_described = if note_error.is_some() {
+        "note-hint note-error"
+    } else {
+        "note-hint"
+    };
     view! {
         <Page title=lang.t("iv-title") has_error>
             <ErrorSummary errors />
@@ -116,20 +133,11 @@ fn InterviewPage(v: InterviewView) -> impl IntoView {
 fn ItemFieldset(i: FormItem) -> impl IntoView {
     let hint_id = format!("{}-hint", i.id);
     let error_id = format!("{}-error", i.id);
-    let described = if i.error.is_some() { format!("{hint_id} {error_id}") } else { hint_id.clone() };
-    let kind = if i.multi { "checkbox" } else { "radio" };
-    let lang = use_lang();
-    let choice = |c: &crate::api::questionnaire::Choice| {
-        let id = format!("{}-{}", i.id, c.code);
-        view! {
-            <div class="radio radio-small">
-                <input type=kind id=id.clone() name=i.id.clone() value=c.code.clone() checked=i.selected.contains(&c.code) />
-                <label for=id>{c.label.clone()}</label>
-            </div>
-        }
+    let described = if i.error.is_some() {
+        format!("{hint_id} {error_id}")
+    } else {
+        hint_id.clone()
     };
-    let answers = i.choices.iter().filter(|c| !c.opt_out).map(choice).collect_view();
-    let opt_outs = i.choices.iter().filter(|c| c.opt_out).map(choice).collect_view();
     view! {
         <div class="form-group" class:form-group-error=i.error.is_some() id=format!("item-{}", i.id)>
             <fieldset aria-describedby=described>
@@ -139,11 +147,14 @@ fn ItemFieldset(i: FormItem) -> impl IntoView {
                 </legend>
                 <p id=hint_id class="hint">{i.hint.clone()}</p>
                 {i.error.clone().map(|m| view! { <InlineError id=error_id.clone() message=m /> })}
-                <div class="radios radios-inline">
-                    {answers}
-                    <p class="divider" aria-hidden="true">{lang.t("divider-or")}</p>
-                    {opt_outs}
-                </div>
+                <ChoiceList
+                    choices=i.choices.clone()
+                    selected=i.selected.clone()
+                    multi=i.multi
+                    name=i.id.clone()
+                    id_prefix=i.id.clone()
+                    class="radios-inline"
+                />
             </fieldset>
         </div>
     }
@@ -153,7 +164,10 @@ fn ItemFieldset(i: FormItem) -> impl IntoView {
 pub fn InterviewResult() -> impl IntoView {
     let token = token_param();
     let error = use_query_map().read_untracked().get("error");
-    loaded(move || load_interview_result(token.clone(), error.clone()), |r: CaseworkerResult| view! { <ResultPage r /> })
+    loaded(
+        move || load_interview_result(token.clone(), error.clone()),
+        |r: CaseworkerResult| view! { <ResultPage r /> },
+    )
 }
 
 fn list_or_none(items: Vec<String>, none: String) -> impl IntoView {
@@ -171,12 +185,24 @@ fn ResultPage(r: CaseworkerResult) -> impl IntoView {
         .error
         .iter()
         .map(|m| {
-            let target = if m == &lang.t("error-override-reason") || m == &lang.t("error-reason-cpr") { "reason".to_owned() } else { format!("channel-{}", r.channels.first().map(|c| c.0.as_str()).unwrap_or("")) };
-            FieldError { target_id: target, message: m.clone() }
+            let target =
+                if m == &lang.t("error-override-reason") || m == &lang.t("error-reason-cpr") {
+                    "reason".to_owned()
+                } else {
+                    format!(
+                        "channel-{}",
+                        r.channels.first().map(|c| c.0.as_str()).unwrap_or("")
+                    )
+                };
+            FieldError {
+                target_id: target,
+                message: m.clone(),
+            }
         })
         .collect();
     let has_error = !errors.is_empty();
-    let is_reason = |m: &String| m == &lang.t("error-override-reason") || m == &lang.t("error-reason-cpr");
+    let is_reason =
+        |m: &String| m == &lang.t("error-override-reason") || m == &lang.t("error-reason-cpr");
     let reason_error = r.error.clone().filter(is_reason);
     let channel_error = r.error.clone().filter(|m| !is_reason(m));
     let reason_has_error = reason_error.is_some();
@@ -188,7 +214,10 @@ fn ResultPage(r: CaseworkerResult) -> impl IntoView {
         .scores
         .iter()
         .map(|s| {
-            let score = s.score.map(|n| n.to_string()).unwrap_or_else(|| lang.t("cw-unknown"));
+            let score = s
+                .score
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| lang.t("cw-unknown"));
             view! {
                 <tr>
                     <th scope="row">{s.dimension.clone()}</th>
@@ -273,9 +302,15 @@ pub fn PaperQuestionnaire() -> impl IntoView {
         let lang = use_lang();
         let items = || sections.iter().flat_map(|s| s.items.iter());
         let multi = items().find(|i| i.multi).map(|i| i.number).unwrap_or(0);
-        let skills: Vec<usize> = items().filter(|i| i.id.starts_with('S') && i.id.as_str() < "S7").map(|i| i.number).collect();
+        let skills: Vec<usize> = items()
+            .filter(|i| i.id.starts_with('S') && i.id.as_str() < "S7")
+            .map(|i| i.number)
+            .collect();
         let skip_note = match (skills.first(), skills.last()) {
-            (Some(from), Some(to)) => lang.t_args("paper-skip", &[("from", from.to_string()), ("to", to.to_string())]),
+            (Some(from), Some(to)) => lang.t_args(
+                "paper-skip",
+                &[("from", from.to_string()), ("to", to.to_string())],
+            ),
             _ => String::new(),
         };
         let lead = lang.t_args("paper-lead", &[("multi", multi.to_string())]);

@@ -17,13 +17,23 @@ fn query_error() -> Option<String> {
 
 /// A labelled text field with its error; `kind` is the input type.
 #[component]
-fn Field(id: &'static str, label: String, kind: &'static str, autocomplete: &'static str, #[prop(optional)] hint: Option<String>, error: Option<String>) -> impl IntoView {
+fn Field(
+    id: &'static str,
+    label: String,
+    kind: &'static str,
+    autocomplete: &'static str,
+    #[prop(optional)] hint: Option<String>,
+    error: Option<String>,
+) -> impl IntoView {
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
-    let described: Vec<String> = [hint.as_ref().map(|_| hint_id.clone()), error.as_ref().map(|_| error_id.clone())]
-        .into_iter()
-        .flatten()
-        .collect();
+    let described: Vec<String> = [
+        hint.as_ref().map(|_| hint_id.clone()),
+        error.as_ref().map(|_| error_id.clone()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
     let described = (!described.is_empty()).then(|| described.join(" "));
     view! {
         <div class="form-group" class:form-group-error=error.is_some()>
@@ -44,7 +54,13 @@ pub fn Login() -> impl IntoView {
         "unavailable" => lang.t("error-login-unavailable"),
         _ => lang.t("error-login-invalid"),
     });
-    let errors: Vec<FieldError> = message.iter().map(|m| FieldError { target_id: "username".into(), message: m.clone() }).collect();
+    let errors: Vec<FieldError> = message
+        .iter()
+        .map(|m| FieldError {
+            target_id: "username".into(),
+            message: m.clone(),
+        })
+        .collect();
     view! {
         <Page title=lang.t("login-title") has_error=message.is_some()>
             <ErrorSummary errors />
@@ -112,9 +128,16 @@ pub fn ChangePassword() -> impl IntoView {
             Some("same") => ("new", Some(lang.t("error-password-same"))),
             _ => ("", None),
         };
-        let errors: Vec<FieldError> = message.iter().map(|m| FieldError { target_id: target.into(), message: m.clone() }).collect();
+        let errors: Vec<FieldError> = message
+            .iter()
+            .map(|m| FieldError {
+                target_id: target.into(),
+                message: m.clone(),
+            })
+            .collect();
         let error_for = |id: &str| message.clone().filter(|_| target == id);
-        let (current_error, new_error, confirm_error) = (error_for("current"), error_for("new"), error_for("confirm"));
+        let (current_error, new_error, confirm_error) =
+            (error_for("current"), error_for("new"), error_for("confirm"));
         let has_error = message.is_some();
         view! {
             <Page title=lang.t("password-title") has_error>

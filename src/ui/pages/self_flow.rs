@@ -5,15 +5,16 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::self_assessment::{
-    CheckGroup, CodeView, QuestionView, ResultView, load_self_check, load_self_code, load_self_question,
-    load_self_result,
+    CheckGroup, CodeView, QuestionView, ResultView, load_self_check, load_self_code,
+    load_self_question, load_self_result,
 };
 use crate::app::use_lang;
+use crate::ui::components::choices::ChoiceList;
 use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
 use crate::ui::components::layout::Page;
 use crate::ui::components::loaded::loaded;
 use crate::ui::components::print_button::PrintButton;
-use crate::ui::components::read_aloud::ReadAloud;
+use crate::ui::components::read_aloud::ReadAloudButton;
 
 #[component]
 pub fn SelfCode() -> impl IntoView {
@@ -34,43 +35,53 @@ pub fn SelfCode() -> impl IntoView {
 
 #[component]
 pub fn SelfQuestion() -> impl IntoView {
-    let item = use_params_map().read_untracked().get("item").unwrap_or_default();
+    let item = use_params_map()
+        .read_untracked()
+        .get("item")
+        .unwrap_or_default();
     let query = use_query_map().read_untracked().clone();
     let error = query.get("error");
     let from_check = query.get("from").as_deref() == Some("check");
-    loaded(move || load_self_question(item.clone(), error.clone(), from_check), |v: QuestionView| {
-        view! { <QuestionForm v /> }
-    })
+    loaded(
+        move || load_self_question(item.clone(), error.clone(), from_check),
+        |v: QuestionView| {
+            view! { <QuestionForm v /> }
+        },
+    )
 }
 
 #[component]
 fn QuestionForm(v: QuestionView) -> impl IntoView {
     let lang = use_lang();
-    let first_id = v.choices.first().map(|c| format!("answer-{}", c.code)).unwrap_or_default();
+    let first_id = v
+        .choices
+        .first()
+        .map(|c| format!("answer-{}", c.code))
+        .unwrap_or_default();
     let errors: Vec<FieldError> = v
         .error
         .iter()
-        .map(|m| FieldError { target_id: first_id.clone(), message: m.clone() })
+        .map(|m| FieldError {
+            target_id: first_id.clone(),
+            message: m.clone(),
+        })
         .collect();
     let has_error = v.error.is_some();
-    let described_by = if has_error { "q-hint q-error" } else { "q-hint" };
+    let described_by = if has_error {
+        "q-hint q-error"
+    } else {
+        "q-hint"
+    };
     let progress = match v.total {
-        Some(total) => lang.t_args("progress", &[("current", v.position.to_string()), ("total", total.to_string())]),
+        Some(total) => lang.t_args(
+            "progress",
+            &[
+                ("current", v.position.to_string()),
+                ("total", total.to_string()),
+            ],
+        ),
         None => lang.t_args("progress-first", &[("current", v.position.to_string())]),
     };
-    let kind = if v.multi { "checkbox" } else { "radio" };
-    let choice_view = |c: &crate::api::questionnaire::Choice| {
-        let id = format!("answer-{}", c.code);
-        let checked = v.selected.contains(&c.code);
-        view! {
-            <div class="radio">
-                <input type=kind id=id.clone() name="answer" value=c.code.clone() checked=checked />
-                <label for=id>{c.label.clone()}</label>
-            </div>
-        }
-    };
-    let answers = v.choices.iter().filter(|c| !c.opt_out).map(choice_view).collect_view();
-    let opt_outs = v.choices.iter().filter(|c| c.opt_out).map(choice_view).collect_view();
     view! {
         <Page title=v.question.clone() has_error>
             <a class="back-link d-print-none" href=v.back_href.clone()>{lang.t("back")}</a>
@@ -94,19 +105,16 @@ fn QuestionForm(v: QuestionView) -> impl IntoView {
                             <p>{v.explain.clone()}</p>
                         </details>
                         {v.error.clone().map(|m| view! { <InlineError id="q-error".to_owned() message=m /> })}
-                        <div class="radios">
-                            {answers}
-                            <p class="divider" aria-hidden="true">{lang.t("divider-or")}</p>
-                            {opt_outs}
-                        </div>
+                        <ChoiceList
+                            choices=v.choices.clone()
+                            selected=v.selected.clone()
+                            multi=v.multi
+                            name="answer".to_owned()
+                            id_prefix="answer".to_owned()
+                        />
                     </fieldset>
                 </div>
-                <ReadAloud
-                    target="question".to_owned()
-                    lang=lang.code().to_owned()
-                    label=lang.t("read-aloud")
-                    stop_label=lang.t("read-aloud-stop")
-                />
+                <ReadAloudButton target="question" />
                 <div>
                     <button type="submit" class="button button-primary">{lang.t("next")}</button>
                 </div>
@@ -126,7 +134,8 @@ pub fn SelfCheck() -> impl IntoView {
                     .rows
                     .into_iter()
                     .map(|r| {
-                        let hidden = lang.t_args("check-change-hidden", &[("question", r.question.clone())]);
+                        let hidden =
+                            lang.t_args("check-change-hidden", &[("question", r.question.clone())]);
                         let answer = r.answer.unwrap_or_else(|| lang.t("check-not-answered"));
                         view! {
                             <div class="summary-row">
@@ -197,12 +206,7 @@ pub fn SelfResult() -> impl IntoView {
                     <div><dt>{lang.t("result-date")}</dt><dd><bdi>{v.date.clone()}</bdi></dd></div>
                 </dl>
                 <div class="button-row">
-                    <ReadAloud
-                        target="result-text".to_owned()
-                        lang=lang.code().to_owned()
-                        label=lang.t("read-aloud")
-                        stop_label=lang.t("read-aloud-stop")
-                    />
+                    <ReadAloudButton target="result-text" />
                     <PrintButton label=lang.t("result-print") />
                 </div>
             </Page>
@@ -219,9 +223,18 @@ pub fn SelfResume() -> impl IntoView {
         _ => lang.t("error-code-unknown"),
     });
     let has_error = message.is_some();
-    let errors: Vec<FieldError> =
-        message.iter().map(|m| FieldError { target_id: "code".into(), message: m.clone() }).collect();
-    let described_by = if has_error { "code-hint code-error" } else { "code-hint" };
+    let errors: Vec<FieldError> = message
+        .iter()
+        .map(|m| FieldError {
+            target_id: "code".into(),
+            message: m.clone(),
+        })
+        .collect();
+    let described_by = if has_error {
+        "code-hint code-error"
+    } else {
+        "code-hint"
+    };
     view! {
         <Page title=lang.t("resume-title") has_error>
             <a class="back-link d-print-none" href="/self/intro">{lang.t("back")}</a>

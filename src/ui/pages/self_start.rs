@@ -16,14 +16,22 @@ use crate::ui::components::{
 #[component]
 pub fn SelfStart() -> impl IntoView {
     let lang = use_lang();
-    let missing = use_query_map().read_untracked().get("error").as_deref() == Some("choose_language");
+    let missing =
+        use_query_map().read_untracked().get("error").as_deref() == Some("choose_language");
     let first_radio = format!("lang-{}", Lang::ALL[0].code());
     let errors = if missing {
-        vec![FieldError { target_id: first_radio, message: lang.t("error-choose-language") }]
+        vec![FieldError {
+            target_id: first_radio,
+            message: lang.t("error-choose-language"),
+        }]
     } else {
         Vec::new()
     };
-    let described_by = if missing { "lang-hint lang-error" } else { "lang-hint" };
+    let described_by = if missing {
+        "lang-hint lang-error"
+    } else {
+        "lang-hint"
+    };
     view! {
         <Page title=lang.t("self-title") has_error=missing>
             <a class="back-link d-print-none" href="/">{lang.t("back")}</a>

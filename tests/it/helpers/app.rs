@@ -49,7 +49,9 @@ impl Drop for TestApp {
 /// The URL of the test PostgreSQL cluster started by `scripts/test.sh`.
 pub fn test_pg_url() -> String {
     std::env::var("DIGIPARAT_TEST_PG").unwrap_or_else(|_| {
-        panic!("DIGIPARAT_TEST_PG is not set: run the tests with `make test`, which starts PostgreSQL")
+        panic!(
+            "DIGIPARAT_TEST_PG is not set: run the tests with `make test`, which starts PostgreSQL"
+        )
     })
 }
 
@@ -77,9 +79,15 @@ pub fn test_config(dir: &std::path::Path, database_url: &str) -> Config {
     let mut vars: HashMap<&str, String> = HashMap::new();
     vars.insert("DATABASE_URL", database_url.to_owned());
     vars.insert("DIGIPARAT_ADDR", "127.0.0.1:0".into());
-    vars.insert("DIGIPARAT_DATA_DIR", dir.join("data").to_string_lossy().into_owned());
+    vars.insert(
+        "DIGIPARAT_DATA_DIR",
+        dir.join("data").to_string_lossy().into_owned(),
+    );
     vars.insert("DIGIPARAT_LOG", "warn".into());
-    vars.insert("LEPTOS_SITE_ROOT", concat!(env!("CARGO_MANIFEST_DIR"), "/target/site").into());
+    vars.insert(
+        "LEPTOS_SITE_ROOT",
+        concat!(env!("CARGO_MANIFEST_DIR"), "/target/site").into(),
+    );
     Config::from_lookup(|k| vars.get(k).cloned()).unwrap_or_else(|e| panic!("test config: {e}"))
 }
 

@@ -5,12 +5,18 @@ use serde_json::Value;
 
 use super::chrome::Browser;
 
-const AXE_PATH: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/browser/node_modules/axe-core/axe.min.js");
-const TAGS: &[&str] = &["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"];
+const AXE_PATH: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/browser/node_modules/axe-core/axe.min.js"
+);
+const TAGS: &[&str] = &[
+    "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa",
+];
 
 pub async fn assert_no_violations(browser: &Browser, page: &str) {
-    let source = std::fs::read_to_string(AXE_PATH)
-        .unwrap_or_else(|e| panic!("cannot read {AXE_PATH} (run scripts/ensure-test-deps.sh): {e}"));
+    let source = std::fs::read_to_string(AXE_PATH).unwrap_or_else(|e| {
+        panic!("cannot read {AXE_PATH} (run scripts/ensure-test-deps.sh): {e}")
+    });
     browser
         .client
         .execute(&source, vec![])
@@ -34,6 +40,9 @@ pub async fn assert_no_violations(browser: &Browser, page: &str) {
         list.is_empty(),
         "{page}: {} axe violation(s):\n{}",
         list.len(),
-        list.iter().map(Value::to_string).collect::<Vec<_>>().join("\n")
+        list.iter()
+            .map(Value::to_string)
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }

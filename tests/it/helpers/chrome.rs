@@ -49,7 +49,8 @@ impl Browser {
             ],
         });
         if let Some(width) = width {
-            options["mobileEmulation"] = json!({"deviceMetrics": {"width": width, "height": 720, "pixelRatio": 1.0}});
+            options["mobileEmulation"] =
+                json!({"deviceMetrics": {"width": width, "height": 720, "pixelRatio": 1.0}});
         }
         if js == Js::Off {
             options["prefs"] = json!({"profile.managed_default_content_settings.javascript": 2});
@@ -60,7 +61,11 @@ impl Browser {
         let started = Instant::now();
         let client = loop {
             let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector).capabilities(caps.clone()).connect(&url).await {
+            match ClientBuilder::new(connector)
+                .capabilities(caps.clone())
+                .connect(&url)
+                .await
+            {
                 Ok(client) => break client,
                 Err(e) if started.elapsed() > Duration::from_secs(20) => {
                     panic!("chromedriver did not start a session within 20 s: {e}")
@@ -68,11 +73,19 @@ impl Browser {
                 Err(_) => tokio::time::sleep(Duration::from_millis(150)).await,
             }
         };
-        Browser { client, driver, _profile: profile, _turn: turn }
+        Browser {
+            client,
+            driver,
+            _profile: profile,
+            _turn: turn,
+        }
     }
 
     pub async fn goto(&self, url: &str) {
-        self.client.goto(url).await.unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("cannot open {url}: {e}"));
     }
 
     /// Waits until the element is there and visible.
@@ -92,15 +105,26 @@ impl Browser {
     }
 
     pub async fn find(&self, css: &str) -> fantoccini::elements::Element {
-        self.client.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("no element {css}: {e}"))
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no element {css}: {e}"))
     }
 
     pub async fn html_attr(&self, attr: &str) -> Option<String> {
-        self.find("html").await.attr(attr).await.unwrap_or_else(|e| panic!("html[{attr}]: {e}"))
+        self.find("html")
+            .await
+            .attr(attr)
+            .await
+            .unwrap_or_else(|e| panic!("html[{attr}]: {e}"))
     }
 
     pub async fn path(&self) -> String {
-        let url = self.client.current_url().await.unwrap_or_else(|e| panic!("current url: {e}"));
+        let url = self
+            .client
+            .current_url()
+            .await
+            .unwrap_or_else(|e| panic!("current url: {e}"));
         match url.query() {
             Some(q) => format!("{}?{q}", url.path()),
             None => url.path().to_owned(),
@@ -125,14 +149,25 @@ impl Browser {
     /// Clicks the element and waits for the page it leads to.
     pub async fn click_to_next_page(&self, css: &str) {
         self.navigating(async {
-            self.find(css).await.click().await.unwrap_or_else(|e| panic!("click {css}: {e}"));
+            self.find(css)
+                .await
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("click {css}: {e}"));
         })
         .await;
     }
 
     pub async fn press(&self, key: fantoccini::key::Key) {
-        let active = self.client.active_element().await.unwrap_or_else(|e| panic!("no active element: {e}"));
-        active.send_keys(&char::from(key).to_string()).await.unwrap_or_else(|e| panic!("key press: {e}"));
+        let active = self
+            .client
+            .active_element()
+            .await
+            .unwrap_or_else(|e| panic!("no active element: {e}"));
+        active
+            .send_keys(&char::from(key).to_string())
+            .await
+            .unwrap_or_else(|e| panic!("key press: {e}"));
     }
 
     /// Evaluates a JavaScript expression in the page.
@@ -145,14 +180,18 @@ impl Browser {
 
     /// The page fits the screen: no horizontal scrolling (WCAG 1.4.10 reflow).
     pub async fn assert_no_horizontal_scroll(&self, page: &str) {
-        let fits = self.eval("document.documentElement.scrollWidth <= window.innerWidth").await;
+        let fits = self
+            .eval("document.documentElement.scrollWidth <= window.innerWidth")
+            .await;
         let width = self.eval("window.innerWidth").await;
         assert_eq!(fits, json!(true), "{page} scrolls sideways at {width} px");
     }
 
     /// The page printed to PDF on A4 with default margins, as Chromium prints it.
     pub async fn print_pdf_a4(&self) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
-        let config = fantoccini::wd::PrintConfiguration::builder().build().map_err(|e| e.to_string())?;
+        let config = fantoccini::wd::PrintConfiguration::builder()
+            .build()
+            .map_err(|e| e.to_string())?;
         Ok(self.client.print(config).await?)
     }
 
