@@ -4,25 +4,16 @@
 use digiparat::domain::role::Role;
 use digiparat::server::auth::hash_password;
 use digiparat::server::db::NewUser;
-use reqwest::header::LOCATION;
 
 use crate::both_backends;
 use crate::helpers::app::{fresh_pg_database, spawn_with};
-use crate::helpers::{Db, TestApp, TestResult, spawn_app};
+use crate::helpers::{Db, TestApp, TestResult, location, spawn_app};
 use crate::self_flow::device;
 
 both_backends!(
     first_start_creates_one_admin_who_must_change_password,
     caseworker_signs_in_and_out
 );
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get(LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
 
 pub async fn add_user(
     app: &TestApp,

@@ -5,12 +5,11 @@
 
 use digiparat::api::questionnaire::evaluate_stored;
 use digiparat::domain::{Instrument, Mode, score_request};
-use reqwest::header::LOCATION;
 use serde_json::{Map, Value, json};
 
 use crate::accounts::signed_in_device;
 use crate::both_backends;
-use crate::helpers::{Db, TestApp, TestResult, spawn_app};
+use crate::helpers::{Db, TestApp, TestResult, location, spawn_app};
 use digiparat::domain::role::Role;
 
 both_backends!(
@@ -19,14 +18,6 @@ both_backends!(
 );
 
 const PERSONAS: &str = include_str!("../data/dr-1-public.json");
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get(LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
-}
 
 fn form_of(answers: &Map<String, Value>) -> Vec<(String, String)> {
     let mut form = Vec::new();

@@ -4,11 +4,10 @@
 
 use digiparat::domain::score_request;
 use reqwest::StatusCode;
-use reqwest::header::LOCATION;
 use serde_json::{Map, Value, json};
 
 use crate::both_backends;
-use crate::helpers::{Db, TestApp, TestResult, spawn_app};
+use crate::helpers::{Db, TestApp, TestResult, location, spawn_app};
 
 const PERSONAS: &str = include_str!("../data/dr-1-public.json");
 
@@ -24,14 +23,6 @@ pub fn device() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap_or_else(|e| panic!("client: {e}"))
-}
-
-fn location(res: &reqwest::Response) -> String {
-    res.headers()
-        .get(LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned()
 }
 
 pub fn self_personas() -> Vec<(String, Map<String, Value>)> {

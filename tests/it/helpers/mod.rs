@@ -6,6 +6,15 @@ pub mod chrome;
 
 pub use app::{Db, TestApp, spawn_app};
 
+/// Where a redirect points (empty when the response is not a redirect).
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get(reqwest::header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned()
+}
+
 /// Test results: any error ends the test with its message.
 pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
