@@ -1,6 +1,7 @@
 //! The HTML shell and the route table. Every page is rendered on the server; only the
 //! islands (small interactive parts) are hydrated in the browser.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::{
@@ -12,13 +13,16 @@ use leptos_router::{
 use crate::i18n::Lang;
 use crate::ui::pages::{
     accessibility::AccessibilityStatement,
+    admin::{AdminPage, AdminUserPage, AuditPage},
+    case::{CasePage, InviteSlipPage},
+    cases::{Caseload, NewCase},
     home::Home,
     interview::{InterviewForm, InterviewResult, InterviewStart, PaperQuestionnaire},
     login::{Account, ChangePassword, Login},
-    not_found::NotFound,
+    not_found::{Forbidden, NotFound},
     privacy::Privacy,
     self_flow::{SelfCheck, SelfCode, SelfQuestion, SelfResult, SelfResume},
-    self_start::{SelfIntro, SelfStart},
+    self_start::{SelfIntro, SelfInvite, SelfStart},
 };
 
 /// The document around every page. `lang` and `dir` come from the language the server
@@ -26,6 +30,12 @@ use crate::ui::pages::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     let lang = crate::ui::request_lang();
     provide_context(lang);
+    // The inline hydration scripts carry the nonce of this response's security policy.
+    #[cfg(feature = "ssr")]
+    if let Some(nonce) = crate::ui::request_extension::<crate::server::security::CspNonce>() {
+        provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+    }
+    let denied = crate::ui::request_denied();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code() dir=lang.dir()>
@@ -38,7 +48,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <MetaTags />
             </head>
             <body>
-                <App />
+                {if denied { Either::Left(view! { <Forbidden /> }) } else { Either::Right(view! { <App /> }) }}
             </body>
         </html>
     }
@@ -66,6 +76,14 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("login") view=Login />
                 <Route path=path!("account") view=Account ssr=SsrMode::Async />
                 <Route path=path!("account/password") view=ChangePassword ssr=SsrMode::Async />
+                <Route path=path!("self/invite") view=SelfInvite />
+                <Route path=path!("cases") view=Caseload ssr=SsrMode::Async />
+                <Route path=path!("cases/new") view=NewCase ssr=SsrMode::Async />
+                <Route path=path!("cases/:case") view=CasePage ssr=SsrMode::Async />
+                <Route path=path!("cases/:case/invites/:invite") view=InviteSlipPage ssr=SsrMode::Async />
+                <Route path=path!("admin") view=AdminPage ssr=SsrMode::Async />
+                <Route path=path!("admin/users/:user") view=AdminUserPage ssr=SsrMode::Async />
+                <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async />
                 <Route path=path!("accessibility") view=AccessibilityStatement />
                 <Route path=path!("privacy") view=Privacy />
             </Routes>

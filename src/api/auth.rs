@@ -35,7 +35,9 @@ pub use server::{change_password, login, logout};
 
 #[cfg(feature = "ssr")]
 mod server {
-    use axum::extract::{Form, State};
+    use std::net::SocketAddr;
+
+    use axum::extract::{ConnectInfo, Form, State};
     use axum::response::{IntoResponse, Redirect, Response};
     use serde::Deserialize;
     use tower_sessions::Session;
@@ -63,20 +65,41 @@ mod server {
     /// Where each role starts after signing in.
     fn home(role: Role) -> &'static str {
         match role {
-            Role::Caseworker => "/interview",
-            Role::Manager | Role::Admin => "/account",
+            Role::Caseworker => "/cases",
+            Role::Admin => "/admin",
+            Role::Manager => "/account",
         }
     }
+
+    /// Failed sign-ins allowed per account and per address within `THROTTLE_WINDOW`.
+    pub const MAX_FAILURES: i64 = 5;
+    pub const THROTTLE_WINDOW: time::Duration = time::Duration::minutes(15);
 
     /// POST /login
     pub async fn login(
         State(state): State<AppState>,
         session: Session,
+        ConnectInfo(addr): ConnectInfo<SocketAddr>,
         Form(form): Form<LoginForm>,
     ) -> Response {
         let username = form.username.trim();
         if username.is_empty() || form.password.is_empty() {
             return Redirect::to("/login?error=missing").into_response();
+        }
+        // Counted in the database, so every app instance sees the same failures.
+        let keys = [
+            format!("user:{}", username.to_lowercase()),
+            format!("addr:{}", addr.ip()),
+        ];
+        let since = time::OffsetDateTime::now_utc() - THROTTLE_WINDOW;
+        for key in &keys {
+            match state.db.login_failures_since(key, since).await {
+                Ok(n) if n >= MAX_FAILURES => {
+                    return Redirect::to("/login?error=throttled").into_response();
+                }
+                Ok(_) => {}
+                Err(e) => return failed(e.into()),
+            }
         }
         let user = match state.db.user_by_username(username).await {
             Ok(user) => user,
@@ -86,8 +109,14 @@ mod server {
         let Some(user) =
             user.filter(|u| !u.disabled && verify_password(&form.password, &u.password_hash))
         else {
+            if let Err(e) = state.db.record_login_failure(&keys).await {
+                return failed(e.into());
+            }
             return Redirect::to("/login?error=invalid").into_response();
         };
+        if let Err(e) = state.db.clear_login_failures(Some(&keys[0]), since).await {
+            return failed(e.into());
+        }
         if let Err(e) = auth::sign_in(&session, &user).await {
             return failed(e);
         }

@@ -1,7 +1,7 @@
 //! The caseworker interview: every item on one page, the observed task O1 and a note;
 //! the caseworker's result view with scores, marks, flags and grounds; and the override,
-//! stored beside the computed channel. Until accounts land (#5) these pages are open;
-//! they must then move behind the caseworker login.
+//! stored beside the computed channel. Caseworkers only, and only their own team's
+//! interviews; every access is audited.
 
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -100,64 +100,40 @@ pub use server::{override_channel, save, start};
 
 #[cfg(feature = "ssr")]
 mod server {
-    use axum::extract::{Form, Path, State};
+    use std::net::SocketAddr;
+
+    use axum::extract::{ConnectInfo, Form, Path, State};
     use axum::response::{IntoResponse, Redirect, Response};
     use leptos::prelude::*;
     use serde_json::Value;
 
     use super::{CaseworkerResult, FormItem, FormSection, InterviewView, ScoreRow};
+    use crate::api::guard::{
+        audit_form, audit_page, by_staff, may_see_interview, not_found, page_address, staff_form,
+        staff_page,
+    };
     use crate::api::questionnaire::{
         answer_value, choices, evaluate_stored, new_token, stored_result,
     };
     use crate::domain::privacy::looks_like_cpr;
+    use crate::domain::role::Role;
     use crate::domain::{Channel, Dimension, Instrument, Mode, Outcome};
     use crate::error::AppError;
     use crate::i18n::Lang;
-    use crate::server::auth::current_user;
-    use crate::server::db::{AnsweredBy, Assessment, DbError, NewAssessment, StoredAnswer};
+    use crate::server::db::{
+        AnsweredBy, Assessment, DbError, NewAssessment, NewAudit, StoredAnswer, User,
+    };
     use crate::server::state::AppState;
     use tower_sessions::Session;
 
     /// Form posts: a caseworker must be signed in; others are sent to sign in, or refused.
-    async fn caseworker(
-        state: &AppState,
-        session: &Session,
-    ) -> Result<crate::server::db::User, Response> {
-        match current_user(session, state.db.as_ref()).await {
-            Ok(Some(user)) if user.role.can_run_interviews() => Ok(user),
-            Ok(Some(_)) => Err((
-                axum::http::StatusCode::FORBIDDEN,
-                "Only caseworkers can run interviews.",
-            )
-                .into_response()),
-            Ok(None) => Err(Redirect::to("/login").into_response()),
-            Err(e) => {
-                tracing::error!(error = %e, "interview: session");
-                Err(Redirect::to("/login?error=unavailable").into_response())
-            }
-        }
+    async fn caseworker(state: &AppState, session: &Session) -> Result<User, Response> {
+        staff_form(state, session, Role::can_run_interviews).await
     }
 
     /// Pages: the same check from inside rendering (redirect to sign in, or 403).
-    pub async fn caseworker_page() -> Result<AppState, ServerFnError> {
-        let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("no state"))?;
-        let session: Session = leptos_axum::extract().await?;
-        let user = current_user(&session, state.db.as_ref())
-            .await
-            .map_err(|e| ServerFnError::new(e.to_string()))?;
-        match user {
-            Some(u) if u.role.can_run_interviews() => Ok(state),
-            Some(_) => {
-                if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                    response.set_status(axum::http::StatusCode::FORBIDDEN);
-                }
-                Err(ServerFnError::new(crate::api::FORBIDDEN))
-            }
-            None => {
-                leptos_axum::redirect("/login");
-                Err(ServerFnError::new("not signed in"))
-            }
-        }
+    pub async fn caseworker_page() -> Result<(AppState, User), ServerFnError> {
+        staff_page(Role::can_run_interviews).await
     }
 
     fn db_error(e: DbError) -> ServerFnError {
@@ -165,12 +141,26 @@ mod server {
         ServerFnError::new("database")
     }
 
-    async fn interview(state: &AppState, token: &str) -> Result<Option<Assessment>, DbError> {
+    /// The interview behind a token, if this caseworker may see it (their team's).
+    async fn interview(
+        state: &AppState,
+        user: &User,
+        token: &str,
+    ) -> Result<Option<Assessment>, DbError> {
         Ok(state
             .db
             .assessment_by_token(token)
             .await?
-            .filter(|a| a.mode == "interview"))
+            .filter(|a| may_see_interview(user, a)))
+    }
+
+    /// Audits a caseworker's access to an interview (and to its case, if it has one).
+    fn entry(user: &User, action: &str, a: &Assessment, address: &str) -> NewAudit {
+        NewAudit {
+            case_id: a.case_id,
+            assessment_id: Some(a.id),
+            ..by_staff(user, action, address)
+        }
     }
 
     /// The form's sections: internet use, the three dimensions, then the person's context.
@@ -249,11 +239,15 @@ mod server {
         token: String,
         errors: Option<String>,
     ) -> Result<InterviewView, ServerFnError> {
-        let state = caseworker_page().await?;
-        let Some(a) = interview(&state, &token).await.map_err(db_error)? else {
-            leptos_axum::redirect("/interview");
-            return Err(ServerFnError::new("no such interview"));
+        let (state, user) = caseworker_page().await?;
+        let Some(a) = interview(&state, &user, &token).await.map_err(db_error)? else {
+            return Err(not_found());
         };
+        audit_page(
+            &state,
+            entry(&user, "interview.view", &a, &page_address().await),
+        )
+        .await?;
         let stored = state.db.answers(a.id).await.map_err(db_error)?;
         let lang = crate::ui::request_lang();
         let wanted: Vec<String> = errors
@@ -295,13 +289,17 @@ mod server {
         token: String,
         error: Option<String>,
     ) -> Result<CaseworkerResult, ServerFnError> {
-        let state = caseworker_page().await?;
-        let Some(a) = interview(&state, &token).await.map_err(db_error)? else {
-            leptos_axum::redirect("/interview");
-            return Err(ServerFnError::new("no such interview"));
+        let (state, user) = caseworker_page().await?;
+        let Some(a) = interview(&state, &user, &token).await.map_err(db_error)? else {
+            return Err(not_found());
         };
+        audit_page(
+            &state,
+            entry(&user, "interview.result.view", &a, &page_address().await),
+        )
+        .await?;
         let Some(stored) = state.db.result(a.id).await.map_err(db_error)? else {
-            leptos_axum::redirect(&format!("/interview/{token}"));
+            crate::api::guard::redirect(&format!("/interview/{token}"));
             return Err(ServerFnError::new("no result yet"));
         };
         let instrument = Instrument::bundled(&a.instrument)
@@ -380,16 +378,19 @@ mod server {
         session: Session,
         lang: axum::Extension<Lang>,
     ) -> Response {
-        if let Err(refused) = caseworker(&state, &session).await {
-            return refused;
-        }
+        let user = match caseworker(&state, &session).await {
+            Ok(u) => u,
+            Err(refused) => return refused,
+        };
+        // Without a case it counts only in statistics; the team keeps it in the team's view.
         let new = NewAssessment {
             instrument: Instrument::dr1().id().to_owned(),
             mode: Mode::Interview.as_str().to_owned(),
             language: lang.code().to_owned(),
             token: Some(new_token()),
-            resume_code: None,
-            note: None,
+            team_id: user.team_id,
+            created_by: Some(user.id),
+            ..NewAssessment::default()
         };
         match state.db.create_assessment(&new).await {
             Ok(_) => Redirect::to(&format!("/interview/{}", new.token.unwrap_or_default()))
@@ -399,17 +400,33 @@ mod server {
     }
 
     /// A caseworker's interview by its token, or the response that refuses the request.
+    /// Records the access and, for an interview with a case, the case's activity.
     async fn authorized_interview(
         state: &AppState,
         session: &Session,
         token: &str,
+        action: &str,
+        address: SocketAddr,
     ) -> Result<Assessment, Response> {
-        caseworker(state, session).await?;
-        match interview(state, token).await {
-            Ok(Some(a)) => Ok(a),
-            Ok(None) => Err(Redirect::to("/interview").into_response()),
-            Err(e) => Err(AppError::Database(e).into_response()),
+        let user = caseworker(state, session).await?;
+        let a = match interview(state, &user, token).await {
+            Ok(Some(a)) => a,
+            Ok(None) => {
+                return Err(
+                    (axum::http::StatusCode::NOT_FOUND, "No such interview.").into_response()
+                );
+            }
+            Err(e) => return Err(AppError::Database(e).into_response()),
+        };
+        audit_form(state, entry(&user, action, &a, &address.ip().to_string())).await?;
+        if let Some(case_id) = a.case_id {
+            state
+                .db
+                .touch_case(case_id)
+                .await
+                .map_err(|e| AppError::Database(e).into_response())?;
         }
+        Ok(a)
     }
 
     /// POST /interview/{token}/answers: stores every valid answer and the note together,
@@ -418,10 +435,11 @@ mod server {
     pub async fn save(
         State(state): State<AppState>,
         session: Session,
+        ConnectInfo(addr): ConnectInfo<SocketAddr>,
         Path(token): Path<String>,
         Form(fields): Form<Vec<(String, String)>>,
     ) -> Response {
-        let a = match authorized_interview(&state, &session, &token).await {
+        let a = match authorized_interview(&state, &session, &token, "interview.save", addr).await {
             Ok(a) => a,
             Err(refused) => return refused,
         };
@@ -475,10 +493,10 @@ mod server {
         }
         if !errors.is_empty() {
             // An earlier result must not stand beside answers it was not computed from.
-            if a.finished_at.is_some() {
-                if let Err(e) = rescore(&state, &a).await {
-                    return AppError::Database(e).into_response();
-                }
+            if a.finished_at.is_some()
+                && let Err(e) = rescore(&state, &a).await
+            {
+                return AppError::Database(e).into_response();
             }
             return Redirect::to(&format!("/interview/{token}?errors={}", errors.join(",")))
                 .into_response();
@@ -516,10 +534,13 @@ mod server {
     pub async fn override_channel(
         State(state): State<AppState>,
         session: Session,
+        ConnectInfo(addr): ConnectInfo<SocketAddr>,
         Path(token): Path<String>,
         Form(fields): Form<Vec<(String, String)>>,
     ) -> Response {
-        let a = match authorized_interview(&state, &session, &token).await {
+        let a = match authorized_interview(&state, &session, &token, "interview.override", addr)
+            .await
+        {
             Ok(a) => a,
             Err(refused) => return refused,
         };

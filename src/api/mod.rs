@@ -1,10 +1,16 @@
 //! Server functions behind the forms, and the JSON API for other systems.
 //! One capability per file: authorize → load → domain → store.
 
+pub mod admin;
 pub mod auth;
+pub mod cases;
+#[cfg(feature = "ssr")]
+pub mod guard;
 
 /// The error text of a page load refused for the signed-in person's role.
 pub const FORBIDDEN: &str = "forbidden";
+/// The error text of a page load for an object that is gone, or not the person's to see.
+pub const NOT_FOUND: &str = "not found";
 pub mod interview;
 pub mod language;
 pub mod questionnaire;
@@ -15,43 +21,94 @@ pub mod self_assessment;
 #[cfg(feature = "ssr")]
 use crate::server::state::AppState;
 
-/// The JSON routes under `/api/v1`, outside the server-function namespace.
+/// One route handled outside Leptos: its method, path and handler.
+#[cfg(feature = "ssr")]
+pub type RouteEntry = (
+    &'static str,
+    &'static str,
+    axum::routing::MethodRouter<AppState>,
+);
+
+/// The form posts, the JSON API and health: every route that is not a page or a server
+/// function. The authorization tests read this list, so none can miss the route table.
+#[cfg(feature = "ssr")]
+pub fn route_table() -> Vec<RouteEntry> {
+    use axum::routing::{get, post};
+    vec![
+        ("GET", "/healthz", get(crate::server::health::healthz)),
+        ("POST", "/api/v1/score", post(score::score)),
+        ("GET", "/api/v1/instruments/{id}", get(score::instrument)),
+        ("POST", "/self/start", post(self_assessment::start)),
+        ("POST", "/self/answer", post(self_assessment::answer)),
+        ("POST", "/self/finish", post(self_assessment::finish)),
+        ("POST", "/auth/logout", post(auth::logout)),
+        ("POST", "/auth/password", post(auth::change_password)),
+        ("POST", "/interview/start", post(interview::start)),
+        ("POST", "/interview/{token}/answers", post(interview::save)),
+        (
+            "POST",
+            "/interview/{token}/override",
+            post(interview::override_channel),
+        ),
+        ("POST", "/cases", post(cases::create)),
+        (
+            "POST",
+            "/cases/{case}/interview",
+            post(cases::start_interview),
+        ),
+        ("POST", "/cases/{case}/invites", post(cases::create_invite)),
+        ("POST", "/cases/{case}/erase", post(cases::erase)),
+        ("GET", "/cases/{case}/export.json", get(cases::export)),
+        ("POST", "/admin/teams", post(admin::create_team)),
+        ("POST", "/admin/users", post(admin::create_user)),
+        ("POST", "/admin/users/{user}", post(admin::update_user)),
+        (
+            "POST",
+            "/admin/users/{user}/password",
+            post(admin::reset_password),
+        ),
+    ]
+}
+
+/// Routes that take a secret a person types (a resume code, an invite code, a password).
+#[cfg(feature = "ssr")]
+pub fn guessable_route_table() -> Vec<RouteEntry> {
+    use axum::routing::post;
+    vec![
+        ("POST", "/self/resume", post(self_assessment::resume)),
+        ("POST", "/self/invite", post(self_assessment::invite)),
+        ("POST", "/auth/login", post(auth::login)),
+    ]
+}
+
+#[cfg(feature = "ssr")]
+fn router_of(table: Vec<RouteEntry>) -> axum::Router<AppState> {
+    table
+        .into_iter()
+        .fold(axum::Router::new(), |r, (_, path, handler)| {
+            r.route(path, handler)
+        })
+}
+
 #[cfg(feature = "ssr")]
 pub fn routes() -> axum::Router<AppState> {
     use axum::extract::DefaultBodyLimit;
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route("/api/v1/score", post(score::score))
-        .route("/api/v1/instruments/{id}", get(score::instrument))
-        .route("/self/start", post(self_assessment::start))
-        .route("/self/answer", post(self_assessment::answer))
-        .route("/self/finish", post(self_assessment::finish))
+    router_of(route_table())
         .merge(guessable_routes())
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/password", post(auth::change_password))
-        .route("/interview/start", post(interview::start))
-        .route("/interview/{token}/answers", post(interview::save))
-        .route(
-            "/interview/{token}/override",
-            post(interview::override_channel),
-        )
         .layer(DefaultBodyLimit::max(score::MAX_BODY_BYTES))
 }
 
-/// Routes that take a secret a person types (a resume code, a password): each address
-/// gets 10 tries at once, then one more every 6 seconds, so codes cannot be guessed.
+/// Each address gets 10 tries at once at the guessable routes, then one more every 6
+/// seconds, so codes cannot be guessed.
 #[cfg(feature = "ssr")]
 fn guessable_routes() -> axum::Router<AppState> {
-    use axum::routing::post;
     use tower_governor::GovernorLayer;
     use tower_governor::governor::GovernorConfigBuilder;
     let config = GovernorConfigBuilder::default()
         .per_second(6)
         .burst_size(10)
         .finish();
-    let router = axum::Router::new()
-        .route("/self/resume", post(self_assessment::resume))
-        .route("/auth/login", post(auth::login));
+    let router = router_of(guessable_route_table());
     match config {
         Some(config) => router.layer(GovernorLayer::new(config)),
         // Only reachable with a zero period or burst, which the constants above are not.

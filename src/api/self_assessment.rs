@@ -86,11 +86,13 @@ pub async fn load_self_result() -> Result<ResultView, ServerFnError> {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{answer, finish, resume, start};
+pub use server::{answer, finish, invite, resume, start};
 
 #[cfg(feature = "ssr")]
 mod server {
-    use axum::extract::{Form, State};
+    use std::net::SocketAddr;
+
+    use axum::extract::{ConnectInfo, Form, State};
     use axum::http::HeaderMap;
     use axum::http::header::SET_COOKIE;
     use axum::response::{IntoResponse, Redirect, Response};
@@ -103,7 +105,9 @@ mod server {
     };
     use crate::domain::{Channel, Instrument, Mode, Outcome};
     use crate::i18n::Lang;
-    use crate::server::db::{AnsweredBy, Assessment, DbError, NewAssessment, StoredAnswer};
+    use crate::server::db::{
+        AnsweredBy, Assessment, DbError, NewAssessment, NewAudit, StoredAnswer,
+    };
     use crate::server::state::AppState;
 
     const COOKIE: &str = "dp_self";
@@ -156,9 +160,9 @@ mod server {
             None => None,
         };
         match found {
-            Some(a) if a.mode == "self" => Ok((state, a)),
+            Some(a) if a.mode == "self" && within_grace(&a) => Ok((state, a)),
             _ => {
-                leptos_axum::redirect("/self/intro");
+                crate::api::guard::redirect("/self/intro");
                 Err(ServerFnError::new("no assessment on this device"))
             }
         }
@@ -166,6 +170,15 @@ mod server {
 
     fn lang() -> Lang {
         crate::ui::request_lang()
+    }
+
+    /// A finished assessment is shown on this device only a short while after sending,
+    /// so a shared or lost device does not keep showing a person's result.
+    pub const RESULT_GRACE: time::Duration = time::Duration::hours(2);
+
+    pub fn within_grace(a: &Assessment) -> bool {
+        a.finished_at
+            .is_none_or(|t| time::OffsetDateTime::now_utc() - t < RESULT_GRACE)
     }
 
     /// Where to go on: the first question not yet answered, else the check page.
@@ -190,7 +203,7 @@ mod server {
     async fn open_answers() -> Result<(&'static Instrument, Vec<StoredAnswer>), ServerFnError> {
         let (state, a) = current().await?;
         if a.finished_at.is_some() {
-            leptos_axum::redirect("/self/result");
+            crate::api::guard::redirect("/self/result");
             return Err(ServerFnError::new("finished"));
         }
         let stored = state.db.answers(a.id).await.map_err(db_error)?;
@@ -206,7 +219,7 @@ mod server {
         let map = scoring_map(&stored);
         let asked = asked_items(instrument, Mode::SelfAssessment, &map);
         let Some(index) = asked.iter().position(|i| i.id() == item_id) else {
-            leptos_axum::redirect(&open_href(instrument, &stored));
+            crate::api::guard::redirect(&open_href(instrument, &stored));
             return Err(ServerFnError::new("not a question on this path"));
         };
         let item = asked[index];
@@ -303,9 +316,16 @@ mod server {
     pub async fn result() -> Result<ResultView, ServerFnError> {
         let (state, a) = current().await?;
         let Some(stored) = state.db.result(a.id).await.map_err(db_error)? else {
-            leptos_axum::redirect("/self/check");
+            crate::api::guard::redirect("/self/check");
             return Err(ServerFnError::new("not finished"));
         };
+        let address = match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
+            Ok(ConnectInfo(addr)) => addr,
+            Err(_) => SocketAddr::from(([0, 0, 0, 0], 0)),
+        };
+        audit_recipient(&state, &a, "self.result.view", "", address)
+            .await
+            .map_err(db_error)?;
         let instrument = instrument_of(&a)?;
         let outcome: Outcome = serde_json::from_value(stored.outcome)
             .map_err(|e| ServerFnError::new(format!("stored outcome: {e}")))?;
@@ -337,6 +357,32 @@ mod server {
         })
     }
 
+    /// The recipient's reads and writes of an assessment that belongs to a case are part
+    /// of the case's audit trail; an anonymous self-assessment has no person to audit.
+    async fn audit_recipient(
+        state: &AppState,
+        a: &Assessment,
+        action: &str,
+        detail: &str,
+        addr: SocketAddr,
+    ) -> Result<(), DbError> {
+        let Some(case_id) = a.case_id else {
+            return Ok(());
+        };
+        state
+            .db
+            .audit(&NewAudit {
+                actor: "recipient".into(),
+                action: action.into(),
+                case_id: Some(case_id),
+                assessment_id: Some(a.id),
+                address: addr.ip().to_string(),
+                detail: detail.into(),
+                ..NewAudit::default()
+            })
+            .await
+    }
+
     fn see_other(location: &str) -> Response {
         Redirect::to(location).into_response()
     }
@@ -356,7 +402,7 @@ mod server {
                 language: lang.code().to_owned(),
                 token: Some(new_token()),
                 resume_code: Some(new_resume_code()),
-                note: None,
+                ..NewAssessment::default()
             };
             match state.db.create_assessment(&new).await {
                 Ok(_) => {
@@ -385,7 +431,7 @@ mod server {
                 .db
                 .assessment_by_token(&token)
                 .await?
-                .filter(|a| a.mode == "self")),
+                .filter(|a| a.mode == "self" && within_grace(a))),
             None => Ok(None),
         }
     }
@@ -393,6 +439,7 @@ mod server {
     /// POST /self/answer: stores one answer, then on to the next question.
     pub async fn answer(
         State(state): State<AppState>,
+        ConnectInfo(addr): ConnectInfo<SocketAddr>,
         headers: HeaderMap,
         Form(fields): Form<Vec<(String, String)>>,
     ) -> Response {
@@ -437,6 +484,9 @@ mod server {
         {
             return unavailable(e);
         }
+        if let Err(e) = audit_recipient(&state, &a, "self.answer", item.id(), addr).await {
+            return unavailable(e);
+        }
         let stored = match state.db.answers(a.id).await {
             Ok(s) => s,
             Err(e) => return unavailable(e),
@@ -459,7 +509,11 @@ mod server {
     }
 
     /// POST /self/finish: scores the stored answers and stores the result.
-    pub async fn finish(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    pub async fn finish(
+        State(state): State<AppState>,
+        ConnectInfo(addr): ConnectInfo<SocketAddr>,
+        headers: HeaderMap,
+    ) -> Response {
         let a = match device_assessment(&state, &headers).await {
             Ok(Some(a)) => a,
             Ok(None) => return see_other("/self/intro"),
@@ -482,9 +536,89 @@ mod server {
                 return see_other("/self/check");
             }
         };
-        match state.db.finish(a.id, &stored_result(&outcome)).await {
-            Ok(()) => see_other("/self/result"),
-            Err(e) => unavailable(e),
+        if let Err(e) = state.db.finish(a.id, &stored_result(&outcome)).await {
+            return unavailable(e);
+        }
+        if let Some(case_id) = a.case_id {
+            let recorded = async {
+                state.db.touch_case(case_id).await?;
+                state
+                    .db
+                    .audit(&NewAudit {
+                        actor: "recipient".into(),
+                        action: "self.finish".into(),
+                        case_id: Some(case_id),
+                        assessment_id: Some(a.id),
+                        address: addr.ip().to_string(),
+                        ..NewAudit::default()
+                    })
+                    .await
+            };
+            if let Err(e) = recorded.await {
+                return unavailable(e);
+            }
+        }
+        see_other("/self/result")
+    }
+
+    /// POST /self/invite: the code from the job centre starts the self-assessment that
+    /// belongs to the person's case. A code works once, and only until it expires.
+    pub async fn invite(
+        State(state): State<AppState>,
+        ConnectInfo(addr): ConnectInfo<SocketAddr>,
+        lang: axum::Extension<Lang>,
+        Form(fields): Form<Vec<(String, String)>>,
+    ) -> Response {
+        let typed = fields
+            .iter()
+            .find(|(k, _)| k == "code")
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        let code = normalise_resume_code(typed);
+        if code.is_empty() {
+            return see_other("/self/invite?error=empty");
+        }
+        let mut last_error = None;
+        for _ in 0..3 {
+            let new = NewAssessment {
+                instrument: Instrument::dr1().id().to_owned(),
+                mode: Mode::SelfAssessment.as_str().to_owned(),
+                language: lang.code().to_owned(),
+                token: Some(new_token()),
+                resume_code: Some(new_resume_code()),
+                ..NewAssessment::default()
+            };
+            match state.db.redeem_invite(&code, &new).await {
+                Ok(None) => return see_other("/self/invite?error=unknown"),
+                Ok(Some((id, case_id))) => {
+                    let audited = state
+                        .db
+                        .audit(&NewAudit {
+                            actor: "recipient".into(),
+                            action: "invite.redeem".into(),
+                            case_id: Some(case_id),
+                            assessment_id: Some(id),
+                            address: addr.ip().to_string(),
+                            ..NewAudit::default()
+                        })
+                        .await;
+                    if let Err(e) = audited {
+                        return unavailable(e);
+                    }
+                    let token = new.token.unwrap_or_default();
+                    return (
+                        [set_cookie(&token, state.config.secure_cookies)],
+                        Redirect::to("/self/code"),
+                    )
+                        .into_response();
+                }
+                // A clash of the new resume code rolls the whole claim back: try again.
+                Err(e) => last_error = Some(e),
+            }
+        }
+        match last_error {
+            Some(e) => unavailable(e),
+            None => see_other("/self/invite"),
         }
     }
 

@@ -2,6 +2,7 @@
 //! recommendation. No I/O and no framework types, so every rule can be tested on its own.
 
 mod answers;
+pub mod case;
 mod codes;
 mod instrument;
 pub mod lix;
@@ -11,6 +12,7 @@ mod recommend;
 pub mod request;
 pub mod role;
 mod scoring;
+pub mod stats;
 mod texts;
 
 #[cfg(test)]

@@ -72,6 +72,8 @@ pub struct Config {
     pub admin_password: Option<Secret>,
     /// Mark cookies `Secure` (set when the service is reached over HTTPS).
     pub secure_cookies: bool,
+    /// Months without activity after which a case's identifying data is deleted.
+    pub retention_months: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -142,7 +144,20 @@ impl Config {
                 });
             }
         };
+        let retention_months = match get("DIGIPARAT_RETENTION_MONTHS") {
+            None => 24,
+            Some(text) => match text.trim().parse::<u32>() {
+                Ok(m) if (1..=120).contains(&m) => m,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        var: "DIGIPARAT_RETENTION_MONTHS",
+                        why: format!("{text:?} is not a number of months from 1 to 120"),
+                    });
+                }
+            },
+        };
         Ok(Config {
+            retention_months,
             database_url,
             bind,
             log_level,
@@ -165,10 +180,10 @@ fn load_or_create_secret(data_dir: &Path) -> Result<Secret, ConfigError> {
     std::fs::create_dir_all(data_dir).map_err(err)?;
     let path = data_dir.join("session.key");
     if let Ok(text) = std::fs::read_to_string(&path) {
-        if let Ok(bytes) = hex::decode(text.trim()) {
-            if bytes.len() >= 32 {
-                return Ok(Secret(bytes));
-            }
+        if let Ok(bytes) = hex::decode(text.trim())
+            && bytes.len() >= 32
+        {
+            return Ok(Secret(bytes));
         }
         return Err(ConfigError::Invalid {
             var: "DIGIPARAT_SESSION_SECRET",
@@ -250,6 +265,10 @@ mod tests {
             (
                 ("DIGIPARAT_SECURE_COOKIES", "yes please"),
                 "DIGIPARAT_SECURE_COOKIES",
+            ),
+            (
+                ("DIGIPARAT_RETENTION_MONTHS", "0"),
+                "DIGIPARAT_RETENTION_MONTHS",
             ),
         ];
         for ((k, v), named) in cases {

@@ -1,12 +1,15 @@
 //! Everything that only runs on the server: configuration, logging, state, the HTTP
 //! router and the database.
 
+pub mod access;
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod health;
 pub mod lang;
+pub mod retention;
 pub mod router;
+pub mod security;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -110,19 +110,25 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
+        let retention = crate::server::retention::spawn_daily(
+            self.state.db.clone(),
+            self.state.config.retention_months,
+        );
         // Without TCP_NODELAY, streamed pages stall ~40 ms per keep-alive request.
         let listener = self.listener.tap_io(|tcp| {
             if let Err(e) = tcp.set_nodelay(true) {
                 tracing::warn!(error = %e, "could not set TCP_NODELAY");
             }
         });
-        axum::serve(
+        let served = axum::serve(
             listener,
             router(self.state).into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
         .await
-        .map_err(StartError::Serve)
+        .map_err(StartError::Serve);
+        retention.abort();
+        served
     }
 }
 

@@ -19,6 +19,25 @@ pub fn request_lang() -> Lang {
     }
 }
 
+/// A value the server's middleware put on the current request.
+#[cfg(feature = "ssr")]
+pub fn request_extension<T: Clone + Send + Sync + 'static>() -> Option<T> {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<T>().cloned())
+}
+
+/// True when the route table refused this page to the signed-in person's role.
+pub fn request_denied() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        request_extension::<crate::server::access::Denied>().is_some()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
+    }
+}
+
 /// The current query parameters, for links that must come back to the same page
 /// (the language switcher keeps the person exactly where they are).
 pub fn request_query() -> Vec<(String, String)> {

@@ -96,7 +96,7 @@ async fn first_start_creates_one_admin_who_must_change_password(db: Db) -> TestR
             "a-much-better-secret"
         )
         .await?,
-        "/account"
+        "/admin"
     );
     assert!(
         !app.db
@@ -112,7 +112,7 @@ async fn first_start_creates_one_admin_who_must_change_password(db: Db) -> TestR
     );
     assert_eq!(
         login(&app, &fresh, "admin", "a-much-better-secret").await?,
-        "/account"
+        "/admin"
     );
     Ok(())
 }
@@ -138,7 +138,7 @@ async fn caseworker_signs_in_and_out(db: Db) -> TestResult {
 
     assert_eq!(
         login(&app, &dev, "kirsten", "kirstens-long-password").await?,
-        "/interview"
+        "/cases"
     );
     let page = dev.get(app.url("/account")).send().await?.text().await?;
     assert!(

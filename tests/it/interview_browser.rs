@@ -22,7 +22,8 @@ async fn sign_in_as_caseworker(app: &TestApp, b: &Browser) -> TestResult {
         .await?;
     b.click_to_next_page("form[action='/auth/login'] button")
         .await;
-    assert_eq!(b.path().await, "/interview");
+    assert_eq!(b.path().await, "/cases");
+    b.goto(&app.url("/interview")).await;
     Ok(())
 }
 

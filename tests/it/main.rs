@@ -5,11 +5,15 @@ mod helpers;
 
 mod accounts;
 mod api;
+mod authz;
 mod browser;
+mod cases;
+mod cases_browser;
 mod database;
 mod http;
 mod interview;
 mod interview_browser;
 mod lifecycle;
+mod security;
 mod self_browser;
 mod self_flow;

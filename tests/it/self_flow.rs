@@ -21,6 +21,7 @@ pub fn device() -> reqwest::Client {
     reqwest::Client::builder()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
         .build()
         .unwrap_or_else(|e| panic!("client: {e}"))
 }
@@ -60,7 +61,7 @@ async fn post_answer(
 }
 
 /// Answers every question on the path from `start` until the check page.
-async fn answer_until_check(
+pub async fn answer_until_check(
     app: &TestApp,
     dev: &reqwest::Client,
     mut next: String,

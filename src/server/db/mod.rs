@@ -2,6 +2,7 @@
 //! implementation; both run the same statements (written once in `queries.rs`) and keep
 //! their own migrations, applied at start-up.
 
+mod cases;
 mod postgres;
 mod queries;
 mod sessions;
@@ -12,6 +13,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
+pub use cases::{
+    AssessmentSummary, AuditEntry, AuditFilter, Case, CaseId, CaseStore, Invite, NewAudit, NewCase,
+    Team, TeamId,
+};
 pub use postgres::PgRepository;
 pub use sessions::Sessions;
 pub use sqlite::SqliteRepository;
@@ -85,6 +90,13 @@ pub struct NewAssessment {
     /// The short code a recipient can read aloud or write down to resume elsewhere.
     pub resume_code: Option<String>,
     pub note: Option<String>,
+    /// The case it belongs to; `None` for an anonymous self-assessment.
+    pub case_id: Option<CaseId>,
+    /// Kept on the assessment itself so a result detached from its case still counts.
+    pub team_id: Option<TeamId>,
+    pub age_band: Option<String>,
+    /// The caseworker who started it (interviews).
+    pub created_by: Option<UserId>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -98,6 +110,10 @@ pub struct Assessment {
     pub token: Option<String>,
     pub resume_code: Option<String>,
     pub note: Option<String>,
+    pub case_id: Option<CaseId>,
+    pub team_id: Option<TeamId>,
+    pub age_band: Option<String>,
+    pub created_by: Option<UserId>,
 }
 
 /// A caseworker's choice of another channel, kept beside the computed one.
@@ -145,10 +161,12 @@ pub enum DbError {
     NoSuchAssessment(AssessmentId),
     #[error("stored data is not as expected: {0}")]
     Corrupt(String),
+    #[error("{0} already exists")]
+    Duplicate(&'static str),
 }
 
 #[async_trait]
-pub trait Repository: Send + Sync + 'static {
+pub trait Repository: CaseStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// A round trip to the database, for `/healthz`.
     async fn ping(&self) -> Result<(), DbError>;

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
+use super::cases::impl_case_store;
 use super::queries::{
     finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer,
 };
@@ -31,3 +32,4 @@ impl PgRepository {
 }
 
 impl_repository!(PgRepository, Backend::Postgres);
+impl_case_store!(PgRepository, sqlx::Postgres);

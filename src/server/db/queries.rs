@@ -7,8 +7,9 @@ macro_rules! insert_assessment {
     ($exec:expr, $new:expr) => {{
         let new: &$crate::server::db::NewAssessment = $new;
         let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
-            "INSERT INTO assessments (instrument, mode, language, started_at, token, resume_code, note) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            "INSERT INTO assessments (instrument, mode, language, started_at, token, resume_code, note, \
+             case_id, team_id, age_band, created_by) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(&new.instrument)
         .bind(&new.mode)
@@ -17,6 +18,10 @@ macro_rules! insert_assessment {
         .bind(&new.token)
         .bind(&new.resume_code)
         .bind(&new.note)
+        .bind(new.case_id)
+        .bind(new.team_id)
+        .bind(&new.age_band)
+        .bind(new.created_by)
         .fetch_one($exec)
         .await;
         id.map_err($crate::server::db::DbError::from)
@@ -68,16 +73,17 @@ macro_rules! select_user {
 macro_rules! select_assessment {
     ($pool:expr, $column:literal, $value:expr) => {{
         #[allow(clippy::type_complexity)] // one row of the assessments table
-        let row: Option<(i64, String, String, String, time::OffsetDateTime, Option<time::OffsetDateTime>, Option<String>, Option<String>, Option<String>)> =
+        let row: Option<(i64, String, String, String, time::OffsetDateTime, Option<time::OffsetDateTime>, Option<String>, Option<String>, Option<String>, Option<i64>, Option<i64>, Option<String>, Option<i64>)> =
             sqlx::query_as(concat!(
-                "SELECT id, instrument, mode, language, started_at, finished_at, token, resume_code, note \
+                "SELECT id, instrument, mode, language, started_at, finished_at, token, resume_code, note, \
+                 case_id, team_id, age_band, created_by \
                  FROM assessments WHERE ", $column, " = $1"
             ))
             .bind($value)
             .fetch_optional($pool)
             .await?;
-        Ok(row.map(|(id, instrument, mode, language, started_at, finished_at, token, resume_code, note)| {
-            $crate::server::db::Assessment { id, instrument, mode, language, started_at, finished_at, token, resume_code, note }
+        Ok(row.map(|(id, instrument, mode, language, started_at, finished_at, token, resume_code, note, case_id, team_id, age_band, created_by)| {
+            $crate::server::db::Assessment { id, instrument, mode, language, started_at, finished_at, token, resume_code, note, case_id, team_id, age_band, created_by }
         }))
     }};
 }

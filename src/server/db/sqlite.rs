@@ -8,6 +8,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use super::cases::impl_case_store;
 use super::queries::{
     finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer,
 };
@@ -25,10 +26,10 @@ impl SqliteRepository {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        if let Some(dir) = options.get_filename().parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir).map_err(|e| DbError::Sqlx(sqlx::Error::Io(e)))?;
-            }
+        if let Some(dir) = options.get_filename().parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir).map_err(|e| DbError::Sqlx(sqlx::Error::Io(e)))?;
         }
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
@@ -45,3 +46,4 @@ impl SqliteRepository {
 }
 
 impl_repository!(SqliteRepository, Backend::Sqlite);
+impl_case_store!(SqliteRepository, sqlx::Sqlite);

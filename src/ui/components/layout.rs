@@ -38,6 +38,7 @@ pub fn Page(
                 </a>
                 <LangSwitch lang />
             </div>
+            {staff_nav(lang)}
         </header>
         <main id="main" class="container" tabindex="-1">{children()}</main>
         <footer class="site-footer d-print-none">
@@ -53,6 +54,46 @@ pub fn Page(
             </div>
         </footer>
     }
+}
+
+/// For signed-in staff: who is signed in, their own pages, and signing out.
+fn staff_nav(lang: Lang) -> Option<impl IntoView> {
+    #[cfg(feature = "ssr")]
+    let user = crate::ui::request_extension::<crate::server::access::SignedIn>().map(|s| s.0);
+    #[cfg(not(feature = "ssr"))]
+    let user: Option<()> = None;
+    #[cfg(feature = "ssr")]
+    let links = user.as_ref().map(|u| {
+        let mut links: Vec<(&'static str, String)> = Vec::new();
+        if u.role.can_run_interviews() {
+            links.push(("/cases", lang.t("nav-cases")));
+        }
+        if u.role.can_manage_users() {
+            links.push(("/admin", lang.t("nav-admin")));
+            links.push(("/admin/audit", lang.t("nav-audit")));
+        }
+        links.push(("/account", u.display_name.clone()));
+        links
+    });
+    #[cfg(not(feature = "ssr"))]
+    let links: Option<Vec<(&'static str, String)>> = user.map(|_| Vec::new());
+    links.map(|links| {
+        view! {
+            <nav class="staff-nav d-print-none" aria-label=lang.t("nav-staff-label")>
+                <div class="container staff-nav-inner">
+                    <ul>
+                        {links
+                            .into_iter()
+                            .map(|(href, label)| view! { <li><a href=href>{label}</a></li> })
+                            .collect_view()}
+                    </ul>
+                    <form method="post" action="/auth/logout" novalidate>
+                        <button type="submit" class="link-button">{lang.t("account-logout")}</button>
+                    </form>
+                </div>
+            </nav>
+        }
+    })
 }
 
 /// DKFDS language switcher: each language named in its own language with `lang`, the

@@ -28,7 +28,14 @@ where
                 Suspend::new(async move {
                     match data.await {
                         Ok(value) => Either::Left(render(value)),
-                        Err(e) => Either::Right(view! { <LoadProblem forbidden=e.to_string().contains(crate::api::FORBIDDEN) /> }),
+                        Err(e) => {
+                            let text = e.to_string();
+                            Either::Right(if text.contains(crate::api::NOT_FOUND) {
+                                Either::Left(view! { <crate::ui::pages::not_found::NotFound /> })
+                            } else {
+                                Either::Right(view! { <LoadProblem forbidden=text.contains(crate::api::FORBIDDEN) /> })
+                            })
+                        }
                     }
                 })
             }}

@@ -52,6 +52,7 @@ pub fn Login() -> impl IntoView {
     let message = error.as_deref().map(|e| match e {
         "missing" => lang.t("error-login-missing"),
         "unavailable" => lang.t("error-login-unavailable"),
+        "throttled" => lang.t("error-login-throttled"),
         _ => lang.t("error-login-invalid"),
     });
     let errors: Vec<FieldError> = message

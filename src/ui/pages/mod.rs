@@ -1,6 +1,9 @@
 //! One file per route.
 
 pub mod accessibility;
+pub mod admin;
+pub mod case;
+pub mod cases;
 pub mod home;
 pub mod interview;
 pub mod login;

@@ -20,3 +20,18 @@ pub fn NotFound() -> impl IntoView {
         </Page>
     }
 }
+
+/// Shown with status 403 when the signed-in person's role does not open the page. It
+/// stands in for the whole app, so it provides the page metadata itself.
+#[component]
+pub fn Forbidden() -> impl IntoView {
+    leptos_meta::provide_meta_context();
+    let lang = use_lang();
+    view! {
+        <Page title=lang.t("forbidden-title")>
+            <h1>{lang.t("forbidden-title")}</h1>
+            <p>{lang.t("forbidden-body")}</p>
+            <p><a href="/account">{lang.t("forbidden-account")}</a></p>
+        </Page>
+    }
+}

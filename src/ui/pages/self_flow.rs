@@ -217,10 +217,34 @@ pub fn SelfResult() -> impl IntoView {
 #[component]
 pub fn SelfResume() -> impl IntoView {
     let lang = use_lang();
+    view! {
+        <CodeForm
+            action="/self/resume"
+            title=lang.t("resume-title")
+            hint=lang.t("resume-hint")
+            button=lang.t("resume-button")
+            empty=lang.t("error-code-empty")
+            unknown=lang.t("error-code-unknown")
+        />
+    }
+}
+
+/// One code to type (a resume code, or the job centre's invite code), as a page whose
+/// h1 is the field's label.
+#[component]
+pub fn CodeForm(
+    action: &'static str,
+    title: String,
+    hint: String,
+    button: String,
+    empty: String,
+    unknown: String,
+) -> impl IntoView {
+    let lang = use_lang();
     let error = use_query_map().read_untracked().get("error");
     let message = error.as_deref().map(|e| match e {
-        "empty" => lang.t("error-code-empty"),
-        _ => lang.t("error-code-unknown"),
+        "empty" => empty.clone(),
+        _ => unknown.clone(),
     });
     let has_error = message.is_some();
     let errors: Vec<FieldError> = message
@@ -236,13 +260,13 @@ pub fn SelfResume() -> impl IntoView {
         "code-hint"
     };
     view! {
-        <Page title=lang.t("resume-title") has_error>
+        <Page title=title.clone() has_error>
             <a class="back-link d-print-none" href="/self/intro">{lang.t("back")}</a>
             <ErrorSummary errors />
-            <form method="post" action="/self/resume" novalidate>
+            <form method="post" action=action novalidate>
                 <div class="form-group" class:form-group-error=has_error>
-                    <h1><label for="code">{lang.t("resume-title")}</label></h1>
-                    <p id="code-hint" class="hint">{lang.t("resume-hint")}</p>
+                    <h1><label for="code">{title}</label></h1>
+                    <p id="code-hint" class="hint">{hint}</p>
                     {message.clone().map(|m| view! { <InlineError id="code-error".to_owned() message=m /> })}
                     <input
                         class="input input-code"
@@ -255,7 +279,7 @@ pub fn SelfResume() -> impl IntoView {
                         aria-describedby=described_by
                     />
                 </div>
-                <button type="submit" class="button button-primary">{lang.t("resume-button")}</button>
+                <button type="submit" class="button button-primary">{button}</button>
             </form>
         </Page>
     }

@@ -12,6 +12,7 @@ use crate::ui::components::{
     error_summary::{ErrorSummary, FieldError, InlineError},
     layout::Page,
 };
+use crate::ui::pages::self_flow::CodeForm;
 
 #[component]
 pub fn SelfStart() -> impl IntoView {
@@ -80,7 +81,24 @@ pub fn SelfIntro() -> impl IntoView {
             <form method="post" action="/self/start" novalidate>
                 <button type="submit" class="button button-start">{lang.t("intro-start")}</button>
             </form>
+            <p class="resume-link"><a href="/self/invite">{lang.t("intro-invite")}</a></p>
             <p class="resume-link"><a href="/self/resume">{lang.t("intro-resume")}</a></p>
         </Page>
+    }
+}
+
+/// The code from the job centre: the self-assessment then belongs to the person's case.
+#[component]
+pub fn SelfInvite() -> impl IntoView {
+    let lang = use_lang();
+    view! {
+        <CodeForm
+            action="/self/invite"
+            title=lang.t("invite-title")
+            hint=lang.t("invite-hint")
+            button=lang.t("invite-button")
+            empty=lang.t("error-invite-empty")
+            unknown=lang.t("error-invite-unknown")
+        />
     }
 }

@@ -19,6 +19,8 @@ pub enum Db {
 pub struct TestApp {
     pub base_url: String,
     pub db: Arc<dyn Repository>,
+    /// The database's URL, for tests that check what the database itself allows.
+    pub database_url: String,
     /// Dropping it stops the server.
     stop: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
@@ -33,6 +35,7 @@ impl TestApp {
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap_or_else(|e| panic!("cannot build an HTTP client: {e}"))
     }
@@ -117,6 +120,7 @@ pub async fn spawn_with(dir: tempfile::TempDir, database_url: String) -> TestApp
     TestApp {
         base_url: format!("http://{addr}"),
         db: repo,
+        database_url,
         stop: Some(stop),
         _dir: dir,
     }

@@ -92,10 +92,10 @@ impl Browser {
     pub async fn wait_visible(&self, css: &str, within: Duration) -> fantoccini::elements::Element {
         let started = Instant::now();
         loop {
-            if let Ok(el) = self.client.find(Locator::Css(css)).await {
-                if el.is_displayed().await.unwrap_or(false) {
-                    return el;
-                }
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && el.is_displayed().await.unwrap_or(false)
+            {
+                return el;
             }
             if started.elapsed() > within {
                 panic!("{css} did not become visible within {within:?}");

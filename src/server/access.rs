@@ -1,0 +1,281 @@
+//! Who may reach which route: one table for every page, form post, server function and
+//! JSON route, enforced here by role before any handler runs. Handlers then check the
+//! object itself (a case of the caseworker's own team, the recipient's own assessment).
+//! The authorization tests are generated from the same table, and fail when a route of the
+//! app is missing from it.
+
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use http::{Method, StatusCode};
+use tower_sessions::Session;
+
+use crate::domain::role::Role;
+use crate::server::auth::current_user;
+use crate::server::db::User;
+use crate::server::state::AppState;
+
+/// Who may use a route, before the object itself is checked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, signed in or not.
+    Public,
+    /// Anyone; the handler serves only the assessment named by the device cookie.
+    Recipient,
+    /// Any signed-in staff member (their own account).
+    Staff,
+    /// Caseworkers; the handler serves only their own team's cases and interviews.
+    Caseworker,
+    /// Managers and administrators: aggregates only.
+    Statistics,
+    /// Administrators: accounts, teams and the audit trail.
+    Admin,
+}
+
+impl Access {
+    /// Whether a signed-in person of `role` passes the role check.
+    pub fn admits(self, role: Option<Role>) -> bool {
+        match self {
+            Access::Public | Access::Recipient => true,
+            Access::Staff => role.is_some(),
+            Access::Caseworker => role.is_some_and(Role::can_run_interviews),
+            Access::Statistics => role.is_some_and(Role::can_view_statistics),
+            Access::Admin => role.is_some_and(Role::can_manage_users),
+        }
+    }
+}
+
+/// How a refusal is shown: a page gets the forbidden page, the rest a status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Page,
+    Form,
+    ServerFn,
+    Api,
+    Static,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Rule {
+    pub method: &'static str,
+    /// `{name}` matches one path segment; a trailing `/*` matches the rest.
+    pub path: &'static str,
+    pub kind: Kind,
+    pub access: Access,
+}
+
+const fn rule(method: &'static str, path: &'static str, kind: Kind, access: Access) -> Rule {
+    Rule {
+        method,
+        path,
+        kind,
+        access,
+    }
+}
+
+use Access::{Admin, Caseworker, Public, Recipient, Staff};
+use Kind::{Api, Form, Page, ServerFn, Static};
+
+/// Every route of the application. A literal path comes before a pattern that would
+/// also match it (`/cases/new` before `/cases/{case}`).
+pub const RULES: &[Rule] = &[
+    // Pages
+    rule("GET", "/", Page, Public),
+    rule("GET", "/self", Page, Public),
+    rule("GET", "/self/intro", Page, Public),
+    rule("GET", "/self/resume", Page, Public),
+    rule("GET", "/self/invite", Page, Public),
+    rule("GET", "/self/code", Page, Recipient),
+    rule("GET", "/self/q/{item}", Page, Recipient),
+    rule("GET", "/self/check", Page, Recipient),
+    rule("GET", "/self/result", Page, Recipient),
+    rule("GET", "/interview", Page, Caseworker),
+    rule("GET", "/interview/{token}", Page, Caseworker),
+    rule("GET", "/interview/{token}/result", Page, Caseworker),
+    rule("GET", "/paper", Page, Public),
+    rule("GET", "/login", Page, Public),
+    rule("GET", "/account", Page, Public),
+    rule("GET", "/account/password", Page, Public),
+    rule("GET", "/accessibility", Page, Public),
+    rule("GET", "/privacy", Page, Public),
+    rule("GET", "/cases", Page, Caseworker),
+    rule("GET", "/cases/new", Page, Caseworker),
+    rule("GET", "/cases/{case}", Page, Caseworker),
+    rule("GET", "/cases/{case}/invites/{invite}", Page, Caseworker),
+    rule("GET", "/admin", Page, Admin),
+    rule("GET", "/admin/users/{user}", Page, Admin),
+    rule("GET", "/admin/audit", Page, Admin),
+    // Exports
+    rule("GET", "/cases/{case}/export.json", Api, Caseworker),
+    // Form posts
+    rule("POST", "/self/start", Form, Public),
+    rule("POST", "/self/invite", Form, Public),
+    rule("POST", "/self/resume", Form, Public),
+    rule("POST", "/self/answer", Form, Recipient),
+    rule("POST", "/self/finish", Form, Recipient),
+    rule("POST", "/auth/login", Form, Public),
+    rule("POST", "/auth/logout", Form, Public),
+    rule("POST", "/auth/password", Form, Staff),
+    rule("POST", "/interview/start", Form, Caseworker),
+    rule("POST", "/interview/{token}/answers", Form, Caseworker),
+    rule("POST", "/interview/{token}/override", Form, Caseworker),
+    rule("POST", "/cases", Form, Caseworker),
+    rule("POST", "/cases/{case}/interview", Form, Caseworker),
+    rule("POST", "/cases/{case}/invites", Form, Caseworker),
+    rule("POST", "/cases/{case}/erase", Form, Caseworker),
+    rule("POST", "/admin/teams", Form, Admin),
+    rule("POST", "/admin/users", Form, Admin),
+    rule("POST", "/admin/users/{user}", Form, Admin),
+    rule("POST", "/admin/users/{user}/password", Form, Admin),
+    // Server functions (page data and the language choice)
+    rule("POST", "/api/self/language", ServerFn, Public),
+    rule("POST", "/api/account/load", ServerFn, Public),
+    rule("POST", "/api/self/load/code", ServerFn, Recipient),
+    rule("POST", "/api/self/load/question", ServerFn, Recipient),
+    rule("POST", "/api/self/load/check", ServerFn, Recipient),
+    rule("POST", "/api/self/load/result", ServerFn, Recipient),
+    rule("POST", "/api/interview/load/start", ServerFn, Caseworker),
+    rule("POST", "/api/interview/load/form", ServerFn, Caseworker),
+    rule("POST", "/api/interview/load/result", ServerFn, Caseworker),
+    rule("POST", "/api/interview/load/paper", ServerFn, Public),
+    rule("POST", "/api/cases/load/list", ServerFn, Caseworker),
+    rule("POST", "/api/cases/load/new", ServerFn, Caseworker),
+    rule("POST", "/api/cases/load/case", ServerFn, Caseworker),
+    rule("POST", "/api/cases/load/invite", ServerFn, Caseworker),
+    rule("POST", "/api/admin/load/overview", ServerFn, Admin),
+    rule("POST", "/api/admin/load/user", ServerFn, Admin),
+    rule("POST", "/api/admin/load/audit", ServerFn, Admin),
+    // JSON API for other systems, and health
+    rule("GET", "/healthz", Api, Public),
+    rule("POST", "/api/v1/score", Api, Public),
+    rule("GET", "/api/v1/instruments/{id}", Api, Public),
+    // Static files
+    rule("GET", "/pkg/*", Static, Public),
+    rule("GET", "/favicon.svg", Static, Public),
+];
+
+/// Whether `path` matches the rule's pattern.
+pub fn matches(pattern: &str, path: &str) -> bool {
+    if let Some(prefix) = pattern.strip_suffix("/*") {
+        return path.starts_with(prefix) && path[prefix.len()..].starts_with('/');
+    }
+    let mut want = pattern.split('/');
+    let mut got = path.split('/');
+    loop {
+        match (want.next(), got.next()) {
+            (None, None) => return true,
+            (Some(w), Some(g)) if w.starts_with('{') && w.ends_with('}') => {
+                if g.is_empty() {
+                    return false;
+                }
+            }
+            (Some(w), Some(g)) if w == g => {}
+            _ => return false,
+        }
+    }
+}
+
+/// The rule for a request, if the route is known.
+pub fn rule_for(method: &Method, path: &str) -> Option<&'static Rule> {
+    let method = if method == Method::HEAD {
+        "GET"
+    } else {
+        method.as_str()
+    };
+    RULES
+        .iter()
+        .find(|r| r.method == method && matches(r.path, path))
+}
+
+/// Marks a page request refused by role: the shell renders the forbidden page for it.
+#[derive(Clone, Copy, Debug)]
+pub struct Denied;
+
+/// The signed-in staff member, put into the request for handlers that want it.
+#[derive(Clone, Debug)]
+pub struct SignedIn(pub User);
+
+/// Applies the table: a person without the role is sent to sign in, or refused.
+pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let Some(rule) = rule_for(req.method(), req.uri().path()) else {
+        // Unknown routes end at the 404 page; nothing there is personal.
+        return next.run(req).await;
+    };
+    // Public forms and data skip the lookup (the recipient's answers stay fast); public
+    // pages still learn who is signed in, for the staff menu.
+    if matches!(rule.access, Access::Public | Access::Recipient) && rule.kind != Kind::Page {
+        return next.run(req).await;
+    }
+    let user = match req.extensions().get::<Session>() {
+        Some(session) => match current_user(session, state.db.as_ref()).await {
+            Ok(user) => user,
+            Err(e) => {
+                tracing::error!(error = %e, "access: session");
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The sign-in service is unavailable.",
+                )
+                    .into_response();
+            }
+        },
+        None => None,
+    };
+    let role = user.as_ref().map(|u| u.role);
+    if rule.access.admits(role) {
+        if let Some(user) = user {
+            req.extensions_mut().insert(SignedIn(user));
+        }
+        return next.run(req).await;
+    }
+    match (rule.kind, user.is_some()) {
+        (Kind::Page | Kind::Form, false) => Redirect::to("/login").into_response(),
+        (Kind::Page, true) => {
+            req.extensions_mut().insert(Denied);
+            let mut response = next.run(req).await;
+            *response.status_mut() = StatusCode::FORBIDDEN;
+            response
+        }
+        (_, false) => (StatusCode::UNAUTHORIZED, "Sign in first.").into_response(),
+        (_, true) => (
+            StatusCode::FORBIDDEN,
+            "Your role does not give access to this.",
+        )
+            .into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn patterns_match_whole_segments() {
+        assert!(matches("/cases/{case}", "/cases/12"));
+        assert!(!matches("/cases/{case}", "/cases/12/erase"));
+        assert!(!matches("/cases/{case}", "/cases/"));
+        assert!(matches("/pkg/*", "/pkg/digiparat.wasm"));
+        assert!(!matches("/pkg/*", "/pkgx"));
+        assert_eq!(
+            rule_for(&Method::GET, "/cases/new").map(|r| r.path),
+            Some("/cases/new")
+        );
+        assert_eq!(
+            rule_for(&Method::HEAD, "/cases/7").map(|r| r.access),
+            Some(Access::Caseworker)
+        );
+        assert!(rule_for(&Method::DELETE, "/cases/7").is_none());
+    }
+
+    #[test]
+    fn roles_pass_only_their_own_doors() {
+        assert!(Access::Caseworker.admits(Some(Role::Caseworker)));
+        assert!(!Access::Caseworker.admits(Some(Role::Admin)));
+        assert!(!Access::Caseworker.admits(None));
+        assert!(Access::Statistics.admits(Some(Role::Manager)));
+        assert!(!Access::Statistics.admits(Some(Role::Caseworker)));
+        assert!(Access::Admin.admits(Some(Role::Admin)));
+        assert!(!Access::Admin.admits(Some(Role::Manager)));
+        assert!(Access::Public.admits(None));
+        assert!(Access::Staff.admits(Some(Role::Manager)) && !Access::Staff.admits(None));
+    }
+}

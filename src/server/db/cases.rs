@@ -1,0 +1,634 @@
+//! Teams, staff administration, recipients' cases, invite codes, the audit trail, sign-in
+//! throttling and the GDPR operations (retention, erasure). Written once for both
+//! backends, like `queries.rs`; filtered lists use `QueryBuilder`, which knows each
+//! dialect's placeholders.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::{AssessmentId, DbError, User, UserId};
+use crate::domain::role::Role;
+
+pub type CaseId = i64;
+pub type TeamId = i64;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Team {
+    pub id: TeamId,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewCase {
+    pub reference: String,
+    pub birth_year: i32,
+    pub team_id: TeamId,
+    pub caseworker_id: Option<UserId>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Case {
+    pub id: CaseId,
+    pub reference: String,
+    pub birth_year: i32,
+    pub team_id: TeamId,
+    pub team_name: String,
+    pub caseworker_id: Option<UserId>,
+    pub caseworker_name: Option<String>,
+    pub created_at: OffsetDateTime,
+    pub last_activity_at: OffsetDateTime,
+}
+
+/// One assessment of a case as lists show it: when, how, and the channel it gave.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AssessmentSummary {
+    pub id: AssessmentId,
+    pub case_id: CaseId,
+    pub mode: String,
+    pub started_at: OffsetDateTime,
+    pub finished_at: Option<OffsetDateTime>,
+    pub token: Option<String>,
+    pub channel: Option<String>,
+    pub override_channel: Option<String>,
+    pub provisional: bool,
+    pub borderline: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Invite {
+    pub id: i64,
+    pub case_id: CaseId,
+    pub code: String,
+    pub created_by: UserId,
+    pub created_at: OffsetDateTime,
+    pub expires_at: OffsetDateTime,
+    pub used_at: Option<OffsetDateTime>,
+    pub assessment_id: Option<AssessmentId>,
+}
+
+/// One line of the audit trail, as written.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NewAudit {
+    pub actor_id: Option<UserId>,
+    /// `user:<username>`, `recipient` or `system`.
+    pub actor: String,
+    pub action: String,
+    pub case_id: Option<CaseId>,
+    pub assessment_id: Option<AssessmentId>,
+    pub address: String,
+    pub detail: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditEntry {
+    pub id: i64,
+    pub at: OffsetDateTime,
+    pub entry: NewAudit,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AuditFilter {
+    /// Part of the actor, e.g. a username.
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub case_id: Option<CaseId>,
+    pub from: Option<OffsetDateTime>,
+    pub until: Option<OffsetDateTime>,
+    pub limit: i64,
+}
+
+#[async_trait]
+pub trait CaseStore {
+    async fn create_team(&self, name: &str) -> Result<TeamId, DbError>;
+    async fn teams(&self) -> Result<Vec<Team>, DbError>;
+    async fn users(&self) -> Result<Vec<User>, DbError>;
+    async fn update_user(
+        &self,
+        id: UserId,
+        display_name: &str,
+        role: Role,
+        team_id: Option<TeamId>,
+    ) -> Result<(), DbError>;
+    async fn set_disabled(&self, id: UserId, disabled: bool) -> Result<(), DbError>;
+
+    async fn create_case(&self, new: &NewCase) -> Result<CaseId, DbError>;
+    async fn case(&self, id: CaseId) -> Result<Option<Case>, DbError>;
+    async fn cases_of_team(&self, team_id: TeamId) -> Result<Vec<Case>, DbError>;
+    /// Every assessment of every case of the team, oldest first (one query for a caseload).
+    async fn assessments_of_team(&self, team_id: TeamId)
+    -> Result<Vec<AssessmentSummary>, DbError>;
+    async fn assessments_of_case(&self, case_id: CaseId)
+    -> Result<Vec<AssessmentSummary>, DbError>;
+    /// Records activity on a case (it restarts the retention period).
+    async fn touch_case(&self, case_id: CaseId) -> Result<(), DbError>;
+
+    async fn create_invite(
+        &self,
+        case_id: CaseId,
+        code: &str,
+        created_by: UserId,
+        expires_at: OffsetDateTime,
+    ) -> Result<i64, DbError>;
+    async fn invite(&self, id: i64) -> Result<Option<Invite>, DbError>;
+    async fn invites_of_case(&self, case_id: CaseId) -> Result<Vec<Invite>, DbError>;
+    /// Uses an unexpired, unused invite code: creates the case's self-assessment and marks
+    /// the code used, in one transaction. `None` when no such code can be used now.
+    async fn redeem_invite(
+        &self,
+        code: &str,
+        new: &super::NewAssessment,
+    ) -> Result<Option<(AssessmentId, CaseId)>, DbError>;
+
+    async fn audit(&self, entry: &NewAudit) -> Result<(), DbError>;
+    async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, DbError>;
+
+    async fn record_login_failure(&self, keys: &[String]) -> Result<(), DbError>;
+    async fn login_failures_since(&self, key: &str, since: OffsetDateTime) -> Result<i64, DbError>;
+    /// Forgets old failures (and, after a successful sign-in, the account's).
+    async fn clear_login_failures(
+        &self,
+        key: Option<&str>,
+        before: OffsetDateTime,
+    ) -> Result<(), DbError>;
+
+    /// Deletes a case's identifying data: the case, its notes, answers, invites and
+    /// override reasons, and unfinished assessments. Finished results stay, detached, for
+    /// statistics. False when there was no such case.
+    async fn erase_case(&self, id: CaseId) -> Result<bool, DbError>;
+    /// Cases with no activity since `cutoff`, for the retention job.
+    async fn inactive_cases(&self, cutoff: OffsetDateTime) -> Result<Vec<CaseId>, DbError>;
+}
+
+/// Implements `CaseStore` for a repository type with a `pool` of database `$db`.
+macro_rules! impl_case_store {
+    ($repo:ty, $db:ty) => {
+        #[async_trait::async_trait]
+        impl $crate::server::db::CaseStore for $repo {
+            async fn create_team(&self, name: &str) -> Result<$crate::server::db::TeamId, $crate::server::db::DbError> {
+                let id: Result<i64, sqlx::Error> =
+                    sqlx::query_scalar("INSERT INTO teams (name) VALUES ($1) RETURNING id")
+                        .bind(name)
+                        .fetch_one(&self.pool)
+                        .await;
+                id.map_err(|e| $crate::server::db::cases::unique_or(e, "a team with that name"))
+            }
+
+            async fn teams(&self) -> Result<Vec<$crate::server::db::Team>, $crate::server::db::DbError> {
+                let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM teams ORDER BY name")
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.into_iter().map(|(id, name)| $crate::server::db::Team { id, name }).collect())
+            }
+
+            async fn users(&self) -> Result<Vec<$crate::server::db::User>, $crate::server::db::DbError> {
+                #[allow(clippy::type_complexity)] // rows of the users table
+                let rows: Vec<(i64, String, String, String, Option<i64>, String, bool, bool)> = sqlx::query_as(
+                    "SELECT id, username, display_name, role, team_id, password_hash, must_change_password, disabled \
+                     FROM users ORDER BY username",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                rows.into_iter()
+                    .map(|(id, username, display_name, role, team_id, password_hash, must_change_password, disabled)| {
+                        let role = role.parse().map_err(|_| $crate::server::db::DbError::Corrupt(format!("role {role:?}")))?;
+                        Ok($crate::server::db::User { id, username, display_name, role, team_id, password_hash, must_change_password, disabled })
+                    })
+                    .collect()
+            }
+
+            async fn update_user(
+                &self,
+                id: $crate::server::db::UserId,
+                display_name: &str,
+                role: $crate::domain::role::Role,
+                team_id: Option<$crate::server::db::TeamId>,
+            ) -> Result<(), $crate::server::db::DbError> {
+                sqlx::query("UPDATE users SET display_name = $1, role = $2, team_id = $3 WHERE id = $4")
+                    .bind(display_name)
+                    .bind(role.as_str())
+                    .bind(team_id)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn set_disabled(&self, id: $crate::server::db::UserId, disabled: bool) -> Result<(), $crate::server::db::DbError> {
+                sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+                    .bind(disabled)
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn create_case(&self, new: &$crate::server::db::NewCase) -> Result<$crate::server::db::CaseId, $crate::server::db::DbError> {
+                let now = time::OffsetDateTime::now_utc();
+                let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
+                    "INSERT INTO cases (reference, birth_year, team_id, caseworker_id, created_at, last_activity_at) \
+                     VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
+                )
+                .bind(&new.reference)
+                .bind(new.birth_year)
+                .bind(new.team_id)
+                .bind(new.caseworker_id)
+                .bind(now)
+                .fetch_one(&self.pool)
+                .await;
+                id.map_err(|e| $crate::server::db::cases::unique_or(e, "a case with that reference"))
+            }
+
+            async fn case(&self, id: $crate::server::db::CaseId) -> Result<Option<$crate::server::db::Case>, $crate::server::db::DbError> {
+                let row: Option<$crate::server::db::cases::CaseRow> = sqlx::query_as(concat!($crate::server::db::cases::case_select!(), " WHERE c.id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map($crate::server::db::cases::case_from_row))
+            }
+
+            async fn cases_of_team(&self, team_id: $crate::server::db::TeamId) -> Result<Vec<$crate::server::db::Case>, $crate::server::db::DbError> {
+                let rows: Vec<$crate::server::db::cases::CaseRow> = sqlx::query_as(concat!($crate::server::db::cases::case_select!(), " WHERE c.team_id = $1 ORDER BY c.reference"))
+                    .bind(team_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.into_iter().map($crate::server::db::cases::case_from_row).collect())
+            }
+
+            async fn assessments_of_team(&self, team_id: $crate::server::db::TeamId) -> Result<Vec<$crate::server::db::AssessmentSummary>, $crate::server::db::DbError> {
+                let rows: Vec<$crate::server::db::cases::SummaryRow> = sqlx::query_as(concat!(
+                    $crate::server::db::cases::summary_select!(),
+                    " WHERE a.case_id IN (SELECT id FROM cases WHERE team_id = $1) ORDER BY a.started_at, a.id"
+                ))
+                .bind(team_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map($crate::server::db::cases::summary_from_row).collect())
+            }
+
+            async fn assessments_of_case(&self, case_id: $crate::server::db::CaseId) -> Result<Vec<$crate::server::db::AssessmentSummary>, $crate::server::db::DbError> {
+                let rows: Vec<$crate::server::db::cases::SummaryRow> = sqlx::query_as(concat!(
+                    $crate::server::db::cases::summary_select!(),
+                    " WHERE a.case_id = $1 ORDER BY a.started_at, a.id"
+                ))
+                .bind(case_id)
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows.into_iter().map($crate::server::db::cases::summary_from_row).collect())
+            }
+
+            async fn touch_case(&self, case_id: $crate::server::db::CaseId) -> Result<(), $crate::server::db::DbError> {
+                sqlx::query("UPDATE cases SET last_activity_at = $1 WHERE id = $2")
+                    .bind(time::OffsetDateTime::now_utc())
+                    .bind(case_id)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn create_invite(
+                &self,
+                case_id: $crate::server::db::CaseId,
+                code: &str,
+                created_by: $crate::server::db::UserId,
+                expires_at: time::OffsetDateTime,
+            ) -> Result<i64, $crate::server::db::DbError> {
+                let now = time::OffsetDateTime::now_utc();
+                let mut tx = self.pool.begin().await?;
+                let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
+                    "INSERT INTO invites (case_id, code, created_by, created_at, expires_at) \
+                     VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(case_id)
+                .bind(code)
+                .bind(created_by)
+                .bind(now)
+                .bind(expires_at)
+                .fetch_one(&mut *tx)
+                .await;
+                let id = id.map_err(|e| $crate::server::db::cases::unique_or(e, "that invite code"))?;
+                sqlx::query("UPDATE cases SET last_activity_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(case_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn invite(&self, id: i64) -> Result<Option<$crate::server::db::Invite>, $crate::server::db::DbError> {
+                let row: Option<$crate::server::db::cases::InviteRow> = sqlx::query_as(concat!($crate::server::db::cases::invite_select!(), " WHERE id = $1"))
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(row.map($crate::server::db::cases::invite_from_row))
+            }
+
+            async fn invites_of_case(&self, case_id: $crate::server::db::CaseId) -> Result<Vec<$crate::server::db::Invite>, $crate::server::db::DbError> {
+                let rows: Vec<$crate::server::db::cases::InviteRow> = sqlx::query_as(concat!($crate::server::db::cases::invite_select!(), " WHERE case_id = $1 ORDER BY created_at, id"))
+                    .bind(case_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(rows.into_iter().map($crate::server::db::cases::invite_from_row).collect())
+            }
+
+            async fn redeem_invite(
+                &self,
+                code: &str,
+                new: &$crate::server::db::NewAssessment,
+            ) -> Result<Option<($crate::server::db::AssessmentId, $crate::server::db::CaseId)>, $crate::server::db::DbError> {
+                let now = time::OffsetDateTime::now_utc();
+                let mut tx = self.pool.begin().await?;
+                // Claiming the code first makes two devices racing for it get one winner.
+                let claimed: Option<(i64, i64)> = sqlx::query_as(
+                    "UPDATE invites SET used_at = $1 WHERE code = $2 AND used_at IS NULL AND expires_at > $1 \
+                     RETURNING id, case_id",
+                )
+                .bind(now)
+                .bind(code)
+                .fetch_optional(&mut *tx)
+                .await?;
+                let Some((invite_id, case_id)) = claimed else {
+                    tx.rollback().await?;
+                    return Ok(None);
+                };
+                let case: Option<(i64, i32)> = sqlx::query_as("SELECT team_id, birth_year FROM cases WHERE id = $1")
+                    .bind(case_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let Some((team_id, birth_year)) = case else {
+                    tx.rollback().await?;
+                    return Ok(None);
+                };
+                let this_year = now.year();
+                let new = $crate::server::db::NewAssessment {
+                    case_id: Some(case_id),
+                    team_id: Some(team_id),
+                    age_band: Some($crate::domain::case::AgeBand::of(birth_year, this_year).as_str().to_owned()),
+                    ..new.clone()
+                };
+                let id = insert_assessment!(&mut *tx, &new)?;
+                sqlx::query("UPDATE invites SET assessment_id = $1 WHERE id = $2")
+                    .bind(id)
+                    .bind(invite_id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE cases SET last_activity_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(case_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(Some((id, case_id)))
+            }
+
+            async fn audit(&self, e: &$crate::server::db::NewAudit) -> Result<(), $crate::server::db::DbError> {
+                sqlx::query(
+                    "INSERT INTO audit_log (at, actor_id, actor, action, case_id, assessment_id, address, detail) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(time::OffsetDateTime::now_utc())
+                .bind(e.actor_id)
+                .bind(&e.actor)
+                .bind(&e.action)
+                .bind(e.case_id)
+                .bind(e.assessment_id)
+                .bind(&e.address)
+                .bind(&e.detail)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn audit_entries(&self, f: &$crate::server::db::AuditFilter) -> Result<Vec<$crate::server::db::AuditEntry>, $crate::server::db::DbError> {
+                let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
+                    "SELECT id, at, actor_id, actor, action, case_id, assessment_id, address, detail FROM audit_log WHERE 1 = 1",
+                );
+                if let Some(actor) = &f.actor {
+                    q.push(" AND actor LIKE ").push_bind(format!("%{actor}%"));
+                }
+                if let Some(action) = &f.action {
+                    q.push(" AND action = ").push_bind(action.clone());
+                }
+                if let Some(case_id) = f.case_id {
+                    q.push(" AND case_id = ").push_bind(case_id);
+                }
+                if let Some(from) = f.from {
+                    q.push(" AND at >= ").push_bind(from);
+                }
+                if let Some(until) = f.until {
+                    q.push(" AND at < ").push_bind(until);
+                }
+                q.push(" ORDER BY id DESC LIMIT ").push_bind(f.limit.max(1));
+                let rows: Vec<$crate::server::db::cases::AuditRow> = q.build_query_as().fetch_all(&self.pool).await?;
+                Ok(rows.into_iter().map($crate::server::db::cases::audit_from_row).collect())
+            }
+
+            async fn record_login_failure(&self, keys: &[String]) -> Result<(), $crate::server::db::DbError> {
+                let now = time::OffsetDateTime::now_utc();
+                for key in keys {
+                    sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
+                        .bind(key)
+                        .bind(now)
+                        .execute(&self.pool)
+                        .await?;
+                }
+                Ok(())
+            }
+
+            async fn login_failures_since(&self, key: &str, since: time::OffsetDateTime) -> Result<i64, $crate::server::db::DbError> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $2")
+                    .bind(key)
+                    .bind(since)
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
+            async fn clear_login_failures(&self, key: Option<&str>, before: time::OffsetDateTime) -> Result<(), $crate::server::db::DbError> {
+                match key {
+                    Some(key) => sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&self.pool).await?,
+                    None => sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(before).execute(&self.pool).await?,
+                };
+                Ok(())
+            }
+
+            async fn erase_case(&self, id: $crate::server::db::CaseId) -> Result<bool, $crate::server::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                let of_case = "SELECT id FROM assessments WHERE case_id = $1";
+                sqlx::query("DELETE FROM assessments WHERE case_id = $1 AND finished_at IS NULL")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(&format!("DELETE FROM answers WHERE assessment_id IN ({of_case})"))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(&format!("UPDATE results SET override_reason = NULL WHERE assessment_id IN ({of_case})"))
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("UPDATE assessments SET note = NULL, token = NULL, resume_code = NULL, case_id = NULL WHERE case_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM invites WHERE case_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                let gone = sqlx::query("DELETE FROM cases WHERE id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(gone.rows_affected() == 1)
+            }
+
+            async fn inactive_cases(&self, cutoff: time::OffsetDateTime) -> Result<Vec<$crate::server::db::CaseId>, $crate::server::db::DbError> {
+                Ok(sqlx::query_scalar("SELECT id FROM cases WHERE last_activity_at < $1 ORDER BY id")
+                    .bind(cutoff)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+        }
+    };
+}
+
+pub(crate) use impl_case_store;
+
+macro_rules! case_select {
+    () => {
+        "SELECT c.id, c.reference, c.birth_year, c.team_id, t.name, c.caseworker_id, u.display_name, \
+         c.created_at, c.last_activity_at FROM cases c JOIN teams t ON t.id = c.team_id \
+         LEFT JOIN users u ON u.id = c.caseworker_id"
+    };
+}
+macro_rules! summary_select {
+    () => {
+        "SELECT a.id, a.case_id, a.mode, a.started_at, a.finished_at, a.token, r.channel, \
+         r.override_channel, r.provisional, r.borderline FROM assessments a \
+         LEFT JOIN results r ON r.assessment_id = a.id"
+    };
+}
+macro_rules! invite_select {
+    () => {
+        "SELECT id, case_id, code, created_by, created_at, expires_at, used_at, assessment_id FROM invites"
+    };
+}
+pub(crate) use {case_select, invite_select, summary_select};
+
+pub(crate) type CaseRow = (
+    i64,
+    String,
+    i32,
+    i64,
+    String,
+    Option<i64>,
+    Option<String>,
+    OffsetDateTime,
+    OffsetDateTime,
+);
+
+pub(crate) fn case_from_row(r: CaseRow) -> Case {
+    let (id, reference, birth_year, team_id, team_name, caseworker_id, caseworker_name, c, l) = r;
+    Case {
+        id,
+        reference,
+        birth_year,
+        team_id,
+        team_name,
+        caseworker_id,
+        caseworker_name,
+        created_at: c,
+        last_activity_at: l,
+    }
+}
+
+pub(crate) type SummaryRow = (
+    i64,
+    Option<i64>,
+    String,
+    OffsetDateTime,
+    Option<OffsetDateTime>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<bool>,
+    Option<bool>,
+);
+
+pub(crate) fn summary_from_row(r: SummaryRow) -> AssessmentSummary {
+    let (id, case_id, mode, started_at, finished_at, token, channel, override_channel, p, b) = r;
+    AssessmentSummary {
+        id,
+        case_id: case_id.unwrap_or_default(),
+        mode,
+        started_at,
+        finished_at,
+        token,
+        channel,
+        override_channel,
+        provisional: p.unwrap_or(false),
+        borderline: b.unwrap_or(false),
+    }
+}
+
+pub(crate) type InviteRow = (
+    i64,
+    i64,
+    String,
+    i64,
+    OffsetDateTime,
+    OffsetDateTime,
+    Option<OffsetDateTime>,
+    Option<i64>,
+);
+
+pub(crate) fn invite_from_row(r: InviteRow) -> Invite {
+    let (id, case_id, code, created_by, created_at, expires_at, used_at, assessment_id) = r;
+    Invite {
+        id,
+        case_id,
+        code,
+        created_by,
+        created_at,
+        expires_at,
+        used_at,
+        assessment_id,
+    }
+}
+
+pub(crate) type AuditRow = (
+    i64,
+    OffsetDateTime,
+    Option<i64>,
+    String,
+    String,
+    Option<i64>,
+    Option<i64>,
+    String,
+    String,
+);
+
+pub(crate) fn audit_from_row(r: AuditRow) -> AuditEntry {
+    let (id, at, actor_id, actor, action, case_id, assessment_id, address, detail) = r;
+    AuditEntry {
+        id,
+        at,
+        entry: NewAudit {
+            actor_id,
+            actor,
+            action,
+            case_id,
+            assessment_id,
+            address,
+            detail,
+        },
+    }
+}
+
+/// A unique-constraint violation is the person's duplicate, not a database failure.
+pub(crate) fn unique_or(e: sqlx::Error, what: &'static str) -> DbError {
+    match e {
+        sqlx::Error::Database(d) if d.is_unique_violation() => DbError::Duplicate(what),
+        other => DbError::Sqlx(other),
+    }
+}

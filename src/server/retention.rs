@@ -1,0 +1,88 @@
+//! Retention: a case with no activity for the configured number of months loses its
+//! identifying data (the same erasure as on request); its finished results stay,
+//! detached, for statistics. Runs at start-up and then once a day.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::server::db::{CaseId, DbError, NewAudit, Repository};
+
+/// The moment `months` calendar months before `now` (the last day of a shorter month).
+pub fn cutoff(now: OffsetDateTime, months: u32) -> OffsetDateTime {
+    let total =
+        i64::from(now.year()) * 12 + i64::from(u8::from(now.month())) - 1 - i64::from(months);
+    let year = i32::try_from(total.div_euclid(12)).unwrap_or(i32::MIN);
+    let month = time::Month::try_from(u8::try_from(total.rem_euclid(12) + 1).unwrap_or(1))
+        .unwrap_or(time::Month::January);
+    let day = now.day().min(month.length(year));
+    time::Date::from_calendar_date(year, month, day)
+        .map(|d| d.with_time(now.time()).assume_utc())
+        .unwrap_or(now)
+}
+
+/// Erases every case inactive since `cutoff`, auditing each; returns the erased ids.
+pub async fn erase_inactive(
+    db: &dyn Repository,
+    cutoff: OffsetDateTime,
+) -> Result<Vec<CaseId>, DbError> {
+    let mut erased = Vec::new();
+    for id in db.inactive_cases(cutoff).await? {
+        if db.erase_case(id).await? {
+            db.audit(&NewAudit {
+                actor: "system".into(),
+                action: "case.erase".into(),
+                case_id: Some(id),
+                address: "-".into(),
+                detail: "retention period ended".into(),
+                ..NewAudit::default()
+            })
+            .await?;
+            erased.push(id);
+        }
+    }
+    // Old failed sign-ins have done their job.
+    db.clear_login_failures(None, OffsetDateTime::now_utc() - time::Duration::days(1))
+        .await?;
+    Ok(erased)
+}
+
+/// The daily job. A failed run is logged and tried again the next day.
+pub fn spawn_daily(db: Arc<dyn Repository>, months: u32) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut every_day = tokio::time::interval(Duration::from_secs(24 * 60 * 60));
+        loop {
+            every_day.tick().await;
+            match erase_inactive(db.as_ref(), cutoff(OffsetDateTime::now_utc(), months)).await {
+                Ok(ids) if !ids.is_empty() => {
+                    tracing::info!(cases = ids.len(), "retention: erased inactive cases")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "retention run failed"),
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cutoff;
+    use time::macros::datetime;
+
+    #[test]
+    fn cutoff_counts_calendar_months() {
+        assert_eq!(
+            cutoff(datetime!(2026-11-25 10:00 UTC), 24),
+            datetime!(2024-11-25 10:00 UTC)
+        );
+        assert_eq!(
+            cutoff(datetime!(2026-03-31 00:00 UTC), 1),
+            datetime!(2026-02-28 00:00 UTC)
+        );
+        assert_eq!(
+            cutoff(datetime!(2026-01-15 00:00 UTC), 13),
+            datetime!(2024-12-15 00:00 UTC)
+        );
+    }
+}

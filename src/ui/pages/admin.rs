@@ -1,0 +1,362 @@
+//! Administration pages: accounts and teams, one account, and the audit trail.
+
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::api::admin::{
+    AdminOverview, AdminUser, AuditQuery, AuditView, load_admin, load_admin_user, load_audit,
+};
+use crate::app::use_lang;
+use crate::domain::role::Role;
+use crate::i18n::Lang;
+use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
+use crate::ui::components::layout::Page;
+use crate::ui::components::loaded::loaded;
+
+fn query(name: &str) -> Option<String> {
+    use_query_map().read_untracked().get(name)
+}
+
+/// The field an error code belongs to, and its message.
+fn admin_error(lang: Lang, code: &str) -> (&'static str, String) {
+    let (field, key) = match code {
+        "username" => ("username", "error-admin-username"),
+        "username_taken" => ("username", "error-admin-username-taken"),
+        "display_name_missing" => ("display_name", "error-admin-name-missing"),
+        "display_name_long" => ("display_name", "error-admin-name-long"),
+        "display_name_cpr" => ("display_name", "error-admin-name-cpr"),
+        "role" => ("role", "error-admin-role"),
+        "team" | "team_required" => ("team", "error-admin-team-required"),
+        "last_admin" => ("role", "error-admin-last-admin"),
+        "team_name_missing" => ("team_name", "error-admin-name-missing"),
+        "team_name_long" => ("team_name", "error-admin-name-long"),
+        "team_name_cpr" => ("team_name", "error-admin-name-cpr"),
+        "team_name_taken" => ("team_name", "error-admin-team-taken"),
+        _ => ("username", "error-login-unavailable"),
+    };
+    (field, lang.t(key))
+}
+
+fn role_options(lang: Lang, current: Option<String>) -> impl IntoView {
+    Role::ALL
+        .into_iter()
+        .map(|r| {
+            view! {
+                <option value=r.as_str() selected=current.as_deref() == Some(r.as_str())>
+                    {lang.t(&format!("role-{}", r.as_str()))}
+                </option>
+            }
+        })
+        .collect_view()
+}
+
+fn team_options(lang: Lang, teams: Vec<(i64, String)>, current: Option<i64>) -> impl IntoView {
+    let none =
+        view! { <option value="" selected=current.is_none()>{lang.t("admin-no-team")}</option> };
+    let rest = teams
+        .into_iter()
+        .map(|(id, name)| {
+            view! { <option value=id.to_string() selected=current == Some(id)>{name}</option> }
+        })
+        .collect_view();
+    view! { {none} {rest} }
+}
+
+/// A labelled select or input with its inline error.
+#[component]
+fn Labelled(
+    id: &'static str,
+    label: String,
+    error: Option<String>,
+    children: Children,
+) -> impl IntoView {
+    let has_error = error.is_some();
+    view! {
+        <div class="form-group" class:form-group-error=has_error>
+            <label class="label" for=id>{label}</label>
+            {error.map(|m| view! { <InlineError id=format!("{id}-error") message=m /> })}
+            {children()}
+        </div>
+    }
+}
+
+#[component]
+pub fn AdminPage() -> impl IntoView {
+    loaded(load_admin, |v: AdminOverview| view! { <Overview v /> })
+}
+
+#[component]
+fn Overview(v: AdminOverview) -> impl IntoView {
+    let lang = use_lang();
+    let error = query("error").map(|c| admin_error(lang, &c));
+    let errors: Vec<FieldError> = error
+        .iter()
+        .map(|(f, m)| FieldError {
+            target_id: (*f).to_owned(),
+            message: m.clone(),
+        })
+        .collect();
+    let for_field = |f: &str| {
+        error
+            .as_ref()
+            .filter(|(ef, _)| *ef == f)
+            .map(|(_, m)| m.clone())
+    };
+    let (username_error, name_error, role_error, team_error, team_name_error) = (
+        for_field("username"),
+        for_field("display_name"),
+        for_field("role"),
+        for_field("team"),
+        for_field("team_name"),
+    );
+    let has_error = error.is_some();
+    let team_choices = team_options(lang, v.teams.clone(), None);
+    let users = v
+        .users
+        .iter()
+        .map(|u| {
+            view! {
+                <tr>
+                    <th scope="row"><a href=format!("/admin/users/{}", u.id)>{u.username.clone()}</a></th>
+                    <td>{u.display_name.clone()}</td>
+                    <td>{lang.t(&format!("role-{}", u.role))}</td>
+                    <td>{u.team.clone().unwrap_or_default()}</td>
+                    <td>{lang.t(if u.disabled { "admin-disabled" } else { "admin-active" })}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let teams = v
+        .teams
+        .iter()
+        .map(|(_, n)| view! { <li>{n.clone()}</li> })
+        .collect_view();
+    view! {
+        <Page title=lang.t("admin-title") has_error>
+            <ErrorSummary errors />
+            <h1>{lang.t("admin-title")}</h1>
+            <h2 id="users">{lang.t("admin-users")}</h2>
+            <div class="table-wrap">
+                <table class="table">
+                    <caption class="visually-hidden">{lang.t("admin-users")}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{lang.t("login-username")}</th>
+                            <th scope="col">{lang.t("admin-name")}</th>
+                            <th scope="col">{lang.t("account-role")}</th>
+                            <th scope="col">{lang.t("case-team")}</th>
+                            <th scope="col">{lang.t("admin-status")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{users}</tbody>
+                </table>
+            </div>
+            <h2 id="new-user">{lang.t("admin-new-user")}</h2>
+            <form method="post" action="/admin/users" novalidate>
+                <Labelled id="username" label=lang.t("login-username") error=username_error>
+                    <input class="input" id="username" name="username" type="text" autocomplete="off" spellcheck="false" />
+                </Labelled>
+                <Labelled id="display_name" label=lang.t("admin-name") error=name_error>
+                    <input class="input input-wide" id="display_name" name="display_name" type="text" autocomplete="off" />
+                </Labelled>
+                <Labelled id="role" label=lang.t("account-role") error=role_error>
+                    <select class="input" id="role" name="role">{role_options(lang, Some("caseworker".into()))}</select>
+                </Labelled>
+                <Labelled id="team" label=lang.t("case-team") error=team_error>
+                    <select class="input" id="team" name="team">{team_choices}</select>
+                </Labelled>
+                <button type="submit" class="button button-primary">{lang.t("admin-create-user")}</button>
+            </form>
+            <h2 id="teams">{lang.t("admin-teams")}</h2>
+            <ul class="plain-list">{teams}</ul>
+            <form method="post" action="/admin/teams" novalidate>
+                <Labelled id="team_name" label=lang.t("admin-team-name") error=team_name_error>
+                    <input class="input input-wide" id="team_name" name="team_name" type="text" autocomplete="off" />
+                </Labelled>
+                <button type="submit" class="button button-secondary">{lang.t("admin-create-team")}</button>
+            </form>
+        </Page>
+    }
+}
+
+#[component]
+pub fn AdminUserPage() -> impl IntoView {
+    let id = use_params_map()
+        .read_untracked()
+        .get("user")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(-1);
+    loaded(
+        move || load_admin_user(id),
+        |v: AdminUser| view! { <UserForm v /> },
+    )
+}
+
+#[component]
+fn UserForm(v: AdminUser) -> impl IntoView {
+    let lang = use_lang();
+    let error = query("error").map(|c| admin_error(lang, &c));
+    let errors: Vec<FieldError> = error
+        .iter()
+        .map(|(f, m)| FieldError {
+            target_id: (*f).to_owned(),
+            message: m.clone(),
+        })
+        .collect();
+    let for_field = |f: &str| {
+        error
+            .as_ref()
+            .filter(|(ef, _)| *ef == f)
+            .map(|(_, m)| m.clone())
+    };
+    let (name_error, role_error, team_error) = (
+        for_field("display_name"),
+        for_field("role"),
+        for_field("team"),
+    );
+    let has_error = error.is_some();
+    let saved = query("saved").is_some();
+    let u = v.user.clone();
+    let role_choices = role_options(lang, Some(u.role.clone()));
+    let team_choices = team_options(lang, v.teams.clone(), v.team_id);
+    let title = lang.t_args("admin-user-title", &[("username", u.username.clone())]);
+    view! {
+        <Page title=title.clone() has_error>
+            <a class="back-link d-print-none" href="/admin">{lang.t("back")}</a>
+            <ErrorSummary errors />
+            {saved.then(|| view! { <div class="alert alert-success" role="status"><p>{lang.t("admin-saved")}</p></div> })}
+            {v.new_password.clone().map(|p| view! {
+                <div class="alert alert-success" role="status">
+                    <p>{lang.t("admin-new-password")}</p>
+                    <p class="slip-big" dir="ltr"><code data-password="">{p}</code></p>
+                    <p>{lang.t("admin-new-password-hint")}</p>
+                </div>
+            })}
+            <h1>{title}</h1>
+            <form method="post" action=format!("/admin/users/{}", u.id) novalidate>
+                <Labelled id="display_name" label=lang.t("admin-name") error=name_error>
+                    <input class="input input-wide" id="display_name" name="display_name" type="text"
+                        autocomplete="off" value=u.display_name.clone() />
+                </Labelled>
+                <Labelled id="role" label=lang.t("account-role") error=role_error>
+                    <select class="input" id="role" name="role">{role_choices}</select>
+                </Labelled>
+                <Labelled id="team" label=lang.t("case-team") error=team_error>
+                    <select class="input" id="team" name="team">{team_choices}</select>
+                </Labelled>
+                <div class="form-group">
+                    <div class="tick-box">
+                        <input type="checkbox" id="disabled" name="disabled" value="yes" checked=u.disabled />
+                        <label for="disabled">{lang.t("admin-disable")}</label>
+                    </div>
+                </div>
+                <button type="submit" class="button button-primary">{lang.t("admin-save")}</button>
+            </form>
+            <h2>{lang.t("admin-reset-heading")}</h2>
+            <p>{lang.t("admin-reset-text")}</p>
+            <form method="post" action=format!("/admin/users/{}/password", u.id) novalidate>
+                <button type="submit" class="button button-secondary">{lang.t("admin-reset-button")}</button>
+            </form>
+        </Page>
+    }
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let q = AuditQuery {
+        actor: query("actor"),
+        action: query("action"),
+        case: query("case"),
+        from: query("from"),
+        until: query("until"),
+    };
+    loaded(
+        move || {
+            let q = q.clone();
+            load_audit(q.actor, q.action, q.case, q.from, q.until)
+        },
+        |v: AuditView| view! { <AuditLog v /> },
+    )
+}
+
+#[component]
+fn AuditLog(v: AuditView) -> impl IntoView {
+    let lang = use_lang();
+    let error = v.error.clone().map(|f| (f, lang.t("error-audit-filter")));
+    let errors: Vec<FieldError> = error
+        .iter()
+        .map(|(f, m)| FieldError {
+            target_id: f.clone(),
+            message: m.clone(),
+        })
+        .collect();
+    let for_field = |f: &str| {
+        error
+            .as_ref()
+            .filter(|(ef, _)| ef == f)
+            .map(|(_, m)| m.clone())
+    };
+    let (case_error, from_error, until_error) =
+        (for_field("case"), for_field("from"), for_field("until"));
+    let has_error = error.is_some();
+    let q = v.query.clone();
+    let count = v.rows.len();
+    let rows = v
+        .rows
+        .into_iter()
+        .map(|r| {
+            view! {
+                <tr>
+                    <td>{r.at}</td>
+                    <td><bdi>{r.actor}</bdi></td>
+                    <td>{r.action}</td>
+                    <td class="num">{r.case_id.map(|c| c.to_string()).unwrap_or_default()}</td>
+                    <td>{r.address}</td>
+                    <td>{r.detail}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <Page title=lang.t("audit-title") has_error>
+            <ErrorSummary errors />
+            <h1>{lang.t("audit-title")}</h1>
+            <p class="lead">{lang.t("audit-lead")}</p>
+            <form method="get" action="/admin/audit" class="filter-form" role="search">
+                <Labelled id="actor" label=lang.t("audit-actor") error=None>
+                    <input class="input" id="actor" name="actor" type="text" value=q.actor.clone() />
+                </Labelled>
+                <Labelled id="action" label=lang.t("audit-action") error=None>
+                    <input class="input" id="action" name="action" type="text" value=q.action.clone() />
+                </Labelled>
+                <Labelled id="case" label=lang.t("audit-case") error=case_error>
+                    <input class="input input-year" id="case" name="case" type="text" inputmode="numeric" value=q.case.clone() />
+                </Labelled>
+                <Labelled id="from" label=lang.t("audit-from") error=from_error>
+                    <input class="input" id="from" name="from" type="date" value=q.from.clone() />
+                </Labelled>
+                <Labelled id="until" label=lang.t("audit-until") error=until_error>
+                    <input class="input" id="until" name="until" type="date" value=q.until.clone() />
+                </Labelled>
+                <button type="submit" class="button button-secondary">{lang.t("cases-filter")}</button>
+            </form>
+            <p role="status">{lang.t_args("audit-count", &[("count", count.to_string()), ("limit", v.limit.to_string())])}</p>
+            <div class="table-wrap">
+                <table class="table">
+                    <caption class="visually-hidden">{lang.t("audit-title")}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{lang.t("audit-at")}</th>
+                            <th scope="col">{lang.t("audit-actor")}</th>
+                            <th scope="col">{lang.t("audit-action")}</th>
+                            <th scope="col" class="num">{lang.t("audit-case")}</th>
+                            <th scope="col">{lang.t("audit-address")}</th>
+                            <th scope="col">{lang.t("audit-detail")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </Page>
+    }
+}

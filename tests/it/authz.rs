@@ -1,0 +1,392 @@
+//! The authorization matrix: every route of the route table (`server::access::RULES`) ×
+//! {anonymous, recipient with a code, caseworker of team A, caseworker of team B, manager,
+//! admin}, with the expected allow or deny derived from the table. Objects in paths (a
+//! case, an interview, an invite) belong to team A, and each request gets fresh ones, so
+//! a destructive route cannot spoil the next. A second test proves that every page,
+//! server function and other route of the app is in the table.
+
+use std::collections::BTreeSet;
+
+use digiparat::api::questionnaire::stored_result;
+use digiparat::domain::role::Role;
+use digiparat::domain::{Answers, Instrument, Mode, evaluate};
+use digiparat::server::access::{Access, Kind, RULES, Rule};
+use digiparat::server::db::{AnsweredBy, NewAssessment, NewCase};
+
+use crate::both_backends;
+use crate::cases::Error;
+use crate::helpers::{Db, TestApp, TestResult, location, spawn_app};
+
+both_backends!(every_route_allows_exactly_whom_the_table_says);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Principal {
+    Anonymous,
+    Recipient,
+    CaseworkerA,
+    CaseworkerB,
+    Manager,
+    Admin,
+}
+
+const PRINCIPALS: [Principal; 6] = [
+    Principal::Anonymous,
+    Principal::Recipient,
+    Principal::CaseworkerA,
+    Principal::CaseworkerB,
+    Principal::Manager,
+    Principal::Admin,
+];
+
+/// Objects of team A, made fresh for one request.
+struct Fixture {
+    case: i64,
+    invite: i64,
+    token: String,
+    user: i64,
+    /// The device cookie of a self-assessment started with one of the case's codes.
+    recipient_cookie: String,
+}
+
+/// Does the request name a particular object of team A (a case, interview or invite)?
+fn targets_team_a(rule: &Rule) -> bool {
+    ["{case}", "{token}", "{invite}"]
+        .iter()
+        .any(|p| rule.path.contains(p))
+        || matches!(
+            rule.path,
+            "/api/cases/load/case"
+                | "/api/cases/load/invite"
+                | "/api/interview/load/form"
+                | "/api/interview/load/result"
+        )
+}
+
+fn expected(rule: &Rule, who: Principal) -> bool {
+    match rule.access {
+        Access::Public => true,
+        Access::Recipient => who == Principal::Recipient,
+        Access::Staff => !matches!(who, Principal::Anonymous | Principal::Recipient),
+        Access::Caseworker => {
+            who == Principal::CaseworkerA
+                || (who == Principal::CaseworkerB && !targets_team_a(rule))
+        }
+        Access::Statistics => matches!(who, Principal::Manager | Principal::Admin),
+        Access::Admin => who == Principal::Admin,
+    }
+}
+
+async fn fixture(
+    app: &TestApp,
+    team_a: i64,
+    caseworker_a: i64,
+    n: usize,
+) -> Result<Fixture, Error> {
+    let case = app
+        .db
+        .create_case(&NewCase {
+            reference: format!("A-{n}"),
+            birth_year: 1985,
+            team_id: team_a,
+            caseworker_id: Some(caseworker_a),
+        })
+        .await?;
+    let code = format!("RCP{n:07}");
+    let invite = app
+        .db
+        .create_invite(
+            case,
+            &format!("INV{n:07}"),
+            caseworker_a,
+            time::OffsetDateTime::now_utc() + time::Duration::days(1),
+        )
+        .await?;
+    // A second code, used by the recipient.
+    app.db
+        .create_invite(
+            case,
+            &code,
+            caseworker_a,
+            time::OffsetDateTime::now_utc() + time::Duration::days(1),
+        )
+        .await?;
+    let recipient_cookie = format!("recipient-{n}-{}", rand_hex());
+    app.db
+        .redeem_invite(
+            &code,
+            &NewAssessment {
+                instrument: "dr-1".into(),
+                mode: "self".into(),
+                language: "da".into(),
+                token: Some(recipient_cookie.clone()),
+                resume_code: Some(format!("R{n:09}")),
+                ..NewAssessment::default()
+            },
+        )
+        .await?
+        .ok_or("the recipient's code did not work")?;
+    // A finished interview of the case, so its result and override routes have data.
+    let token = format!("interview-{n}-{}", rand_hex());
+    let mut answers = serde_json::Map::new();
+    answers.insert("U1".into(), serde_json::json!("daily"));
+    answers.insert("A1".into(), serde_json::json!("none"));
+    let parsed = Answers::parse(Instrument::dr1(), Mode::Interview, &answers)
+        .map_err(|e| format!("{e:?}"))?;
+    let outcome = evaluate(Instrument::dr1(), &parsed);
+    app.db
+        .record_complete(
+            &NewAssessment {
+                instrument: "dr-1".into(),
+                mode: "interview".into(),
+                language: "da".into(),
+                token: Some(token.clone()),
+                case_id: Some(case),
+                team_id: Some(team_a),
+                created_by: Some(caseworker_a),
+                ..NewAssessment::default()
+            },
+            &[
+                ("U1".into(), serde_json::json!("daily")),
+                ("A1".into(), serde_json::json!("none")),
+            ],
+            AnsweredBy::Caseworker,
+            &stored_result(&outcome),
+        )
+        .await?;
+    let user = app
+        .db
+        .create_user(&digiparat::server::db::NewUser {
+            username: format!("target-{n}"),
+            display_name: "Target".into(),
+            role: Role::Manager,
+            team_id: None,
+            password_hash: "not a hash".into(),
+            must_change_password: true,
+        })
+        .await?;
+    Ok(Fixture {
+        case,
+        invite,
+        token,
+        user,
+        recipient_cookie,
+    })
+}
+
+fn rand_hex() -> String {
+    use std::hash::{BuildHasher, RandomState};
+    format!(
+        "{:016x}",
+        RandomState::new().hash_one(std::time::Instant::now())
+    )
+}
+
+/// The concrete request for a rule: path and form body.
+fn request(rule: &Rule, f: &Fixture, n: usize) -> (String, Vec<(String, String)>) {
+    let path = rule
+        .path
+        .replace("{case}", &f.case.to_string())
+        .replace("{invite}", &f.invite.to_string())
+        .replace("{token}", &f.token)
+        .replace("{user}", &f.user.to_string())
+        .replace("{item}", "U1")
+        .replace("{id}", "dr-1")
+        .replace("/pkg/*", "/pkg/digiparat.css");
+    let pairs: &[(&str, String)] = match rule.path {
+        "/self/answer" => &[("item", "U1".into())],
+        "/self/invite" | "/self/resume" => &[("code", "WRONGCODE1".into())],
+        "/auth/login" => &[("username", "nobody".into()), ("password", "wrong".into())],
+        "/auth/password" => &[
+            ("current", "wrong".into()),
+            ("new", "x".into()),
+            ("confirm", "x".into()),
+        ],
+        "/interview/{token}/answers" => &[("A1", "none".into())],
+        "/interview/{token}/override" => {
+            &[("channel", "analogue".into()), ("reason", "Paper".into())]
+        }
+        "/cases" => &[
+            ("reference", format!("NEW-{n}")),
+            ("birth_year", "1990".into()),
+        ],
+        "/cases/{case}/erase" => &[("confirm", "yes".into())],
+        "/admin/teams" => &[("team_name", format!("Team {n}"))],
+        "/admin/users" => &[
+            ("username", format!("new{n}")),
+            ("display_name", "New".into()),
+            ("role", "manager".into()),
+        ],
+        "/admin/users/{user}" => &[
+            ("display_name", "Renamed".into()),
+            ("role", "manager".into()),
+        ],
+        "/api/self/language" => &[("lang", "en".into())],
+        "/api/self/load/question" => &[("item", "U1".into()), ("from_check", "false".into())],
+        "/api/cases/load/case" => &[("id", f.case.to_string())],
+        "/api/cases/load/invite" => &[
+            ("case", f.case.to_string()),
+            ("invite", f.invite.to_string()),
+        ],
+        "/api/interview/load/form" | "/api/interview/load/result" => &[("token", f.token.clone())],
+        "/api/admin/load/user" => &[("id", f.user.to_string())],
+        _ => &[],
+    };
+    (
+        path,
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    )
+}
+
+/// Refused: a 401/403/404, or sent to sign in or to the start of the self-assessment.
+fn refused(status: u16, location: &str) -> bool {
+    let redirect = (300..400).contains(&status);
+    matches!(status, 401 | 403 | 404)
+        || (redirect && (location == "/login" || location.starts_with("/self/intro")))
+}
+
+/// Signs in a new staff account and returns its session cookie, so that each request can
+/// carry exactly the principal's own cookies and nothing an earlier request left behind.
+async fn session_cookie(
+    app: &TestApp,
+    name: &str,
+    role: Role,
+    team: Option<i64>,
+) -> Result<(String, i64), Error> {
+    let id = app
+        .db
+        .create_user(&digiparat::server::db::NewUser {
+            username: name.into(),
+            display_name: format!("Test {name}"),
+            role,
+            team_id: team,
+            password_hash: digiparat::server::auth::hash_password(crate::cases::PASSWORD)?,
+            must_change_password: false,
+        })
+        .await?;
+    let res = app
+        .client()
+        .post(app.url("/auth/login"))
+        .form(&[("username", name), ("password", crate::cases::PASSWORD)])
+        .send()
+        .await?;
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("dp_session="))
+        .and_then(|c| c.split(';').next())
+        .ok_or(format!("{name} got no session"))?
+        .to_owned();
+    Ok((cookie, id))
+}
+
+async fn every_route_allows_exactly_whom_the_table_says(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let team_a = app.db.create_team("Team A").await?;
+    let team_b = app.db.create_team("Team B").await?;
+    let (cw_a, cw_a_id) = session_cookie(&app, "cw-a", Role::Caseworker, Some(team_a)).await?;
+    let (cw_b, _) = session_cookie(&app, "cw-b", Role::Caseworker, Some(team_b)).await?;
+    let (manager, _) = session_cookie(&app, "boss", Role::Manager, Some(team_a)).await?;
+    let (admin, _) = session_cookie(&app, "root", Role::Admin, None).await?;
+    let cookie = |who: Principal, f: &Fixture| match who {
+        Principal::CaseworkerA => Some(cw_a.clone()),
+        Principal::CaseworkerB => Some(cw_b.clone()),
+        Principal::Manager => Some(manager.clone()),
+        Principal::Admin => Some(admin.clone()),
+        Principal::Recipient => Some(format!("dp_self={}", f.recipient_cookie)),
+        Principal::Anonymous => None,
+    };
+    // Signing out ends the session every later request uses: it goes last.
+    let mut rules: Vec<&Rule> = RULES.iter().filter(|r| r.path != "/auth/logout").collect();
+    rules.extend(RULES.iter().filter(|r| r.path == "/auth/logout"));
+    let mut wrong = Vec::new();
+    let mut n = 0;
+    for rule in rules {
+        for who in PRINCIPALS {
+            n += 1;
+            let f = fixture(&app, team_a, cw_a_id, n).await?;
+            let (path, form) = request(rule, &f, n);
+            // No cookie store: each request carries only the principal's own cookie.
+            let dev = app.client();
+            let mut req = match rule.method {
+                "GET" => dev.get(app.url(&path)),
+                _ => dev.post(app.url(&path)).form(&form),
+            };
+            if let Some(cookie) = cookie(who, &f) {
+                req = req.header("cookie", cookie);
+            }
+            let res = req.send().await?;
+            let status = res.status().as_u16();
+            let to = location(&res);
+            assert!(
+                status < 500,
+                "{} {path} as {who:?}: status {status}",
+                rule.method
+            );
+            let allowed = !refused(status, &to);
+            if allowed != expected(rule, who) {
+                wrong.push(format!(
+                    "{} {} as {who:?}: {} (status {status}, location {to:?}), the table says {}",
+                    rule.method,
+                    rule.path,
+                    if allowed { "allowed" } else { "refused" },
+                    if expected(rule, who) {
+                        "allow"
+                    } else {
+                        "refuse"
+                    },
+                ));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    Ok(())
+}
+
+/// Every page, server function and form or API route of the app has a rule, and every
+/// rule (but static files) names a real route.
+#[test]
+fn the_route_table_covers_every_route() {
+    let normalise = |p: &str| {
+        let p = if p.is_empty() { "/" } else { p };
+        p.split('/')
+            .map(|s| match s.strip_prefix(':') {
+                Some(name) => format!("{{{name}}}"),
+                None => s.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    let mut routes: BTreeSet<(String, String)> = BTreeSet::new();
+    for listing in leptos_axum::generate_route_list(digiparat::app::App) {
+        routes.insert(("GET".into(), normalise(listing.path())));
+    }
+    for (path, method) in leptos::server_fn::axum::server_fn_paths() {
+        routes.insert((method.as_str().to_owned(), path.to_owned()));
+    }
+    for (method, path, _) in digiparat::api::route_table()
+        .into_iter()
+        .chain(digiparat::api::guessable_route_table())
+    {
+        routes.insert((method.into(), path.into()));
+    }
+    assert!(routes.len() > 50, "too few routes found: {routes:?}");
+    let ruled: BTreeSet<(String, String)> = RULES
+        .iter()
+        .filter(|r| r.kind != Kind::Static)
+        .map(|r| (r.method.to_owned(), r.path.to_owned()))
+        .collect();
+    let missing: Vec<_> = routes.difference(&ruled).collect();
+    let stale: Vec<_> = ruled.difference(&routes).collect();
+    assert!(missing.is_empty(), "routes without a rule: {missing:?}");
+    assert!(stale.is_empty(), "rules without a route: {stale:?}");
+}
