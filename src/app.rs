@@ -16,6 +16,7 @@ use crate::ui::pages::{
     admin::{AdminPage, AdminUserPage, AuditPage},
     case::{CasePage, InviteSlipPage},
     cases::{Caseload, NewCase},
+    dashboard::{Dashboard, ItemAnalysis},
     home::Home,
     interview::{InterviewForm, InterviewResult, InterviewStart, PaperQuestionnaire},
     login::{Account, ChangePassword, Login},
@@ -81,6 +82,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("cases/new") view=NewCase ssr=SsrMode::Async />
                 <Route path=path!("cases/:case") view=CasePage ssr=SsrMode::Async />
                 <Route path=path!("cases/:case/invites/:invite") view=InviteSlipPage ssr=SsrMode::Async />
+                <Route path=path!("dashboard") view=Dashboard ssr=SsrMode::Async />
+                <Route path=path!("dashboard/items") view=ItemAnalysis ssr=SsrMode::Async />
                 <Route path=path!("admin") view=AdminPage ssr=SsrMode::Async />
                 <Route path=path!("admin/users/:user") view=AdminUserPage ssr=SsrMode::Async />
                 <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async />

@@ -156,6 +156,9 @@ mod tests {
             "mark-",
             "age-",
             "forbidden-",
+            "dash-",
+            "items-",
+            "error-dash-",
         ];
         let mut too_hard = Vec::new();
         for (key, value) in text.lines().filter_map(|l| l.split_once(" = ")) {

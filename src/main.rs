@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use digiparat::server::{config::Config, startup, telemetry};
+use digiparat::server::{config::Config, db, seed, startup, telemetry};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -14,6 +14,10 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(&config.log_level);
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("seed-demo") {
+        return seed_demo(&config, &args[1..]).await;
+    }
     let database = config.database_url.to_string();
     let app = match startup::Application::build(config).await {
         Ok(app) => app,
@@ -46,4 +50,48 @@ fn say(line: &str) {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     let _ = writeln!(out, "{line}").and_then(|()| out.flush());
+}
+
+/// `digiparat seed-demo [--cases N] [--seed S]`: synthetic data for demonstrations.
+async fn seed_demo(config: &Config, args: &[String]) -> ExitCode {
+    let mut cases: usize = 1000;
+    let mut seed_value: u64 = 1;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next();
+        let parsed = match (flag.as_str(), value) {
+            ("--cases", Some(v)) => v.parse().map(|n| cases = n).is_ok(),
+            ("--seed", Some(v)) => v.parse().map(|n| seed_value = n).is_ok(),
+            _ => false,
+        };
+        if !parsed {
+            eprintln!(
+                "usage: digiparat seed-demo [--cases N] [--seed S] ({flag} is not understood)."
+            );
+            return ExitCode::FAILURE;
+        }
+    }
+    let repo = match db::connect(&config.database_url).await {
+        Ok(repo) => repo,
+        Err(e) => {
+            eprintln!("digiparat cannot open the database: {e}.");
+            return ExitCode::FAILURE;
+        }
+    };
+    let started = std::time::Instant::now();
+    match seed::seed_demo(repo.as_ref(), cases, seed_value).await {
+        Ok(report) => {
+            say(&format!(
+                "Added {} demo cases with {} assessments in {:.1} s.",
+                report.cases,
+                report.assessments,
+                started.elapsed().as_secs_f64()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("seed-demo stopped: {e}.");
+            ExitCode::FAILURE
+        }
+    }
 }

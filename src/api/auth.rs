@@ -67,7 +67,7 @@ mod server {
         match role {
             Role::Caseworker => "/cases",
             Role::Admin => "/admin",
-            Role::Manager => "/account",
+            Role::Manager => "/dashboard",
         }
     }
 

@@ -17,6 +17,7 @@ pub mod questionnaire;
 #[cfg(feature = "ssr")]
 pub mod score;
 pub mod self_assessment;
+pub mod stats;
 
 #[cfg(feature = "ssr")]
 use crate::server::state::AppState;
@@ -67,6 +68,7 @@ pub fn route_table() -> Vec<RouteEntry> {
             "/admin/users/{user}/password",
             post(admin::reset_password),
         ),
+        ("GET", "/dashboard/export.csv", get(stats::aggregates_csv)),
     ]
 }
 

@@ -4,6 +4,7 @@
 mod answers;
 pub mod case;
 mod codes;
+pub mod demo;
 mod instrument;
 pub mod lix;
 mod load;

@@ -83,11 +83,30 @@ pub fn recoverable(table: &Table) -> Option<(usize, usize)> {
     let rows = (0..=height).map(|i| (0..=width).map(|j| (i, j)).collect::<Vec<_>>());
     let columns = (0..=width).map(|j| (0..=height).map(|i| (i, j)).collect::<Vec<_>>());
     rows.chain(columns).find_map(|line| {
-        let mut suppressed = line.into_iter().filter(|&(i, j)| hidden(i, j));
-        match (suppressed.next(), suppressed.next()) {
-            (Some(only), None) => Some(only),
-            _ => None,
+        let margin = *line.last()?;
+        let hidden_cells: Vec<(usize, usize)> = line[..line.len() - 1]
+            .iter()
+            .copied()
+            .filter(|&(i, j)| hidden(i, j))
+            .collect();
+        let mut suppressed = line.iter().copied().filter(|&(i, j)| hidden(i, j));
+        if let (Some(only), None) = (suppressed.next(), suppressed.next()) {
+            return Some(only);
         }
+        // With the margin shown, the hidden cells add up to margin minus the shown cells;
+        // if that equals their number, each is exactly one.
+        let Some(Cell::Count(total)) = entry(table, margin.0, margin.1) else {
+            return None;
+        };
+        let shown: u64 =
+            sum(line[..line.len() - 1]
+                .iter()
+                .filter_map(|&(i, j)| match entry(table, i, j) {
+                    Some(Cell::Count(n)) => Some(n),
+                    _ => None,
+                }));
+        (hidden_cells.len() >= 2 && total.saturating_sub(shown) == hidden_cells.len() as u64)
+            .then(|| hidden_cells[0])
     })
 }
 
@@ -142,7 +161,19 @@ impl Grid {
     /// The entry to hide next if `line` gives away its only suppressed entry by subtraction.
     fn complement(&self, line: &Line) -> Option<usize> {
         let entries = line.cells.iter().chain([&line.margin]);
-        if entries.filter(|&&e| self.hidden[e]).count() != 1 {
+        let lone = entries.filter(|&&e| self.hidden[e]).count() == 1;
+        // Every hidden cell is at least one; hidden cells that add up to exactly their
+        // number beside a shown margin are each exactly one, so one more must go.
+        let hidden: Vec<usize> = line
+            .cells
+            .iter()
+            .copied()
+            .filter(|&c| self.hidden[c])
+            .collect();
+        let all_ones = !self.hidden[line.margin]
+            && hidden.len() >= 2
+            && sum(hidden.iter().map(|&c| self.values[c])) == hidden.len() as u64;
+        if !lone && !all_ones {
             return None;
         }
         // Zeros stay visible, so a suppressed entry is known to be nonzero; hiding a zero
@@ -263,6 +294,15 @@ mod tests {
     fn suppress_keeps_two_small_cells_without_partner() {
         let (cells, total) = suppress(&[3, 40, 4], 10);
         assert_eq!((cells, total), (vec![S, Count(40), S], Count(47)));
+    }
+
+    #[test]
+    fn hidden_cells_that_must_all_be_one_take_a_partner() {
+        // Two hidden cells that add up to 2 beside a shown total would each be 1.
+        let (cells, total) = suppress(&[1, 1, 50], 10);
+        assert_eq!((cells, total), (vec![S, S, S], Count(52)));
+        let table = suppress_table(&[vec![1, 1, 50], vec![30, 40, 50]], 10);
+        assert_eq!(recoverable(&table), None, "{table:?}");
     }
 
     #[test]

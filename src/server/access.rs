@@ -73,7 +73,7 @@ const fn rule(method: &'static str, path: &'static str, kind: Kind, access: Acce
     }
 }
 
-use Access::{Admin, Caseworker, Public, Recipient, Staff};
+use Access::{Admin, Caseworker, Public, Recipient, Staff, Statistics};
 use Kind::{Api, Form, Page, ServerFn, Static};
 
 /// Every route of the application. A literal path comes before a pattern that would
@@ -105,8 +105,11 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/admin", Page, Admin),
     rule("GET", "/admin/users/{user}", Page, Admin),
     rule("GET", "/admin/audit", Page, Admin),
+    rule("GET", "/dashboard", Page, Statistics),
+    rule("GET", "/dashboard/items", Page, Statistics),
     // Exports
     rule("GET", "/cases/{case}/export.json", Api, Caseworker),
+    rule("GET", "/dashboard/export.csv", Api, Statistics),
     // Form posts
     rule("POST", "/self/start", Form, Public),
     rule("POST", "/self/invite", Form, Public),
@@ -145,6 +148,8 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/admin/load/overview", ServerFn, Admin),
     rule("POST", "/api/admin/load/user", ServerFn, Admin),
     rule("POST", "/api/admin/load/audit", ServerFn, Admin),
+    rule("POST", "/api/stats/load/dashboard", ServerFn, Statistics),
+    rule("POST", "/api/stats/load/items", ServerFn, Statistics),
     // JSON API for other systems, and health
     rule("GET", "/healthz", Api, Public),
     rule("POST", "/api/v1/score", Api, Public),

@@ -74,6 +74,8 @@ pub struct Config {
     pub secure_cookies: bool,
     /// Months without activity after which a case's identifying data is deleted.
     pub retention_months: u32,
+    /// Statistics hide every count of fewer people than this (k).
+    pub min_cell: u64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -156,7 +158,20 @@ impl Config {
                 }
             },
         };
+        let min_cell = match get("DIGIPARAT_MIN_CELL") {
+            None => 10,
+            Some(text) => match text.trim().parse::<u64>() {
+                Ok(k) if (2..=1000).contains(&k) => k,
+                _ => {
+                    return Err(ConfigError::Invalid {
+                        var: "DIGIPARAT_MIN_CELL",
+                        why: format!("{text:?} is not a number of people from 2 to 1000"),
+                    });
+                }
+            },
+        };
         Ok(Config {
+            min_cell,
             retention_months,
             database_url,
             bind,
@@ -270,6 +285,7 @@ mod tests {
                 ("DIGIPARAT_RETENTION_MONTHS", "0"),
                 "DIGIPARAT_RETENTION_MONTHS",
             ),
+            (("DIGIPARAT_MIN_CELL", "1"), "DIGIPARAT_MIN_CELL"),
         ];
         for ((k, v), named) in cases {
             let vars = if k == secret.0 {

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod charts;
 pub mod config;
 pub mod db;
 pub mod health;
@@ -10,6 +11,7 @@ pub mod lang;
 pub mod retention;
 pub mod router;
 pub mod security;
+pub mod seed;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -39,9 +39,16 @@ async fn no_store_personal_pages(
     req: axum::extract::Request,
     next: middleware::Next,
 ) -> axum::response::Response {
-    let personal = ["/self/", "/interview", "/account", "/cases", "/admin"]
-        .iter()
-        .any(|p| req.uri().path().starts_with(p));
+    let personal = [
+        "/self/",
+        "/interview",
+        "/account",
+        "/cases",
+        "/admin",
+        "/dashboard",
+    ]
+    .iter()
+    .any(|p| req.uri().path().starts_with(p));
     let mut response = next.run(req).await;
     if personal {
         response.headers_mut().insert(

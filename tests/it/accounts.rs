@@ -170,7 +170,7 @@ async fn sessions_are_shared_by_two_instances_on_postgres() -> TestResult {
     let dev = device();
     assert_eq!(
         login(&first, &dev, "jonas", "jonas-long-password").await?,
-        "/account"
+        "/dashboard"
     );
     // Cookies are not port-bound, so the same browser sends the session to both instances.
     let page = dev.get(second.url("/account")).send().await?.text().await?;

@@ -9,6 +9,7 @@ mod authz;
 mod browser;
 mod cases;
 mod cases_browser;
+mod dashboard;
 mod database;
 mod http;
 mod interview;

@@ -146,7 +146,7 @@ async fn sign_in_is_throttled_per_account_and_per_address(db: Db) -> TestResult 
         "/login?error=throttled"
     );
     // Another account from another address is not affected.
-    assert_eq!(login(device_from(13), "bob", PASSWORD).await?, "/account");
+    assert_eq!(login(device_from(13), "bob", PASSWORD).await?, "/dashboard");
     let page = here
         .get(app.url("/login?error=throttled"))
         .send()
@@ -158,12 +158,12 @@ async fn sign_in_is_throttled_per_account_and_per_address(db: Db) -> TestResult 
     for _ in 0..4 {
         login(device_from(14), "bob", "wrong").await?;
     }
-    assert_eq!(login(device_from(15), "bob", PASSWORD).await?, "/account");
+    assert_eq!(login(device_from(15), "bob", PASSWORD).await?, "/dashboard");
     assert_eq!(
         login(device_from(16), "bob", "wrong").await?,
         "/login?error=invalid"
     );
-    assert_eq!(login(device_from(17), "bob", PASSWORD).await?, "/account");
+    assert_eq!(login(device_from(17), "bob", PASSWORD).await?, "/dashboard");
     Ok(())
 }
 

@@ -7,6 +7,7 @@ mod postgres;
 mod queries;
 mod sessions;
 mod sqlite;
+pub mod stats;
 
 use std::sync::Arc;
 
@@ -20,6 +21,7 @@ pub use cases::{
 pub use postgres::PgRepository;
 pub use sessions::Sessions;
 pub use sqlite::SqliteRepository;
+pub use stats::{ResultGroup, StatsFilter, StatsStore};
 
 use crate::server::config::DatabaseUrl;
 
@@ -166,7 +168,7 @@ pub enum DbError {
 }
 
 #[async_trait]
-pub trait Repository: CaseStore + Send + Sync + 'static {
+pub trait Repository: CaseStore + StatsStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// A round trip to the database, for `/healthz`.
     async fn ping(&self) -> Result<(), DbError>;

@@ -9,6 +9,7 @@ use super::cases::impl_case_store;
 use super::queries::{
     finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer,
 };
+use super::stats::impl_stats_store;
 use super::{Backend, DbError};
 
 pub struct PgRepository {
@@ -33,3 +34,8 @@ impl PgRepository {
 
 impl_repository!(PgRepository, Backend::Postgres);
 impl_case_store!(PgRepository, sqlx::Postgres);
+impl_stats_store!(
+    PgRepository,
+    sqlx::Postgres,
+    "to_char(a.finished_at AT TIME ZONE 'UTC', 'YYYY-MM')"
+);

@@ -126,6 +126,19 @@ macro_rules! finish_in {
             .bind(r.computed_at)
             .execute(&mut **$tx)
             .await?;
+            // The outcome's codes beside it, for statistics; replaced with the result.
+            sqlx::query("DELETE FROM result_codes WHERE assessment_id = $1")
+                .bind(id)
+                .execute(&mut **$tx)
+                .await?;
+            for (kind, code) in $crate::server::db::stats::outcome_codes(&r.outcome) {
+                sqlx::query("INSERT INTO result_codes (assessment_id, kind, code) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(kind)
+                    .bind(code)
+                    .execute(&mut **$tx)
+                    .await?;
+            }
             Ok::<(), $crate::server::db::DbError>(())
         }
         .await

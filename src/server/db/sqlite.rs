@@ -12,6 +12,7 @@ use super::cases::impl_case_store;
 use super::queries::{
     finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer,
 };
+use super::stats::impl_stats_store;
 use super::{Backend, DbError};
 
 pub struct SqliteRepository {
@@ -47,3 +48,8 @@ impl SqliteRepository {
 
 impl_repository!(SqliteRepository, Backend::Sqlite);
 impl_case_store!(SqliteRepository, sqlx::Sqlite);
+impl_stats_store!(
+    SqliteRepository,
+    sqlx::Sqlite,
+    "substr(a.finished_at, 1, 7)"
+);

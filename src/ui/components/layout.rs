@@ -68,6 +68,9 @@ fn staff_nav(lang: Lang) -> Option<impl IntoView> {
         if u.role.can_run_interviews() {
             links.push(("/cases", lang.t("nav-cases")));
         }
+        if u.role.can_view_statistics() {
+            links.push(("/dashboard", lang.t("nav-dashboard")));
+        }
         if u.role.can_manage_users() {
             links.push(("/admin", lang.t("nav-admin")));
             links.push(("/admin/audit", lang.t("nav-audit")));

@@ -4,6 +4,7 @@ pub mod accessibility;
 pub mod admin;
 pub mod case;
 pub mod cases;
+pub mod dashboard;
 pub mod home;
 pub mod interview;
 pub mod login;

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Dashboard latency at a given number of synthetic cases: seeds a throwaway database with
+# `digiparat seed-demo`, signs in as the administrator (who may view statistics) and times
+# 30 sequential GET /dashboard requests (all charts, no filter) with curl. Prints p50/p90.
+# Usage: benches/load/dashboard.sh CASES [DATABASE_URL]   (default: a new SQLite file)
+# Needs a release build (make run builds one). Loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+CASES=${1:-1000}
+DATA=$(mktemp -d)
+export DATABASE_URL=${2:-sqlite://$DATA/bench.db}
+export DIGIPARAT_DATA_DIR="$DATA" DIGIPARAT_LOG=warn LEPTOS_SITE_ROOT=target/site
+export DIGIPARAT_ADMIN_PASSWORD=bench-admin-password
+start=$(date +%s.%N)
+target/release/digiparat seed-demo --cases "$CASES"
+echo "seeded in $(echo "$(date +%s.%N) - $start" | bc) s"
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()')
+DIGIPARAT_ADDR="127.0.0.1:$PORT" target/release/digiparat >/dev/null &
+SERVER=$!
+trap 'kill $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
+BASE="http://127.0.0.1:$PORT"
+for _ in $(seq 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
+JAR="$DATA/cookies"
+curl -s -o /dev/null -c "$JAR" -X POST -d "username=admin&password=$DIGIPARAT_ADMIN_PASSWORD" "$BASE/auth/login"
+curl -s -o /dev/null -b "$JAR" "$BASE/dashboard" # warm-up
+for _ in $(seq 30); do
+  curl -s -o /dev/null -b "$JAR" -w '%{time_total}\n' "$BASE/dashboard"
+done | sort -n | awk '{t[NR]=$1} END {printf "dashboard: p50 %.1f ms, p90 %.1f ms over %d requests\n", t[int(NR*0.5)]*1000, t[int(NR*0.9)]*1000, NR}'

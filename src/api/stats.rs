@@ -1,0 +1,873 @@
+//! The manager dashboard: how many recipients can use self-service, who is kept from it
+//! and why, computed from stored results under the page's filters. Every count that
+//! covers fewer than k people is hidden, and so is any count that would give one away
+//! by subtraction. Charts are server-rendered SVG, each followed by the same numbers.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+/// One number in a table: shown, or hidden by disclosure control.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Shown {
+    Count(u64),
+    Hidden,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct StatTable {
+    pub columns: Vec<String>,
+    /// Row label and one value per column.
+    pub rows: Vec<(String, Vec<Shown>)>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Section {
+    /// Anchor and chart id.
+    pub id: String,
+    pub title: String,
+    /// The conclusion in words: the chart's text alternative and the figure caption.
+    pub summary: String,
+    /// The SVG, or `None` with a message when the chart could not be drawn.
+    pub svg: Option<String>,
+    pub chart_error: Option<String>,
+    pub table: StatTable,
+}
+
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct Filters {
+    pub team: Option<String>,
+    pub band: Option<String>,
+    pub mode: Option<String>,
+    pub language: Option<String>,
+    /// `YYYY-MM`, inclusive.
+    pub from: Option<String>,
+    pub until: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct DashboardView {
+    pub filters: Filters,
+    pub teams: Vec<(i64, String)>,
+    pub k: u64,
+    pub total: Shown,
+    pub sections: Vec<Section>,
+    /// A filter value that could not be read, by field.
+    pub error: Option<String>,
+    /// The query string of the current filters, for the export links.
+    pub query: String,
+}
+
+/// One item's answers: counts per option, "don't understand" and missing, of `asked`.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ItemRow {
+    pub item: String,
+    pub question: String,
+    pub asked: Shown,
+    /// Option label and count, then "don't understand", then missing.
+    pub counts: Vec<(String, Shown)>,
+    /// Shares of `asked`, in whole per cent, when the counts are shown.
+    pub answered_percent: Option<u64>,
+    pub dont_understand_percent: Option<u64>,
+    pub missing_percent: Option<u64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AlphaRow {
+    pub dimension: String,
+    pub items: usize,
+    /// People who answered every item of the dimension.
+    pub complete: u64,
+    /// Hidden when fewer than k people answered every item, or when undefined.
+    pub alpha: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ItemsView {
+    pub filters: Filters,
+    pub teams: Vec<(i64, String)>,
+    pub k: u64,
+    pub alphas: Vec<AlphaRow>,
+    pub items: Vec<ItemRow>,
+    pub error: Option<String>,
+}
+
+#[server(endpoint = "stats/load/items")]
+pub async fn load_items(
+    team: Option<String>,
+    band: Option<String>,
+    mode: Option<String>,
+    language: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+) -> Result<ItemsView, ServerFnError> {
+    server::items(Filters {
+        team,
+        band,
+        mode,
+        language,
+        from,
+        until,
+    })
+    .await
+}
+
+#[server(endpoint = "stats/load/dashboard")]
+pub async fn load_dashboard(
+    team: Option<String>,
+    band: Option<String>,
+    mode: Option<String>,
+    language: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+) -> Result<DashboardView, ServerFnError> {
+    server::dashboard(Filters {
+        team,
+        band,
+        mode,
+        language,
+        from,
+        until,
+    })
+    .await
+}
+
+#[cfg(feature = "ssr")]
+pub use server::{aggregates_csv, alpha_rows, build, parse_filters};
+
+#[cfg(feature = "ssr")]
+mod server {
+    use std::collections::BTreeMap;
+
+    use axum::extract::{Query, State};
+    use axum::response::{IntoResponse, Response};
+    use leptos::prelude::*;
+    use time::{Date, Month, OffsetDateTime, Time};
+    use tower_sessions::Session;
+
+    use super::*;
+    use crate::api::guard::{db_error, staff_form, staff_page};
+    use crate::domain::case::AgeBand;
+    use crate::domain::role::Role;
+    use crate::domain::stats::{Cell, cronbach_alpha, rate, suppress, suppress_table};
+    use crate::domain::{Channel, Dimension, Instrument, Mode, Points};
+    use crate::i18n::Lang;
+    use crate::server::charts::{BarChart, BarSeries, render_bar};
+    use crate::server::db::{DbError, Repository, StatsFilter};
+    use crate::server::state::AppState;
+
+    fn shown(c: Cell) -> Shown {
+        match c {
+            Cell::Count(n) => Shown::Count(n),
+            Cell::Suppressed => Shown::Hidden,
+        }
+    }
+
+    fn month_start(text: &str) -> Option<OffsetDateTime> {
+        let (y, m) = text.trim().split_once('-')?;
+        let year: i32 = y.parse().ok()?;
+        let month = Month::try_from(m.parse::<u8>().ok()?).ok()?;
+        Some(
+            Date::from_calendar_date(year, month, 1)
+                .ok()?
+                .with_time(Time::MIDNIGHT)
+                .assume_utc(),
+        )
+    }
+
+    fn next_month(t: OffsetDateTime) -> OffsetDateTime {
+        let (y, m) = (t.year(), t.month());
+        let (y, m) = if m == Month::December {
+            (y + 1, Month::January)
+        } else {
+            (y, m.next())
+        };
+        Date::from_calendar_date(y, m, 1)
+            .map(|d| d.with_time(Time::MIDNIGHT).assume_utc())
+            .unwrap_or(t)
+    }
+
+    /// The filters as the database takes them; the name of the first bad field otherwise.
+    pub fn parse_filters(f: &Filters) -> Result<StatsFilter, &'static str> {
+        let some = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+        };
+        let team_id = match some(&f.team) {
+            None => None,
+            Some(t) => Some(t.parse::<i64>().map_err(|_| "team")?),
+        };
+        let age_band = match some(&f.band) {
+            None => None,
+            Some(b) => Some(AgeBand::parse(&b).ok_or("band")?.as_str().to_owned()),
+        };
+        let mode = match some(&f.mode) {
+            None => None,
+            Some(m) if m == "self" || m == "interview" => Some(m),
+            Some(_) => return Err("mode"),
+        };
+        let language = match some(&f.language) {
+            None => None,
+            Some(l) => Some(Lang::from_code(&l).ok_or("language")?.code().to_owned()),
+        };
+        let from = match some(&f.from) {
+            None => None,
+            Some(t) => Some(month_start(&t).ok_or("from")?),
+        };
+        let until = match some(&f.until) {
+            None => None,
+            Some(t) => Some(next_month(month_start(&t).ok_or("until")?)),
+        };
+        Ok(StatsFilter {
+            team_id,
+            age_band,
+            mode,
+            language,
+            from,
+            until,
+        })
+    }
+
+    fn query_string(f: &Filters) -> String {
+        [
+            ("team", &f.team),
+            ("band", &f.band),
+            ("mode", &f.mode),
+            ("language", &f.language),
+            ("from", &f.from),
+            ("until", &f.until),
+        ]
+        .iter()
+        .filter_map(|(k, v)| {
+            v.as_deref()
+                .filter(|s| !s.is_empty())
+                .map(|v| format!("{k}={}", encode(v)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+    }
+
+    fn encode(v: &str) -> String {
+        v.bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                    char::from(b).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect()
+    }
+
+    /// One column of counts, suppressed as a distribution with its total.
+    fn column(counts: &[u64], k: u64) -> (Vec<Shown>, Shown) {
+        let (cells, total) = suppress(counts, k);
+        (cells.into_iter().map(shown).collect(), shown(total))
+    }
+
+    /// Counts of things a person can have several of (reasons, grounds): there is no total
+    /// to subtract from, so each count is hidden on its own when it is small.
+    fn each(count: u64, k: u64) -> Shown {
+        if count > 0 && count < k {
+            Shown::Hidden
+        } else {
+            Shown::Count(count)
+        }
+    }
+
+    fn value(s: Shown) -> f64 {
+        match s {
+            Shown::Count(n) => n as f64,
+            Shown::Hidden => f64::NAN,
+        }
+    }
+
+    /// A section with a bar chart drawn from its table (first `chart_rows` rows).
+    fn section(
+        id: &str,
+        title: String,
+        summary: String,
+        table: StatTable,
+        horizontal: bool,
+        chart_rows: usize,
+    ) -> Section {
+        let rows = &table.rows[table.rows.len().saturating_sub(chart_rows)..];
+        let chart = BarChart {
+            id: id.to_owned(),
+            title: title.clone(),
+            description: summary.clone(),
+            categories: rows.iter().map(|(label, _)| label.clone()).collect(),
+            series: table
+                .columns
+                .iter()
+                .enumerate()
+                .map(|(j, name)| BarSeries {
+                    name: name.clone(),
+                    values: rows
+                        .iter()
+                        .map(|(_, v)| v.get(j).copied().map(value).unwrap_or(f64::NAN))
+                        .collect(),
+                })
+                .collect(),
+            horizontal,
+        };
+        let (svg, chart_error) = match render_bar(&chart) {
+            // Nothing to draw is not an error: the page says so in words.
+            _ if rows.is_empty() => (None, None),
+            Ok(svg) => (Some(svg), None),
+            Err(e) => {
+                tracing::warn!(chart = id, error = %e, "chart not drawn");
+                (None, Some(e.to_string()))
+            }
+        };
+        Section {
+            id: id.to_owned(),
+            title,
+            summary,
+            svg,
+            chart_error,
+            table,
+        }
+    }
+
+    /// Everything on the dashboard, from the database, for the language `lang`.
+    pub async fn build(
+        db: &dyn Repository,
+        f: &StatsFilter,
+        k: u64,
+        lang: Lang,
+    ) -> Result<(Shown, Vec<Section>), DbError> {
+        let instrument = Instrument::dr1();
+        let code = lang.code();
+        let channel_names: Vec<String> = Channel::ALL
+            .iter()
+            .map(|c| instrument.channel_name(*c, code).to_owned())
+            .collect();
+        let index = |c: &str| Channel::ALL.iter().position(|x| x.as_str() == c);
+
+        let groups = db.result_groups(f).await?;
+        let mut computed = [0u64; 3];
+        let mut after = [0u64; 3];
+        let (mut borderline, mut provisional, mut total) = (0u64, 0u64, 0u64);
+        for g in &groups {
+            let n = u64::try_from(g.count).unwrap_or(0);
+            total += n;
+            if let Some(i) = index(&g.channel) {
+                computed[i] += n;
+            }
+            if let Some(i) = index(g.override_channel.as_deref().unwrap_or(&g.channel)) {
+                after[i] += n;
+            }
+            borderline += if g.borderline { n } else { 0 };
+            provisional += if g.provisional { n } else { 0 };
+        }
+        let (computed_cells, shown_total) = column(&computed, k);
+        let (after_cells, _) = column(&after, k);
+        let mut sections = Vec::new();
+        let channel_table = StatTable {
+            columns: vec![lang.t("dash-computed"), lang.t("dash-after-override")],
+            rows: channel_names
+                .iter()
+                .enumerate()
+                .map(|(i, name)| (name.clone(), vec![computed_cells[i], after_cells[i]]))
+                .collect(),
+        };
+        let self_service = match computed_cells[2] {
+            Shown::Count(n) if total > 0 => lang.t_args(
+                "dash-channels-summary",
+                &[("percent", format!("{}", (n * 100 + total / 2) / total))],
+            ),
+            _ => lang.t("dash-channels-summary-hidden"),
+        };
+        sections.push(section(
+            "channels",
+            lang.t("dash-channels"),
+            self_service,
+            channel_table,
+            false,
+            3,
+        ));
+
+        // Scores in ten bands of ten points (90–100 together), one column per dimension.
+        let bins = db.score_bins(f).await?;
+        let dims = [Dimension::Access, Dimension::Skills, Dimension::Motivation];
+        let mut columns: Vec<(Vec<Shown>, Shown)> = Vec::new();
+        for d in dims {
+            let mut counts = [0u64; 11];
+            for (dim, bin, n) in &bins {
+                if dim == d.as_str() {
+                    let slot = bin.map(|b| b.clamp(0, 9) as usize).unwrap_or(10);
+                    counts[slot] += u64::try_from(*n).unwrap_or(0);
+                }
+            }
+            columns.push(column(&counts, k));
+        }
+        let labels: Vec<String> = (0..10)
+            .map(|b| {
+                if b == 9 {
+                    "90–100".to_owned()
+                } else {
+                    format!("{}–{}", b * 10, b * 10 + 9)
+                }
+            })
+            .chain([lang.t("dash-not-scored")])
+            .collect();
+        let score_table = StatTable {
+            columns: dims
+                .iter()
+                .map(|d| instrument.dimension_name(*d, code).to_owned())
+                .collect(),
+            rows: labels
+                .into_iter()
+                .enumerate()
+                .map(|(i, label)| (label, columns.iter().map(|(cells, _)| cells[i]).collect()))
+                .collect(),
+        };
+        let mut chart_table = score_table.clone();
+        chart_table.rows.truncate(10);
+        let mut scores = section(
+            "scores",
+            lang.t("dash-scores"),
+            lang.t("dash-scores-summary"),
+            chart_table,
+            false,
+            10,
+        );
+        scores.table = score_table;
+        sections.push(scores);
+
+        // Blockers, grounds and reasons: a person can have several, so each count stands alone.
+        let codes = db.code_counts(f).await?;
+        let count_of = |kind: &str, code: &str| {
+            codes
+                .iter()
+                .filter(|(k, c, _)| k == kind && c == code)
+                .map(|(_, _, n)| u64::try_from(*n).unwrap_or(0))
+                .sum::<u64>()
+        };
+        let blockers = [
+            ("no_device", "dash-blocker-device"),
+            ("no_internet", "dash-blocker-internet"),
+            ("no_mitid", "dash-blocker-mitid"),
+        ];
+        let blocker_table = StatTable {
+            columns: vec![lang.t("dash-people")],
+            rows: blockers
+                .iter()
+                .map(|(c, key)| (lang.t(key), vec![each(count_of("reason", c), k)]))
+                .collect(),
+        };
+        sections.push(section(
+            "blockers",
+            lang.t("dash-blockers"),
+            lang.t("dash-blockers-summary"),
+            blocker_table,
+            true,
+            3,
+        ));
+        let grounds = crate::domain::ExemptionGround::ALL;
+        let ground_table = StatTable {
+            columns: vec![lang.t("dash-people")],
+            rows: grounds
+                .iter()
+                .map(|g| {
+                    (
+                        instrument.exemption_ground_text(*g, code).to_owned(),
+                        vec![each(count_of("ground", g.as_str()), k)],
+                    )
+                })
+                .collect(),
+        };
+        sections.push(section(
+            "grounds",
+            lang.t("dash-grounds"),
+            lang.t("dash-grounds-summary"),
+            ground_table,
+            true,
+            10,
+        ));
+        let mut reasons: Vec<(String, u64)> = crate::domain::ReasonCode::ALL
+            .iter()
+            .map(|r| {
+                (
+                    instrument.reason_for_caseworker(*r, code).to_owned(),
+                    count_of("reason", r.as_str()),
+                )
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        // Hidden counts cannot be ranked in public: they go last, in a fixed order.
+        let (big, small): (Vec<_>, Vec<_>) = reasons.into_iter().partition(|(_, n)| *n >= k);
+        let reason_table = StatTable {
+            columns: vec![lang.t("dash-people")],
+            rows: big
+                .into_iter()
+                .chain(small)
+                .map(|(label, n)| (label, vec![each(n, k)]))
+                .collect(),
+        };
+        sections.push(section(
+            "reasons",
+            lang.t("dash-reasons"),
+            lang.t("dash-reasons-summary"),
+            reason_table,
+            true,
+            10,
+        ));
+
+        let marks_table = StatTable {
+            columns: vec![lang.t("dash-people")],
+            rows: vec![
+                (lang.t("mark-borderline"), vec![each(borderline, k)]),
+                (lang.t("mark-provisional"), vec![each(provisional, k)]),
+            ],
+        };
+        sections.push(section(
+            "marks",
+            lang.t("dash-marks"),
+            lang.t("dash-marks-summary"),
+            marks_table,
+            true,
+            2,
+        ));
+
+        // Movement from the first to the latest assessment of the same case.
+        let mut per_case: BTreeMap<i64, (usize, usize, usize)> = BTreeMap::new();
+        for (case, channel) in db.case_channels(f).await? {
+            if let Some(i) = index(&channel) {
+                per_case
+                    .entry(case)
+                    .and_modify(|e| {
+                        e.1 = i;
+                        e.2 += 1
+                    })
+                    .or_insert((i, i, 1));
+            }
+        }
+        let mut moves = vec![vec![0u64; 3]; 3];
+        for (first, latest, n) in per_case.values() {
+            if *n >= 2 {
+                moves[*first][*latest] += 1;
+            }
+        }
+        let moved = suppress_table(&moves, k);
+        let movement_table = StatTable {
+            columns: channel_names.clone(),
+            rows: channel_names
+                .iter()
+                .cloned()
+                .zip(
+                    moved
+                        .cells
+                        .iter()
+                        .map(|r| r.iter().copied().map(shown).collect()),
+                )
+                .collect(),
+        };
+        sections.push(section(
+            "movement",
+            lang.t("dash-movement"),
+            lang.t("dash-movement-summary"),
+            movement_table,
+            false,
+            3,
+        ));
+
+        // Trend: channels by month (the chart shows the latest ten months).
+        let monthly = db.monthly_channels(f).await?;
+        let months: Vec<String> = monthly
+            .iter()
+            .map(|(m, _, _)| m.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let mut grid = vec![vec![0u64; 3]; months.len()];
+        for (m, channel, n) in &monthly {
+            if let (Some(i), Some(j)) = (months.iter().position(|x| x == m), index(channel)) {
+                grid[i][j] += u64::try_from(*n).unwrap_or(0);
+            }
+        }
+        let trend = suppress_table(&grid, k);
+        let trend_table = StatTable {
+            columns: channel_names.clone(),
+            rows: months
+                .into_iter()
+                .zip(
+                    trend
+                        .cells
+                        .iter()
+                        .map(|r| r.iter().copied().map(shown).collect()),
+                )
+                .collect(),
+        };
+        sections.push(section(
+            "trend",
+            lang.t("dash-trend"),
+            lang.t("dash-trend-summary"),
+            trend_table,
+            false,
+            10,
+        ));
+        Ok((shown_total, sections))
+    }
+
+    /// The answers of finished assessments, grouped by assessment: `(mode, item -> value)`.
+    type Answered = Vec<(Mode, BTreeMap<String, serde_json::Value>)>;
+
+    fn group_answers(rows: Vec<(i64, String, String, String)>) -> Answered {
+        let mut out: Answered = Vec::new();
+        let mut last = None;
+        for (id, mode, item, value) in rows {
+            let value = serde_json::from_str(&value).unwrap_or(serde_json::Value::Null);
+            if last != Some(id) {
+                let mode = if mode == "interview" {
+                    Mode::Interview
+                } else {
+                    Mode::SelfAssessment
+                };
+                out.push((mode, BTreeMap::new()));
+                last = Some(id);
+            }
+            if let Some((_, map)) = out.last_mut() {
+                map.insert(item, value);
+            }
+        }
+        out
+    }
+
+    /// An answer's worth in twelfths, reverse items turned; `None` when it does not count.
+    fn twelfths(item: &crate::domain::Item, value: &serde_json::Value) -> Option<f64> {
+        let code = value.as_str()?;
+        match item.option(code)?.points()? {
+            Points::Twelfths(p) => {
+                let p = f64::from(p.min(12));
+                Some(if item.is_reverse() { 12.0 - p } else { p })
+            }
+            Points::Missing | Points::NotApplicable => None,
+        }
+    }
+
+    /// Cronbach's alpha per dimension over the people who answered all its items. Items
+    /// asked in one mode only (the observed task) are left out, so both modes compare.
+    pub fn alpha_rows(
+        answered: &[(Mode, BTreeMap<String, serde_json::Value>)],
+        k: u64,
+        lang: Lang,
+    ) -> Vec<AlphaRow> {
+        let instrument = Instrument::dr1();
+        [Dimension::Access, Dimension::Skills, Dimension::Motivation]
+            .into_iter()
+            .map(|d| {
+                let items: Vec<&crate::domain::Item> = instrument
+                    .items()
+                    .iter()
+                    .filter(|i| i.dimension() == Some(d) && i.only_mode().is_none())
+                    .collect();
+                let rows: Vec<Vec<f64>> = answered
+                    .iter()
+                    .filter_map(|(_, map)| {
+                        items
+                            .iter()
+                            .map(|i| map.get(i.id()).and_then(|v| twelfths(i, v)))
+                            .collect()
+                    })
+                    .collect();
+                let complete = rows.len() as u64;
+                let alpha = (complete >= k)
+                    .then(|| cronbach_alpha(&rows))
+                    .flatten()
+                    .map(|a| format!("{a:.2}"));
+                AlphaRow {
+                    dimension: instrument.dimension_name(d, lang.code()).to_owned(),
+                    items: items.len(),
+                    complete,
+                    alpha,
+                }
+            })
+            .collect()
+    }
+
+    pub async fn items(filters: Filters) -> Result<ItemsView, ServerFnError> {
+        let (state, _) = staff_page(Role::can_view_statistics).await?;
+        let lang = crate::ui::request_lang();
+        let code = lang.code();
+        let teams = state.db.stats_teams().await.map_err(db_error)?;
+        let k = state.config.min_cell;
+        let (parsed, error) = match parse_filters(&filters) {
+            Ok(f) => (f, None),
+            Err(field) => (StatsFilter::default(), Some(field.to_owned())),
+        };
+        let answered = group_answers(state.db.item_answers(&parsed).await.map_err(db_error)?);
+        let instrument = Instrument::dr1();
+        let percent = |part: u64, whole: u64| rate(part, whole).map(|r| (r * 100.0).round() as u64);
+        let items = instrument
+            .items()
+            .iter()
+            .map(|item| {
+                let asked_in: Vec<&(Mode, BTreeMap<String, serde_json::Value>)> = answered
+                    .iter()
+                    .filter(|(mode, _)| item.applies_in(*mode))
+                    .collect();
+                let asked = asked_in.len() as u64;
+                let mut by_option: Vec<u64> = vec![0; item.options().len()];
+                let (mut dont_understand, mut answered_n) = (0u64, 0u64);
+                for (_, map) in &asked_in {
+                    let codes: Vec<&str> = match map.get(item.id()) {
+                        Some(serde_json::Value::String(c)) => vec![c.as_str()],
+                        Some(serde_json::Value::Array(l)) => {
+                            l.iter().filter_map(|v| v.as_str()).collect()
+                        }
+                        _ => Vec::new(),
+                    };
+                    if codes.iter().any(|c| {
+                        *c == "dont_understand"
+                            || *c == crate::api::questionnaire::UI_DONT_UNDERSTAND
+                    }) {
+                        dont_understand += 1;
+                    } else if !codes.is_empty() {
+                        answered_n += 1;
+                    }
+                    for c in codes {
+                        if let Some(i) = item
+                            .options()
+                            .iter()
+                            .position(|o| o.code() == c && c != "dont_understand")
+                        {
+                            by_option[i] += 1;
+                        }
+                    }
+                }
+                // People, not answers: a multi-choice item's options can overlap, so its
+                // option counts are each hidden alone; the rest is one distribution.
+                let missing = asked.saturating_sub(answered_n + dont_understand);
+                let (summary, shown_asked) = column(&[answered_n, dont_understand, missing], k);
+                let mut counts: Vec<(String, Shown)> = item
+                    .options()
+                    .iter()
+                    .zip(&by_option)
+                    .filter(|(o, _)| o.code() != "dont_understand")
+                    .map(|(o, n)| (o.label(code).to_owned(), each(*n, k)))
+                    .collect();
+                counts.push((lang.t("items-dont-understand"), summary[1]));
+                counts.push((lang.t("items-missing"), summary[2]));
+                let shown_share = |s: Shown, n: u64| match s {
+                    Shown::Count(_) => percent(n, asked),
+                    Shown::Hidden => None,
+                };
+                ItemRow {
+                    item: item.id().to_owned(),
+                    question: item.question(code).to_owned(),
+                    asked: shown_asked,
+                    answered_percent: shown_share(summary[0], answered_n),
+                    dont_understand_percent: shown_share(summary[1], dont_understand),
+                    missing_percent: shown_share(summary[2], missing),
+                    counts,
+                }
+            })
+            .collect();
+        Ok(ItemsView {
+            filters,
+            teams,
+            k,
+            alphas: alpha_rows(&answered, k, lang),
+            items,
+            error,
+        })
+    }
+
+    pub async fn dashboard(filters: Filters) -> Result<DashboardView, ServerFnError> {
+        let (state, _) = staff_page(Role::can_view_statistics).await?;
+        let lang = crate::ui::request_lang();
+        let teams = state.db.stats_teams().await.map_err(db_error)?;
+        let k = state.config.min_cell;
+        let query = query_string(&filters);
+        let (parsed, error) = match parse_filters(&filters) {
+            Ok(f) => (f, None),
+            Err(field) => (StatsFilter::default(), Some(field.to_owned())),
+        };
+        let (total, sections) = build(state.db.as_ref(), &parsed, k, lang)
+            .await
+            .map_err(db_error)?;
+        Ok(DashboardView {
+            filters,
+            teams,
+            k,
+            total,
+            sections,
+            error,
+            query,
+        })
+    }
+
+    /// GET /dashboard/export.csv: every table on the page, as the page shows it.
+    pub async fn aggregates_csv(
+        State(state): State<AppState>,
+        session: Session,
+        lang: axum::Extension<Lang>,
+        Query(filters): Query<Filters>,
+    ) -> Response {
+        if let Err(refused) = staff_form(&state, &session, Role::can_view_statistics).await {
+            return refused;
+        }
+        let Ok(parsed) = parse_filters(&filters) else {
+            return (
+                http::StatusCode::BAD_REQUEST,
+                "A filter value cannot be read.",
+            )
+                .into_response();
+        };
+        let k = state.config.min_cell;
+        let (total, sections) = match build(state.db.as_ref(), &parsed, k, *lang).await {
+            Ok(built) => built,
+            Err(e) => return crate::error::AppError::Database(e).into_response(),
+        };
+        let mut out = csv::Writer::from_writer(Vec::new());
+        let hidden = format!("<{k}");
+        let text = |s: Shown| match s {
+            Shown::Count(n) => n.to_string(),
+            Shown::Hidden => hidden.clone(),
+        };
+        let mut write = || -> Result<(), csv::Error> {
+            out.write_record(["table", "row", "column", "count"])?;
+            out.write_record(["total", "", "", &text(total)])?;
+            for s in &sections {
+                for (label, values) in &s.table.rows {
+                    for (column, v) in s.table.columns.iter().zip(values) {
+                        out.write_record([s.id.as_str(), label, column, &text(*v)])?;
+                    }
+                }
+            }
+            Ok(())
+        };
+        if let Err(e) = write() {
+            tracing::error!(error = %e, "csv");
+            return (
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                "The export could not be written.",
+            )
+                .into_response();
+        }
+        match out.into_inner() {
+            Ok(bytes) => (
+                [
+                    (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                    (
+                        http::header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"digiparat-aggregates.csv\"",
+                    ),
+                ],
+                bytes,
+            )
+                .into_response(),
+            Err(e) => {
+                tracing::error!(error = %e, "csv");
+                (
+                    http::StatusCode::INTERNAL_SERVER_ERROR,
+                    "The export could not be written.",
+                )
+                    .into_response()
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+//! `digiparat seed-demo`: fills the database with synthetic cases and finished assessments
+//! (correlated answers from `domain::demo`, spread over six teams and 24 months), for
+//! demonstrations and benchmarks. Every result is scored by the real core.
+
+use time::{Date, Month, OffsetDateTime, Time};
+
+use crate::api::questionnaire::stored_result;
+use crate::domain::case::AgeBand;
+use crate::domain::demo::{DemoRng, generate_case};
+use crate::domain::{Answers, Instrument, evaluate};
+use crate::server::db::{AnsweredBy, DbError, NewAssessment, NewCase, Repository};
+
+pub const TEAMS: [&str; 6] = [
+    "Jobcenter Nord",
+    "Jobcenter Syd",
+    "Jobcenter Øst",
+    "Jobcenter Vest",
+    "Jobcenter Midt",
+    "Jobcenter Centrum",
+];
+const MONTHS: u32 = 24;
+
+#[derive(Debug, Default)]
+pub struct SeedReport {
+    pub cases: usize,
+    pub assessments: usize,
+}
+
+/// The teams' ids, creating the teams that are missing.
+async fn teams(db: &dyn Repository) -> Result<Vec<i64>, DbError> {
+    let mut ids = Vec::new();
+    for name in TEAMS {
+        let existing = db.teams().await?.into_iter().find(|t| t.name == name);
+        ids.push(match existing {
+            Some(t) => t.id,
+            None => db.create_team(name).await?,
+        });
+    }
+    Ok(ids)
+}
+
+/// A day `months_back` months before `now`'s month, at noon UTC.
+fn day_in_past(now: OffsetDateTime, months_back: u32, day: u8) -> OffsetDateTime {
+    let index =
+        i64::from(now.year()) * 12 + i64::from(u8::from(now.month())) - 1 - i64::from(months_back);
+    let year = i32::try_from(index.div_euclid(12)).unwrap_or(2000);
+    let month = Month::try_from(u8::try_from(index.rem_euclid(12) + 1).unwrap_or(1))
+        .unwrap_or(Month::January);
+    Date::from_calendar_date(year, month, day.clamp(1, 28))
+        .map(|d| {
+            d.with_time(Time::from_hms(12, 0, 0).unwrap_or(Time::MIDNIGHT))
+                .assume_utc()
+        })
+        .unwrap_or(now)
+}
+
+/// Adds `cases` synthetic cases with their assessments; the same seed gives the same data.
+pub async fn seed_demo(
+    db: &dyn Repository,
+    cases: usize,
+    seed: u64,
+) -> Result<SeedReport, DbError> {
+    let team_ids = teams(db).await?;
+    let instrument = Instrument::dr1();
+    let now = OffsetDateTime::now_utc();
+    let mut rng = DemoRng::new(seed);
+    let mut report = SeedReport::default();
+    for n in 0..cases {
+        let case = generate_case(&mut rng, team_ids.len(), now.year(), MONTHS);
+        let team_id = team_ids.get(case.team).copied().unwrap_or(team_ids[0]);
+        let band = AgeBand::of(case.birth_year, now.year()).as_str().to_owned();
+        let case_id = db
+            .create_case(&NewCase {
+                reference: format!("DEMO-{seed}-{n:07}"),
+                birth_year: case.birth_year,
+                team_id,
+                caseworker_id: None,
+            })
+            .await?;
+        for a in case.assessments {
+            let parsed = Answers::parse(instrument, a.mode, &a.answers)
+                .map_err(|e| DbError::Corrupt(format!("demo answers: {}", e.message)))?;
+            let outcome = evaluate(instrument, &parsed);
+            let mut result = stored_result(&outcome);
+            result.computed_at =
+                day_in_past(now, MONTHS - 1 - a.month_offset.min(MONTHS - 1), a.day);
+            let answers: Vec<(String, serde_json::Value)> = a.answers.into_iter().collect();
+            let by = match a.mode {
+                crate::domain::Mode::Interview => AnsweredBy::Caseworker,
+                crate::domain::Mode::SelfAssessment => AnsweredBy::Recipient,
+            };
+            db.record_complete(
+                &NewAssessment {
+                    instrument: instrument.id().to_owned(),
+                    mode: a.mode.as_str().to_owned(),
+                    language: a.language.to_owned(),
+                    case_id: Some(case_id),
+                    team_id: Some(team_id),
+                    age_band: Some(band.clone()),
+                    ..NewAssessment::default()
+                },
+                &answers,
+                by,
+                &result,
+            )
+            .await?;
+            report.assessments += 1;
+        }
+        report.cases += 1;
+    }
+    Ok(report)
+}

@@ -1,0 +1,297 @@
+//! The manager dashboard: filters as a GET form (so a view can be bookmarked), then each
+//! chart in a figure with its conclusion as caption, followed by the same numbers as a
+//! table. Hidden counts are marked in words, never by colour alone.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::api::stats::{DashboardView, Section, Shown, load_dashboard};
+use crate::app::use_lang;
+use crate::domain::case::AgeBand;
+use crate::i18n::Lang;
+use crate::ui::components::error_summary::{ErrorSummary, FieldError};
+use crate::ui::components::layout::Page;
+use crate::ui::components::loaded::loaded;
+use crate::ui::pages::cases::age_band_label;
+
+#[component]
+pub fn Dashboard() -> impl IntoView {
+    let q = |name: &str| use_query_map().read_untracked().get(name);
+    let args = (
+        q("team"),
+        q("band"),
+        q("mode"),
+        q("language"),
+        q("from"),
+        q("until"),
+    );
+    loaded(
+        move || {
+            let (team, band, mode, language, from, until) = args.clone();
+            load_dashboard(team, band, mode, language, from, until)
+        },
+        |v: DashboardView| view! { <DashboardPage v /> },
+    )
+}
+
+fn cell_text(lang: Lang, s: Shown, k: u64) -> String {
+    match s {
+        Shown::Count(n) => n.to_string(),
+        Shown::Hidden => lang.t_args("dash-hidden", &[("k", k.to_string())]),
+    }
+}
+
+/// A select for one filter; `options` are (value, label) and the first entry means "all".
+fn select(
+    id: &'static str,
+    label: String,
+    all: String,
+    options: Vec<(String, String)>,
+    current: Option<String>,
+) -> impl IntoView {
+    let current = current.unwrap_or_default();
+    view! {
+        <div class="form-group">
+            <label class="label" for=id>{label}</label>
+            <select class="input" id=id name=id>
+                <option value="" selected=current.is_empty()>{all}</option>
+                {options
+                    .into_iter()
+                    .map(|(value, text)| {
+                        let selected = value == current;
+                        view! { <option value=value selected=selected>{text}</option> }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}
+
+#[component]
+fn DashboardPage(v: DashboardView) -> impl IntoView {
+    let lang = use_lang();
+    let k = v.k;
+    let errors: Vec<FieldError> = v
+        .error
+        .iter()
+        .map(|field| FieldError {
+            target_id: field.clone(),
+            message: lang.t("error-dash-filter"),
+        })
+        .collect();
+    let has_error = !errors.is_empty();
+    let f = v.filters.clone();
+    let teams = v
+        .teams
+        .iter()
+        .map(|(id, name)| (id.to_string(), name.clone()))
+        .collect();
+    let bands = AgeBand::ALL
+        .iter()
+        .map(|b| (b.as_str().to_owned(), age_band_label(lang, b.as_str())))
+        .collect();
+    let modes = vec![
+        ("self".to_owned(), lang.t("case-mode-self")),
+        ("interview".to_owned(), lang.t("case-mode-interview")),
+    ];
+    let languages = Lang::ALL
+        .iter()
+        .map(|l| (l.code().to_owned(), l.native_name().to_owned()))
+        .collect();
+    let export = if v.query.is_empty() {
+        "/dashboard/export.csv".to_owned()
+    } else {
+        format!("/dashboard/export.csv?{}", v.query)
+    };
+    let contents = v
+        .sections
+        .iter()
+        .map(|s| view! { <li><a href=format!("#{}", s.id)>{s.title.clone()}</a></li> })
+        .collect_view();
+    let sections = v
+        .sections
+        .into_iter()
+        .map(|s| view! { <StatSection s lang k /> })
+        .collect_view();
+    view! {
+        <Page title=lang.t("dash-title") has_error>
+            <ErrorSummary errors />
+            <h1>{lang.t("dash-title")}</h1>
+            <p class="lead">{lang.t_args("dash-lead", &[("k", k.to_string())])}</p>
+            <form method="get" action="/dashboard" class="filter-form" role="search" aria-label=lang.t("dash-filters")>
+                {select("team", lang.t("case-team"), lang.t("dash-all"), teams, f.team.clone())}
+                {select("band", lang.t("case-age"), lang.t("dash-all"), bands, f.band.clone())}
+                {select("mode", lang.t("case-mode"), lang.t("dash-all"), modes, f.mode.clone())}
+                {select("language", lang.t("dash-language"), lang.t("dash-all"), languages, f.language.clone())}
+                <div class="form-group">
+                    <label class="label" for="from">{lang.t("dash-from")}</label>
+                    <input class="input input-year" id="from" name="from" type="month" value=f.from.clone() />
+                </div>
+                <div class="form-group">
+                    <label class="label" for="until">{lang.t("dash-until")}</label>
+                    <input class="input input-year" id="until" name="until" type="month" value=f.until.clone() />
+                </div>
+                <button type="submit" class="button button-secondary">{lang.t("cases-filter")}</button>
+            </form>
+            <p role="status" data-total="">
+                {lang.t_args("dash-total", &[("count", cell_text(lang, v.total, k))])}
+            </p>
+            <p><a href=export download="">{lang.t("dash-export")}</a></p>
+            <p><a href=format!("/dashboard/items{}", if v.query.is_empty() { String::new() } else { format!("?{}", v.query) })>{lang.t("items-link")}</a></p>
+            <nav class="anchor-links" aria-labelledby="dash-contents">
+                <h2 id="dash-contents" class="h-small">{lang.t("iv-contents")}</h2>
+                <ul>{contents}</ul>
+            </nav>
+            {sections}
+        </Page>
+    }
+}
+
+#[component]
+fn StatSection(s: Section, lang: Lang, k: u64) -> impl IntoView {
+    let chart = match (s.svg, s.chart_error) {
+        (Some(svg), _) => view! { <div class="chart" inner_html=svg></div> }.into_any(),
+        (None, Some(_)) => view! { <p class="mark">{lang.t("dash-chart-error")}</p> }.into_any(),
+        (None, None) => view! { <p>{lang.t("dash-no-data")}</p> }.into_any(),
+    };
+    let head = s
+        .table
+        .columns
+        .iter()
+        .map(|c| view! { <th scope="col" class="num">{c.clone()}</th> })
+        .collect_view();
+    let rows = s
+        .table
+        .rows
+        .into_iter()
+        .map(|(label, values)| {
+            view! {
+                <tr>
+                    <th scope="row">{label}</th>
+                    {values
+                        .into_iter()
+                        .map(|v| view! { <td class="num" data-hidden=matches!(v, Shown::Hidden).then_some("")>{cell_text(lang, v, k)}</td> })
+                        .collect_view()}
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <section aria-labelledby=format!("{}-heading", s.id) class="stat-section">
+            <h2 id=s.id.clone()><span id=format!("{}-heading", s.id)>{s.title.clone()}</span></h2>
+            <figure>
+                {chart}
+                <figcaption>{s.summary.clone()} " " {lang.t("dash-source")}</figcaption>
+            </figure>
+            <div class="table-wrap">
+                <table class="table" data-table=s.id.clone()>
+                    <caption>{s.title}</caption>
+                    <thead><tr><th scope="col">{lang.t("dash-category")}</th>{head}</tr></thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+#[component]
+pub fn ItemAnalysis() -> impl IntoView {
+    let q = |name: &str| use_query_map().read_untracked().get(name);
+    let args = (
+        q("team"),
+        q("band"),
+        q("mode"),
+        q("language"),
+        q("from"),
+        q("until"),
+    );
+    loaded(
+        move || {
+            let (team, band, mode, language, from, until) = args.clone();
+            crate::api::stats::load_items(team, band, mode, language, from, until)
+        },
+        |v: crate::api::stats::ItemsView| view! { <ItemsPage v /> },
+    )
+}
+
+/// Per item: how it was answered; per dimension: Cronbach's alpha, explained in words.
+#[component]
+fn ItemsPage(v: crate::api::stats::ItemsView) -> impl IntoView {
+    let lang = use_lang();
+    let k = v.k;
+    let percent = |p: Option<u64>| {
+        p.map(|p| format!("{p} %"))
+            .unwrap_or_else(|| lang.t_args("dash-hidden", &[("k", k.to_string())]))
+    };
+    let alphas = v
+        .alphas
+        .iter()
+        .map(|a| {
+            view! {
+                <tr>
+                    <th scope="row">{a.dimension.clone()}</th>
+                    <td class="num">{a.items}</td>
+                    <td class="num">{cell_text(lang, if a.complete >= k || a.complete == 0 { Shown::Count(a.complete) } else { Shown::Hidden }, k)}</td>
+                    <td class="num" data-alpha="">{a.alpha.clone().unwrap_or_else(|| lang.t("items-alpha-none"))}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    let items = v
+        .items
+        .into_iter()
+        .map(|i| {
+            let counts = i
+                .counts
+                .into_iter()
+                .map(|(label, n)| view! { <tr><th scope="row">{label}</th><td class="num">{cell_text(lang, n, k)}</td></tr> })
+                .collect_view();
+            view! {
+                <section class="stat-section" aria-labelledby=format!("item-{}", i.item)>
+                    <h3 id=format!("item-{}", i.item)>{format!("{}: {}", i.item, i.question)}</h3>
+                    <p>
+                        {lang.t_args("items-summary", &[
+                            ("asked", cell_text(lang, i.asked, k)),
+                            ("answered", percent(i.answered_percent)),
+                            ("dont", percent(i.dont_understand_percent)),
+                            ("missing", percent(i.missing_percent)),
+                        ])}
+                    </p>
+                    <div class="table-wrap">
+                        <table class="table" data-item=i.item.clone()>
+                            <caption class="visually-hidden">{i.item.clone()}</caption>
+                            <thead><tr><th scope="col">{lang.t("items-answer")}</th><th scope="col" class="num">{lang.t("dash-people")}</th></tr></thead>
+                            <tbody>{counts}</tbody>
+                        </table>
+                    </div>
+                </section>
+            }
+        })
+        .collect_view();
+    view! {
+        <Page title=lang.t("items-title") has_error=v.error.is_some()>
+            <a class="back-link d-print-none" href="/dashboard">{lang.t("items-back")}</a>
+            <h1>{lang.t("items-title")}</h1>
+            <p class="lead">{lang.t("items-lead")}</p>
+            <h2>{lang.t("items-alpha-heading")}</h2>
+            <p>{lang.t("items-alpha-explain")}</p>
+            <div class="table-wrap">
+                <table class="table" data-table="alpha">
+                    <caption class="visually-hidden">{lang.t("items-alpha-heading")}</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col">{lang.t("dash-category")}</th>
+                            <th scope="col" class="num">{lang.t("items-count")}</th>
+                            <th scope="col" class="num">{lang.t("items-complete")}</th>
+                            <th scope="col" class="num">{lang.t("items-alpha")}</th>
+                        </tr>
+                    </thead>
+                    <tbody>{alphas}</tbody>
+                </table>
+            </div>
+            <h2>{lang.t("items-per-item")}</h2>
+            <p>{lang.t("items-per-item-explain")}</p>
+            {items}
+        </Page>
+    }
+}

@@ -1,0 +1,456 @@
+//! The manager dashboard on both databases: counts equal a direct count of what was
+//! stored, small counts are hidden and cannot be recovered by subtraction, the CSV
+//! carries the same numbers, and only managers and administrators get in. In Chromium:
+//! every chart with its table, a team filter in the URL, the export, and axe-core.
+
+use digiparat::api::questionnaire::stored_result;
+use digiparat::api::stats::{Shown, build};
+use digiparat::domain::role::Role;
+use digiparat::domain::{Answers, Instrument, Mode, evaluate};
+use digiparat::i18n::Lang;
+use digiparat::server::db::{AnsweredBy, NewAssessment, StatsFilter};
+use serde_json::{Map, Value, json};
+
+use crate::both_backends;
+use crate::cases::{Error, staff};
+use crate::helpers::axe::assert_no_violations;
+use crate::helpers::chrome::{Browser, Js};
+use crate::helpers::{Db, TestApp, TestResult, spawn_app};
+
+both_backends!(
+    counts_equal_a_direct_count_of_the_stored_results,
+    small_counts_are_hidden_and_cannot_be_recovered,
+    alpha_is_computed_from_the_stored_answers,
+    demo_data_fills_every_chart,
+);
+
+const PERSONAS: &str = include_str!("../data/dr-1-public.json");
+
+/// Persona answers by id, with the mode they were written for.
+fn personas() -> Vec<(Mode, Map<String, Value>)> {
+    let all: Vec<Value> = serde_json::from_str(PERSONAS).unwrap_or_default();
+    all.iter()
+        .filter_map(|p| {
+            let mode = if p["mode"] == "interview" {
+                Mode::Interview
+            } else {
+                Mode::SelfAssessment
+            };
+            Some((mode, p["answers"].as_object()?.clone()))
+        })
+        .collect()
+}
+
+/// Stores one finished assessment of `team` with the persona's answers; returns its channel.
+async fn store(
+    app: &TestApp,
+    team: i64,
+    language: &str,
+    mode: Mode,
+    answers: &Map<String, Value>,
+    case: Option<i64>,
+) -> Result<String, Error> {
+    let parsed = Answers::parse(Instrument::dr1(), mode, answers).map_err(|e| format!("{e:?}"))?;
+    let outcome = evaluate(Instrument::dr1(), &parsed);
+    let list: Vec<(String, Value)> = answers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    app.db
+        .record_complete(
+            &NewAssessment {
+                instrument: "dr-1".into(),
+                mode: mode.as_str().into(),
+                language: language.into(),
+                team_id: Some(team),
+                age_band: Some("25-34".into()),
+                case_id: case,
+                ..NewAssessment::default()
+            },
+            &list,
+            AnsweredBy::Recipient,
+            &stored_result(&outcome),
+        )
+        .await?;
+    Ok(outcome.channel.as_str().to_owned())
+}
+
+fn count(s: Shown) -> Option<u64> {
+    match s {
+        Shown::Count(n) => Some(n),
+        Shown::Hidden => None,
+    }
+}
+
+async fn counts_equal_a_direct_count_of_the_stored_results(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let north = app.db.create_team("Nord").await?;
+    let south = app.db.create_team("Syd").await?;
+    let people = personas();
+    let mut expected: std::collections::HashMap<(i64, String, &str), u64> = Default::default();
+    for round in 0..6 {
+        for (i, (mode, answers)) in people.iter().enumerate() {
+            let team = if (i + round) % 3 == 0 { south } else { north };
+            let language = ["da", "ar", "en"][(i + round) % 3];
+            let channel = store(&app, team, language, *mode, answers, None).await?;
+            *expected.entry((team, channel, language)).or_default() += 1;
+        }
+    }
+    let lang = Lang::Da;
+    for (team, language) in [(None, None), (Some(north), None), (Some(south), Some("ar"))] {
+        let filter = StatsFilter {
+            team_id: team,
+            language: language.map(str::to_owned),
+            ..StatsFilter::default()
+        };
+        // k = 1: nothing hidden, so every number can be compared.
+        let (total, sections) = build(app.db.as_ref(), &filter, 1, lang).await?;
+        let channels = sections
+            .iter()
+            .find(|s| s.id == "channels")
+            .ok_or("no channel section")?;
+        let mut want_total = 0;
+        for (row, channel) in
+            channels
+                .table
+                .rows
+                .iter()
+                .zip(["analogue", "assisted", "self_service"])
+        {
+            let want: u64 = expected
+                .iter()
+                .filter(|((t, c, l), _)| {
+                    team.is_none_or(|x| x == *t) && c == channel && language.is_none_or(|x| x == *l)
+                })
+                .map(|(_, n)| *n)
+                .sum();
+            want_total += want;
+            assert_eq!(
+                count(row.1[0]),
+                Some(want),
+                "{channel} under {team:?}/{language:?}"
+            );
+            // No overrides were made: after overrides equals computed.
+            assert_eq!(row.1[0], row.1[1]);
+        }
+        assert_eq!(count(total), Some(want_total));
+        let scores = sections
+            .iter()
+            .find(|s| s.id == "scores")
+            .ok_or("no scores")?;
+        for column in 0..3 {
+            let sum: u64 = scores
+                .table
+                .rows
+                .iter()
+                .filter_map(|(_, v)| count(v[column]))
+                .sum();
+            assert_eq!(
+                sum, want_total,
+                "score bins of dimension {column} do not add up"
+            );
+        }
+        for s in &sections {
+            assert!(s.chart_error.is_none(), "{}: {:?}", s.id, s.chart_error);
+            assert_eq!(s.svg.is_some(), !s.table.rows.is_empty(), "{}", s.id);
+        }
+    }
+    Ok(())
+}
+
+async fn small_counts_are_hidden_and_cannot_be_recovered(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let team = app.db.create_team("Lille").await?;
+    let people = personas();
+    // Pick one persona per channel, then store 25, 3 and 40 of them.
+    let mut by_channel: std::collections::HashMap<String, (Mode, Map<String, Value>)> =
+        Default::default();
+    for (mode, answers) in &people {
+        let parsed =
+            Answers::parse(Instrument::dr1(), *mode, answers).map_err(|e| format!("{e:?}"))?;
+        let channel = evaluate(Instrument::dr1(), &parsed)
+            .channel
+            .as_str()
+            .to_owned();
+        by_channel
+            .entry(channel)
+            .or_insert((*mode, answers.clone()));
+    }
+    for (channel, n) in [("analogue", 25), ("assisted", 3), ("self_service", 40)] {
+        let (mode, answers) = by_channel
+            .get(channel)
+            .ok_or(format!("no persona for {channel}"))?;
+        for _ in 0..n {
+            store(&app, team, "da", *mode, answers, None).await?;
+        }
+    }
+    let filter = StatsFilter::default();
+    let (total, sections) = build(app.db.as_ref(), &filter, 10, Lang::Da).await?;
+    let channels = sections
+        .iter()
+        .find(|s| s.id == "channels")
+        .ok_or("no channels")?;
+    let computed: Vec<Shown> = channels.table.rows.iter().map(|(_, v)| v[0]).collect();
+    assert_eq!(total, Shown::Count(68));
+    // 3 is hidden, and so is 25: with 68 and 40 shown, one hidden cell alone would be 28 − …
+    assert_eq!(
+        computed,
+        vec![Shown::Hidden, Shown::Hidden, Shown::Count(40)]
+    );
+    // No table on the page shows a count from 1 to 9.
+    for s in &sections {
+        for (label, values) in &s.table.rows {
+            for v in values {
+                if let Shown::Count(n) = v {
+                    assert!(*n == 0 || *n >= 10, "{}: {label} shows {n}", s.id);
+                }
+            }
+        }
+    }
+    // The same through HTTP: the page and the CSV, for a manager; nobody else.
+    let (manager, _) = staff(&app, "mona", Role::Manager, None).await?;
+    let page = manager.get(app.url("/dashboard")).send().await?;
+    assert_eq!(page.status(), 200);
+    let html = page.text().await?;
+    assert!(
+        html.contains("skjult (under 10)"),
+        "no hidden marker on the page"
+    );
+    assert_eq!(html.matches("<figure").count(), 8, "sections missing");
+    assert_eq!(
+        html.matches("<svg").count(),
+        html.matches("role=\"img\"").count()
+    );
+    let csv = manager.get(app.url("/dashboard/export.csv")).send().await?;
+    assert_eq!(csv.status(), 200);
+    let text = csv.text().await?;
+    assert!(text.starts_with("table,row,column,count"), "{text}");
+    assert!(text.contains("total,,,68"));
+    assert!(
+        !text
+            .lines()
+            .any(|l| l.starts_with("channels,") && (l.ends_with(",3") || l.ends_with(",25"))),
+        "{text}"
+    );
+    let bad = manager
+        .get(app.url("/dashboard?from=last-year"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(bad.contains("<title>Fejl: "), "a bad filter gives no error");
+    let (cw, _) = staff(&app, "carsten", Role::Caseworker, Some(team)).await?;
+    assert_eq!(cw.get(app.url("/dashboard")).send().await?.status(), 403);
+    assert_eq!(
+        cw.get(app.url("/dashboard/export.csv"))
+            .send()
+            .await?
+            .status(),
+        403
+    );
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn manager_sees_every_chart_filters_by_team_and_exports() -> TestResult {
+    let app = spawn_app(Db::Sqlite).await;
+    let north = app.db.create_team("Nord").await?;
+    let south = app.db.create_team("Syd").await?;
+    for (i, (mode, answers)) in personas().iter().cycle().take(60).enumerate() {
+        let team = if i % 2 == 0 { north } else { south };
+        store(&app, team, "da", *mode, answers, None).await?;
+    }
+    crate::cases::staff(&app, "maja", Role::Manager, None).await?;
+    crate::cases::staff(&app, "kim", Role::Caseworker, Some(north)).await?;
+    let b = Browser::start_with(Js::On, Some(640)).await;
+    b.goto(&app.url("/login")).await;
+    b.find("#username").await.send_keys("maja").await?;
+    b.find("#password")
+        .await
+        .send_keys(crate::cases::PASSWORD)
+        .await?;
+    b.click_to_next_page("form[action='/auth/login'] button")
+        .await;
+    b.goto(&app.url("/dashboard")).await;
+    let figures = b.eval("document.querySelectorAll('figure').length").await;
+    let tables = b
+        .eval("document.querySelectorAll('table[data-table]').length")
+        .await;
+    let charts = b
+        .eval("document.querySelectorAll('figure svg[role=img] title').length")
+        .await;
+    assert_eq!(figures, json!(8));
+    assert_eq!(tables, json!(8));
+    let drawn = b
+        .eval("document.querySelectorAll('figure svg').length")
+        .await;
+    assert_eq!(charts, drawn, "a chart lacks its title");
+    assert!(
+        drawn.as_u64().unwrap_or(0) >= 6,
+        "too few charts drawn: {drawn}"
+    );
+    assert_no_violations(&b, "dashboard").await;
+    b.assert_no_horizontal_scroll("dashboard").await;
+    let all = b.find("[data-total]").await.text().await?;
+    b.find(&format!("#team option[value='{north}']"))
+        .await
+        .click()
+        .await?;
+    b.click_to_next_page("form[action='/dashboard'] button")
+        .await;
+    assert!(
+        b.path().await.contains(&format!("team={north}")),
+        "{}",
+        b.path().await
+    );
+    let filtered = b.find("[data-total]").await.text().await?;
+    assert_ne!(all, filtered, "the team filter changed nothing");
+    let export = b
+        .find("a[href^='/dashboard/export.csv']")
+        .await
+        .attr("href")
+        .await?
+        .ok_or("no export")?;
+    assert!(export.contains(&format!("team={north}")), "{export}");
+    let status = b
+        .client
+        .execute_async(
+            "const done = arguments[arguments.length - 1];
+             fetch(arguments[0]).then(r => r.text().then(t => done([r.status, r.headers.get('content-type'), t.split('\\n')[0]])));",
+            vec![json!(export)],
+        )
+        .await?;
+    assert_eq!(
+        status,
+        json!([200, "text/csv; charset=utf-8", "table,row,column,count"])
+    );
+    b.goto(&app.url("/dashboard?lang=ar")).await;
+    assert_no_violations(&b, "dashboard ar").await;
+    b.goto(&app.url("/dashboard?from=bad&lang=da")).await;
+    assert_no_violations(&b, "dashboard with a filter error").await;
+    b.goto(&app.url("/dashboard/items")).await;
+    assert_no_violations(&b, "item analysis").await;
+    b.assert_no_horizontal_scroll("item analysis").await;
+    b.close().await;
+
+    let b = Browser::start(Js::On).await;
+    b.goto(&app.url("/login")).await;
+    b.find("#username").await.send_keys("kim").await?;
+    b.find("#password")
+        .await
+        .send_keys(crate::cases::PASSWORD)
+        .await?;
+    b.click_to_next_page("form[action='/auth/login'] button")
+        .await;
+    b.goto(&app.url("/dashboard")).await;
+    assert!(
+        b.find("h1").await.text().await?.contains("ikke adgang"),
+        "a caseworker saw the dashboard"
+    );
+    assert_eq!(
+        b.eval("document.querySelectorAll('figure').length").await,
+        json!(0)
+    );
+    b.close().await;
+    Ok(())
+}
+
+/// Cronbach's alpha from the stored answers equals alpha computed by hand from the answers
+/// that were stored (complete respondents only), and the item page shows it.
+async fn alpha_is_computed_from_the_stored_answers(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let team = app.db.create_team("Alfa").await?;
+    let people = personas();
+    let instrument = Instrument::dr1();
+    let motivation: Vec<&digiparat::domain::Item> = instrument
+        .items()
+        .iter()
+        .filter(|i| {
+            i.dimension() == Some(digiparat::domain::Dimension::Motivation)
+                && i.only_mode().is_none()
+        })
+        .collect();
+    let mut rows: Vec<Vec<f64>> = Vec::new();
+    for _ in 0..3 {
+        for (mode, answers) in &people {
+            store(&app, team, "da", *mode, answers, None).await?;
+            let row: Option<Vec<f64>> = motivation
+                .iter()
+                .map(|item| {
+                    let code = answers.get(item.id())?.as_str()?;
+                    match item.option(code)?.points()? {
+                        digiparat::domain::Points::Twelfths(p) => {
+                            let p = f64::from(p.min(12));
+                            Some(if item.is_reverse() { 12.0 - p } else { p })
+                        }
+                        _ => None,
+                    }
+                })
+                .collect();
+            rows.extend(row);
+        }
+    }
+    let by_hand =
+        digiparat::domain::stats::cronbach_alpha(&rows).ok_or("alpha undefined by hand")?;
+    let stored = app.db.item_answers(&StatsFilter::default()).await?;
+    let mut grouped: Vec<(Mode, std::collections::BTreeMap<String, Value>)> = Vec::new();
+    let mut last = None;
+    for (id, mode, item, value) in stored {
+        if last != Some(id) {
+            let mode = if mode == "interview" {
+                Mode::Interview
+            } else {
+                Mode::SelfAssessment
+            };
+            grouped.push((mode, Default::default()));
+            last = Some(id);
+        }
+        if let Some((_, map)) = grouped.last_mut() {
+            map.insert(item, serde_json::from_str(&value)?);
+        }
+    }
+    let alphas = digiparat::api::stats::alpha_rows(&grouped, 2, Lang::Da);
+    let m = &alphas[2];
+    assert_eq!(m.complete, rows.len() as u64, "complete respondents differ");
+    assert_eq!(m.alpha.as_deref(), Some(format!("{by_hand:.2}").as_str()));
+    // The page shows it, to a manager.
+    let (manager, _) = staff(&app, "alma", Role::Manager, None).await?;
+    let page = manager
+        .get(app.url("/dashboard/items"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(page.contains("Cronbachs alfa"), "no alpha section");
+    if rows.len() >= 10 {
+        assert!(
+            page.contains(&format!("{by_hand:.2}")),
+            "the page does not show alpha {by_hand:.2}"
+        );
+    }
+    assert!(page.contains("data-item=\"U1\""), "no item tables");
+    Ok(())
+}
+
+/// `seed-demo` data: valid, spread over teams and months, and every chart gets numbers.
+async fn demo_data_fills_every_chart(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let report = digiparat::server::seed::seed_demo(app.db.as_ref(), 120, 7).await?;
+    assert_eq!(report.cases, 120);
+    assert!(report.assessments > 120, "no case has a second assessment");
+    let (total, sections) = build(app.db.as_ref(), &StatsFilter::default(), 1, Lang::Da).await?;
+    assert_eq!(count(total), Some(report.assessments as u64));
+    for s in &sections {
+        assert!(s.svg.is_some(), "{}: nothing drawn ({:?})", s.id, s.chart_error);
+    }
+    let trend = sections.iter().find(|s| s.id == "trend").ok_or("no trend")?;
+    assert!(trend.table.rows.len() >= 12, "months: {}", trend.table.rows.len());
+    let movement = sections.iter().find(|s| s.id == "movement").ok_or("no movement")?;
+    let moved: u64 = movement.table.rows.iter().flat_map(|(_, v)| v.iter().filter_map(|c| count(*c))).sum();
+    assert!(moved > 0, "no case moved between assessments");
+    assert_eq!(app.db.stats_teams().await?.len(), 6);
+    // Seeding again adds, with the same teams.
+    digiparat::server::seed::seed_demo(app.db.as_ref(), 5, 8).await?;
+    assert_eq!(app.db.stats_teams().await?.len(), 6);
+    Ok(())
+}
