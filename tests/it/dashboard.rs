@@ -441,12 +441,32 @@ async fn demo_data_fills_every_chart(db: Db) -> TestResult {
     let (total, sections) = build(app.db.as_ref(), &StatsFilter::default(), 1, Lang::Da).await?;
     assert_eq!(count(total), Some(report.assessments as u64));
     for s in &sections {
-        assert!(s.svg.is_some(), "{}: nothing drawn ({:?})", s.id, s.chart_error);
+        assert!(
+            s.svg.is_some(),
+            "{}: nothing drawn ({:?})",
+            s.id,
+            s.chart_error
+        );
     }
-    let trend = sections.iter().find(|s| s.id == "trend").ok_or("no trend")?;
-    assert!(trend.table.rows.len() >= 12, "months: {}", trend.table.rows.len());
-    let movement = sections.iter().find(|s| s.id == "movement").ok_or("no movement")?;
-    let moved: u64 = movement.table.rows.iter().flat_map(|(_, v)| v.iter().filter_map(|c| count(*c))).sum();
+    let trend = sections
+        .iter()
+        .find(|s| s.id == "trend")
+        .ok_or("no trend")?;
+    assert!(
+        trend.table.rows.len() >= 12,
+        "months: {}",
+        trend.table.rows.len()
+    );
+    let movement = sections
+        .iter()
+        .find(|s| s.id == "movement")
+        .ok_or("no movement")?;
+    let moved: u64 = movement
+        .table
+        .rows
+        .iter()
+        .flat_map(|(_, v)| v.iter().filter_map(|c| count(*c)))
+        .sum();
     assert!(moved > 0, "no case moved between assessments");
     assert_eq!(app.db.stats_teams().await?.len(), 6);
     // Seeding again adds, with the same teams.

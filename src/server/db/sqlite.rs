@@ -26,7 +26,11 @@ impl SqliteRepository {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5));
+            .busy_timeout(Duration::from_secs(5))
+            // Statistics read whole tables: map the file and keep 16 MB of pages per
+            // connection instead of 2 MB, so reads stop going through syscalls.
+            .pragma("mmap_size", "268435456")
+            .pragma("cache_size", "-16384");
         if let Some(dir) = options.get_filename().parent()
             && !dir.as_os_str().is_empty()
         {
