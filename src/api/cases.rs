@@ -540,6 +540,17 @@ mod server {
             .collect()
     }
 
+    /// A signed-in caseworker and one of their own team's cases, or the refusal.
+    async fn caseworker_case(
+        state: &AppState,
+        session: &Session,
+        case_id: i64,
+    ) -> Result<(crate::server::db::User, Case), Response> {
+        let user = staff_form(state, session, Role::can_run_interviews).await?;
+        let case = case_for_form(state, &user, case_id).await?;
+        Ok((user, case))
+    }
+
     /// POST /cases/{case}/interview: an interview that belongs to the case.
     pub async fn start_interview(
         State(state): State<AppState>,
@@ -548,12 +559,8 @@ mod server {
         Path(case_id): Path<i64>,
         lang: axum::Extension<Lang>,
     ) -> Response {
-        let user = match staff_form(&state, &session, Role::can_run_interviews).await {
-            Ok(u) => u,
-            Err(refused) => return refused,
-        };
-        let case = match case_for_form(&state, &user, case_id).await {
-            Ok(c) => c,
+        let (user, case) = match caseworker_case(&state, &session, case_id).await {
+            Ok(found) => found,
             Err(refused) => return refused,
         };
         let token = new_token();
@@ -597,12 +604,8 @@ mod server {
         ConnectInfo(addr): ConnectInfo<SocketAddr>,
         Path(case_id): Path<i64>,
     ) -> Response {
-        let user = match staff_form(&state, &session, Role::can_run_interviews).await {
-            Ok(u) => u,
-            Err(refused) => return refused,
-        };
-        let case = match case_for_form(&state, &user, case_id).await {
-            Ok(c) => c,
+        let (user, case) = match caseworker_case(&state, &session, case_id).await {
+            Ok(found) => found,
             Err(refused) => return refused,
         };
         let expires = OffsetDateTime::now_utc() + Duration::days(super::INVITE_DAYS);
@@ -645,12 +648,8 @@ mod server {
         Path(case_id): Path<i64>,
         Form(fields): Form<Vec<(String, String)>>,
     ) -> Response {
-        let user = match staff_form(&state, &session, Role::can_run_interviews).await {
-            Ok(u) => u,
-            Err(refused) => return refused,
-        };
-        let case = match case_for_form(&state, &user, case_id).await {
-            Ok(c) => c,
+        let (user, case) = match caseworker_case(&state, &session, case_id).await {
+            Ok(found) => found,
             Err(refused) => return refused,
         };
         if field(&fields, "confirm") != "yes" {
@@ -682,12 +681,8 @@ mod server {
         ConnectInfo(addr): ConnectInfo<SocketAddr>,
         Path(case_id): Path<i64>,
     ) -> Response {
-        let user = match staff_form(&state, &session, Role::can_run_interviews).await {
-            Ok(u) => u,
-            Err(refused) => return refused,
-        };
-        let case = match case_for_form(&state, &user, case_id).await {
-            Ok(c) => c,
+        let (user, case) = match caseworker_case(&state, &session, case_id).await {
+            Ok(found) => found,
             Err(refused) => return refused,
         };
         if let Err(r) = audit_form(

@@ -391,19 +391,24 @@ mod server {
         crate::error::AppError::Database(e).into_response()
     }
 
+    /// A fresh self-assessment: a device token and a resume code, in the chosen language.
+    fn new_self_assessment(lang: Lang) -> NewAssessment {
+        NewAssessment {
+            instrument: Instrument::dr1().id().to_owned(),
+            mode: Mode::SelfAssessment.as_str().to_owned(),
+            language: lang.code().to_owned(),
+            token: Some(new_token()),
+            resume_code: Some(new_resume_code()),
+            ..NewAssessment::default()
+        }
+    }
+
     /// POST /self/start: a new assessment on this device, with its resume code.
     pub async fn start(State(state): State<AppState>, lang: axum::Extension<Lang>) -> Response {
         let mut last_error = None;
         // A resume-code clash is possible but rare: try again with a fresh code.
         for _ in 0..3 {
-            let new = NewAssessment {
-                instrument: Instrument::dr1().id().to_owned(),
-                mode: Mode::SelfAssessment.as_str().to_owned(),
-                language: lang.code().to_owned(),
-                token: Some(new_token()),
-                resume_code: Some(new_resume_code()),
-                ..NewAssessment::default()
-            };
+            let new = new_self_assessment(*lang);
             match state.db.create_assessment(&new).await {
                 Ok(_) => {
                     let token = new.token.unwrap_or_default();
@@ -580,14 +585,7 @@ mod server {
         }
         let mut last_error = None;
         for _ in 0..3 {
-            let new = NewAssessment {
-                instrument: Instrument::dr1().id().to_owned(),
-                mode: Mode::SelfAssessment.as_str().to_owned(),
-                language: lang.code().to_owned(),
-                token: Some(new_token()),
-                resume_code: Some(new_resume_code()),
-                ..NewAssessment::default()
-            };
+            let new = new_self_assessment(*lang);
             match state.db.redeem_invite(&code, &new).await {
                 Ok(None) => return see_other("/self/invite?error=unknown"),
                 Ok(Some((id, case_id))) => {

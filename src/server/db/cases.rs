@@ -277,11 +277,7 @@ macro_rules! impl_case_store {
             }
 
             async fn touch_case(&self, case_id: $crate::server::db::CaseId) -> Result<(), $crate::server::db::DbError> {
-                sqlx::query("UPDATE cases SET last_activity_at = $1 WHERE id = $2")
-                    .bind(time::OffsetDateTime::now_utc())
-                    .bind(case_id)
-                    .execute(&self.pool)
-                    .await?;
+                $crate::server::db::cases::touch_case_on!(&self.pool, case_id, time::OffsetDateTime::now_utc());
                 Ok(())
             }
 
@@ -306,11 +302,7 @@ macro_rules! impl_case_store {
                 .fetch_one(&mut *tx)
                 .await;
                 let id = id.map_err(|e| $crate::server::db::cases::unique_or(e, "that invite code"))?;
-                sqlx::query("UPDATE cases SET last_activity_at = $1 WHERE id = $2")
-                    .bind(now)
-                    .bind(case_id)
-                    .execute(&mut *tx)
-                    .await?;
+                $crate::server::db::cases::touch_case_on!(&mut *tx, case_id, now);
                 tx.commit().await?;
                 Ok(id)
             }
@@ -372,11 +364,7 @@ macro_rules! impl_case_store {
                     .bind(invite_id)
                     .execute(&mut *tx)
                     .await?;
-                sqlx::query("UPDATE cases SET last_activity_at = $1 WHERE id = $2")
-                    .bind(now)
-                    .bind(case_id)
-                    .execute(&mut *tx)
-                    .await?;
+                $crate::server::db::cases::touch_case_on!(&mut *tx, case_id, now);
                 tx.commit().await?;
                 Ok(Some((id, case_id)))
             }
@@ -493,6 +481,18 @@ macro_rules! impl_case_store {
 }
 
 pub(crate) use impl_case_store;
+
+/// Records activity on a case on any executor: it restarts the retention period.
+macro_rules! touch_case_on {
+    ($exec:expr, $case_id:expr, $now:expr) => {
+        sqlx::query("UPDATE cases SET last_activity_at = $1 WHERE id = $2")
+            .bind($now)
+            .bind($case_id)
+            .execute($exec)
+            .await?
+    };
+}
+pub(crate) use touch_case_on;
 
 macro_rules! case_select {
     () => {

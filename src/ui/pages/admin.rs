@@ -37,6 +37,19 @@ fn admin_error(lang: Lang, code: &str) -> (&'static str, String) {
     (field, lang.t(key))
 }
 
+/// The `?error=` of the page: the field it belongs to with its message, and the summary.
+fn page_error(lang: Lang) -> (Option<(&'static str, String)>, Vec<FieldError>) {
+    let error = query("error").map(|c| admin_error(lang, &c));
+    let errors = error
+        .iter()
+        .map(|(f, m)| FieldError {
+            target_id: (*f).to_owned(),
+            message: m.clone(),
+        })
+        .collect();
+    (error, errors)
+}
+
 fn role_options(lang: Lang, current: Option<String>) -> impl IntoView {
     Role::ALL
         .into_iter()
@@ -88,14 +101,7 @@ pub fn AdminPage() -> impl IntoView {
 #[component]
 fn Overview(v: AdminOverview) -> impl IntoView {
     let lang = use_lang();
-    let error = query("error").map(|c| admin_error(lang, &c));
-    let errors: Vec<FieldError> = error
-        .iter()
-        .map(|(f, m)| FieldError {
-            target_id: (*f).to_owned(),
-            message: m.clone(),
-        })
-        .collect();
+    let (error, errors) = page_error(lang);
     let for_field = |f: &str| {
         error
             .as_ref()
@@ -195,14 +201,7 @@ pub fn AdminUserPage() -> impl IntoView {
 #[component]
 fn UserForm(v: AdminUser) -> impl IntoView {
     let lang = use_lang();
-    let error = query("error").map(|c| admin_error(lang, &c));
-    let errors: Vec<FieldError> = error
-        .iter()
-        .map(|(f, m)| FieldError {
-            target_id: (*f).to_owned(),
-            message: m.clone(),
-        })
-        .collect();
+    let (error, errors) = page_error(lang);
     let for_field = |f: &str| {
         error
             .as_ref()
