@@ -1,8 +1,12 @@
 #!/usr/bin/env bash
 # Dashboard latency at a given number of synthetic cases: seeds a throwaway database with
 # `digiparat seed-demo`, signs in as the administrator (who may view statistics) and times
-# 30 sequential GET /dashboard requests (all charts, no filter) with curl. Prints p50/p90.
-# Usage: benches/load/dashboard.sh CASES [DATABASE_URL]   (default: a new SQLite file)
+# 30 sequential GET /dashboard requests (all charts, no filter) and 30 with a team and
+# period filter, with curl. Prints p50/p90. Then downloads /dashboard/rows.csv (every
+# assessment) three times and prints its time, size and the server's peak memory before
+# and after (VmHWM), which shows whether the export's memory stays flat.
+# Usage: benches/load/dashboard.sh CASES [DATABASE_URL]   (default: a new SQLite file;
+# a PostgreSQL URL should name an empty database)
 # Needs a release build (make run builds one). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,6 +27,15 @@ for _ in $(seq 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1;
 JAR="$DATA/cookies"
 curl -s -o /dev/null -c "$JAR" -X POST -d "username=admin&password=$DIGIPARAT_ADMIN_PASSWORD" "$BASE/auth/login"
 curl -s -o /dev/null -b "$JAR" "$BASE/dashboard" # warm-up
-for _ in $(seq 30); do
-  curl -s -o /dev/null -b "$JAR" -w '%{time_total}\n' "$BASE/dashboard"
-done | sort -n | awk '{t[NR]=$1} END {printf "dashboard: p50 %.1f ms, p90 %.1f ms over %d requests\n", t[int(NR*0.5)]*1000, t[int(NR*0.9)]*1000, NR}'
+for query in "" "?team=2&from=2026-01&until=2026-06"; do
+  for _ in $(seq 30); do
+    curl -s -o /dev/null -b "$JAR" -w '%{time_total}\n' "$BASE/dashboard$query"
+  done | sort -n | awk -v q="$query" '{t[NR]=$1} END {printf "dashboard%s: p50 %.1f ms, p90 %.1f ms over %d requests\n", q, t[int(NR*0.5)]*1000, t[int(NR*0.9)]*1000, NR}'
+done
+hwm() { awk '/VmHWM/ {printf "%.0f MB", $2/1024}' "/proc/$SERVER/status"; }
+echo "server peak memory before the export: $(hwm)"
+for _ in 1 2 3; do
+  curl -s -o "$DATA/rows.csv" -b "$JAR" -w 'rows.csv: %{time_total} s, %{size_download} bytes\n' "$BASE/dashboard/rows.csv"
+done
+echo "rows.csv lines: $(wc -l < "$DATA/rows.csv")"
+echo "server peak memory after three exports: $(hwm)"

@@ -69,6 +69,7 @@ pub fn route_table() -> Vec<RouteEntry> {
             post(admin::reset_password),
         ),
         ("GET", "/dashboard/export.csv", get(stats::aggregates_csv)),
+        ("GET", "/dashboard/rows.csv", get(stats::rows_csv)),
     ]
 }
 

@@ -132,7 +132,7 @@ pub async fn load_dashboard(
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{aggregates_csv, alpha_rows, build, parse_filters};
+pub use server::{ROW_COLUMNS, aggregates_csv, alpha_rows, build, parse_filters, rows_csv};
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -147,9 +147,10 @@ mod server {
     use super::*;
     use crate::api::guard::{db_error, staff_form, staff_page};
     use crate::domain::case::AgeBand;
+    use crate::domain::cube;
     use crate::domain::role::Role;
     use crate::domain::stats::{Cell, cronbach_alpha, rate, suppress, suppress_table};
-    use crate::domain::{Channel, Dimension, Instrument, Mode, Points};
+    use crate::domain::{Channel, Dimension, Instrument, Mode, Points, ReasonCode};
     use crate::i18n::Lang;
     use crate::server::charts::{BarChart, BarSeries, render_bar};
     use crate::server::db::{DbError, Repository, StatsFilter};
@@ -343,24 +344,13 @@ mod server {
             .iter()
             .map(|c| instrument.channel_name(*c, code).to_owned())
             .collect();
-        let index = |c: &str| Channel::ALL.iter().position(|x| x.as_str() == c);
 
-        let groups = db.result_groups(f).await?;
-        let mut computed = [0u64; 3];
-        let mut after = [0u64; 3];
-        let (mut borderline, mut provisional, mut total) = (0u64, 0u64, 0u64);
-        for g in &groups {
-            let n = u64::try_from(g.count).unwrap_or(0);
-            total += n;
-            if let Some(i) = index(&g.channel) {
-                computed[i] += n;
-            }
-            if let Some(i) = index(g.override_channel.as_deref().unwrap_or(&g.channel)) {
-                after[i] += n;
-            }
-            borderline += if g.borderline { n } else { 0 };
-            provisional += if g.provisional { n } else { 0 };
-        }
+        let totals = db.cube_totals(f).await?;
+        let slot = |i: usize| totals.get(i).map_or(0, |n| u64::try_from(*n).unwrap_or(0));
+        let computed: Vec<u64> = (0..3).map(|i| slot(cube::COMPUTED + i)).collect();
+        let after: Vec<u64> = (0..3).map(|i| slot(cube::AFTER + i)).collect();
+        let total: u64 = computed.iter().sum();
+        let (borderline, provisional) = (slot(cube::BORDERLINE), slot(cube::PROVISIONAL));
         let (computed_cells, shown_total) = column(&computed, k);
         let (after_cells, _) = column(&after, k);
         let mut sections = Vec::new();
@@ -389,19 +379,15 @@ mod server {
         ));
 
         // Scores in ten bands of ten points (90–100 together), one column per dimension.
-        let bins = db.score_bins(f).await?;
         let dims = [Dimension::Access, Dimension::Skills, Dimension::Motivation];
-        let mut columns: Vec<(Vec<Shown>, Shown)> = Vec::new();
-        for d in dims {
-            let mut counts = [0u64; 11];
-            for (dim, bin, n) in &bins {
-                if dim == d.as_str() {
-                    let slot = bin.map(|b| b.clamp(0, 9) as usize).unwrap_or(10);
-                    counts[slot] += u64::try_from(*n).unwrap_or(0);
-                }
-            }
-            columns.push(column(&counts, k));
-        }
+        let columns: Vec<(Vec<Shown>, Shown)> = (0..dims.len())
+            .map(|d| {
+                let counts: Vec<u64> = (0..cube::SCORE_BANDS)
+                    .map(|band| slot(cube::SCORES + d * cube::SCORE_BANDS + band))
+                    .collect();
+                column(&counts, k)
+            })
+            .collect();
         let labels: Vec<String> = (0..10)
             .map(|b| {
                 if b == 9 {
@@ -437,24 +423,22 @@ mod server {
         sections.push(scores);
 
         // Blockers, grounds and reasons: a person can have several, so each count stands alone.
-        let codes = db.code_counts(f).await?;
-        let count_of = |kind: &str, code: &str| {
-            codes
+        let reason_count = |r: ReasonCode| {
+            ReasonCode::ALL
                 .iter()
-                .filter(|(k, c, _)| k == kind && c == code)
-                .map(|(_, _, n)| u64::try_from(*n).unwrap_or(0))
-                .sum::<u64>()
+                .position(|x| *x == r)
+                .map_or(0, |i| slot(cube::REASONS + i))
         };
         let blockers = [
-            ("no_device", "dash-blocker-device"),
-            ("no_internet", "dash-blocker-internet"),
-            ("no_mitid", "dash-blocker-mitid"),
+            (ReasonCode::NoDevice, "dash-blocker-device"),
+            (ReasonCode::NoInternet, "dash-blocker-internet"),
+            (ReasonCode::NoMitid, "dash-blocker-mitid"),
         ];
         let blocker_table = StatTable {
             columns: vec![lang.t("dash-people")],
             rows: blockers
                 .iter()
-                .map(|(c, key)| (lang.t(key), vec![each(count_of("reason", c), k)]))
+                .map(|(c, key)| (lang.t(key), vec![each(reason_count(*c), k)]))
                 .collect(),
         };
         sections.push(section(
@@ -470,10 +454,11 @@ mod server {
             columns: vec![lang.t("dash-people")],
             rows: grounds
                 .iter()
-                .map(|g| {
+                .enumerate()
+                .map(|(i, g)| {
                     (
                         instrument.exemption_ground_text(*g, code).to_owned(),
-                        vec![each(count_of("ground", g.as_str()), k)],
+                        vec![each(slot(cube::GROUNDS + i), k)],
                     )
                 })
                 .collect(),
@@ -486,12 +471,12 @@ mod server {
             true,
             10,
         ));
-        let mut reasons: Vec<(String, u64)> = crate::domain::ReasonCode::ALL
+        let mut reasons: Vec<(String, u64)> = ReasonCode::ALL
             .iter()
             .map(|r| {
                 (
                     instrument.reason_for_caseworker(*r, code).to_owned(),
-                    count_of("reason", r.as_str()),
+                    reason_count(*r),
                 )
             })
             .filter(|(_, n)| *n > 0)
@@ -533,24 +518,14 @@ mod server {
         ));
 
         // Movement from the first to the latest assessment of the same case.
-        let mut per_case: BTreeMap<i64, (usize, usize, usize)> = BTreeMap::new();
-        for (case, channel) in db.case_channels(f).await? {
-            if let Some(i) = index(&channel) {
-                per_case
-                    .entry(case)
-                    .and_modify(|e| {
-                        e.1 = i;
-                        e.2 += 1
-                    })
-                    .or_insert((i, i, 1));
-            }
-        }
-        let mut moves = vec![vec![0u64; 3]; 3];
-        for (first, latest, n) in per_case.values() {
-            if *n >= 2 {
-                moves[*first][*latest] += 1;
-            }
-        }
+        // Cases are counted in the cell of their latest assessment (see `domain::cube`).
+        let moves: Vec<Vec<u64>> = (0..3)
+            .map(|first| {
+                (0..3)
+                    .map(|latest| slot(cube::MOVES + first * 3 + latest))
+                    .collect()
+            })
+            .collect();
         let moved = suppress_table(&moves, k);
         let movement_table = StatTable {
             columns: channel_names.clone(),
@@ -575,19 +550,12 @@ mod server {
         ));
 
         // Trend: channels by month (the chart shows the latest ten months).
-        let monthly = db.monthly_channels(f).await?;
-        let months: Vec<String> = monthly
+        let monthly = db.cube_months(f).await?;
+        let months: Vec<String> = monthly.iter().map(|(m, _)| m.clone()).collect();
+        let grid: Vec<Vec<u64>> = monthly
             .iter()
-            .map(|(m, _, _)| m.clone())
-            .collect::<std::collections::BTreeSet<_>>()
-            .into_iter()
+            .map(|(_, n)| n.iter().map(|x| u64::try_from(*x).unwrap_or(0)).collect())
             .collect();
-        let mut grid = vec![vec![0u64; 3]; months.len()];
-        for (m, channel, n) in &monthly {
-            if let (Some(i), Some(j)) = (months.iter().position(|x| x == m), index(channel)) {
-                grid[i][j] += u64::try_from(*n).unwrap_or(0);
-            }
-        }
         let trend = suppress_table(&grid, k);
         let trend_table = StatTable {
             columns: channel_names.clone(),
@@ -868,6 +836,179 @@ mod server {
                 )
                     .into_response()
             }
+        }
+    }
+
+    /// Rows per chunk of the streamed CSV.
+    const CSV_CHUNK: usize = 1024;
+
+    /// The header of the pseudonymised rows.
+    pub const ROW_COLUMNS: [&str; 15] = [
+        "person",
+        "month",
+        "team",
+        "age_band",
+        "mode",
+        "language",
+        "channel",
+        "channel_after_override",
+        "borderline",
+        "provisional",
+        "score_access",
+        "score_skills",
+        "score_motivation",
+        "reasons",
+        "exemption_grounds",
+    ];
+
+    /// GET /dashboard/rows.csv: one line per finished assessment under the filters, for
+    /// analysts. No case reference, no exact dates, no notes: the person is a number that
+    /// holds only within this file (the same number for the assessments of one case, empty
+    /// without a case), the finish time is a month, the birth year an age band. Streamed
+    /// in chunks from a database cursor, so memory stays flat whatever the size. The
+    /// download is audited.
+    pub async fn rows_csv(
+        State(state): State<AppState>,
+        session: Session,
+        axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
+        Query(filters): Query<Filters>,
+    ) -> Response {
+        let user = match staff_form(&state, &session, Role::can_view_statistics).await {
+            Ok(user) => user,
+            Err(refused) => return refused,
+        };
+        let Ok(parsed) = parse_filters(&filters) else {
+            return (
+                http::StatusCode::BAD_REQUEST,
+                "A filter value cannot be read.",
+            )
+                .into_response();
+        };
+        let teams: BTreeMap<i64, String> = match state.db.stats_teams().await {
+            Ok(t) => t.into_iter().collect(),
+            Err(e) => return crate::error::AppError::Database(e).into_response(),
+        };
+        if let Err(r) = crate::api::guard::audit_form(
+            &state,
+            crate::api::guard::by_staff(&user, "statistics.rows", &addr.ip().to_string()),
+        )
+        .await
+        {
+            return r;
+        }
+        let (rows_tx, rows_rx) = tokio::sync::mpsc::channel(4 * CSV_CHUNK);
+        let (failed_tx, failed_rx) = tokio::sync::oneshot::channel::<String>();
+        let db = state.db.clone();
+        tokio::spawn(async move {
+            // Keeps the channel open until a failure is told, so the body sees it.
+            let keep = rows_tx.clone();
+            if let Err(e) = db.export_rows(&parsed, rows_tx).await {
+                tracing::error!(error = %e, "rows export");
+                let _ = failed_tx.send(e.to_string());
+            }
+            drop(keep);
+        });
+        let writer = RowWriter {
+            teams,
+            person: 0,
+            last_case: None,
+            header: true,
+        };
+        let body = futures_util::stream::unfold(
+            (rows_rx, failed_rx, writer),
+            |(mut rx, mut failed, mut writer)| async move {
+                let first = match rx.recv().await {
+                    Some(row) => row,
+                    None => {
+                        return failed.try_recv().ok().map(|e| {
+                            let error = std::io::Error::other(format!("export stopped: {e}"));
+                            (Err(error), (rx, failed, writer))
+                        });
+                    }
+                };
+                let mut chunk = vec![first];
+                while chunk.len() < CSV_CHUNK {
+                    match rx.try_recv() {
+                        Ok(row) => chunk.push(row),
+                        Err(_) => break,
+                    }
+                }
+                let bytes = writer.write(&chunk).map(axum::body::Bytes::from);
+                Some((bytes, (rx, failed, writer)))
+            },
+        );
+        (
+            [
+                (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    http::header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"digiparat-assessments.csv\"",
+                ),
+                (http::header::CACHE_CONTROL, "no-store"),
+            ],
+            axum::body::Body::from_stream(body),
+        )
+            .into_response()
+    }
+
+    /// Turns rows into CSV, numbering people as they come.
+    struct RowWriter {
+        teams: BTreeMap<i64, String>,
+        person: u64,
+        last_case: Option<i64>,
+        header: bool,
+    }
+
+    impl RowWriter {
+        fn write(&mut self, rows: &[crate::domain::cube::FactRow]) -> std::io::Result<Vec<u8>> {
+            let mut out = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 120));
+            if std::mem::take(&mut self.header) {
+                out.write_record(ROW_COLUMNS)?;
+            }
+            let score = |s: Option<i64>| s.map(|n| n.to_string()).unwrap_or_default();
+            for r in rows {
+                let person = match r.case_id {
+                    None => String::new(),
+                    Some(case) => {
+                        if self.last_case != Some(case) {
+                            self.person += 1;
+                            self.last_case = Some(case);
+                        }
+                        self.person.to_string()
+                    }
+                };
+                let codes = |kind: &str| {
+                    r.codes
+                        .iter()
+                        .filter(|(k, _)| k == kind)
+                        .map(|(_, c)| c.as_str())
+                        .collect::<Vec<_>>()
+                        .join(";")
+                };
+                let team = r
+                    .team_id
+                    .and_then(|t| self.teams.get(&t).cloned())
+                    .unwrap_or_default();
+                out.write_record([
+                    person.as_str(),
+                    &crate::domain::cube::month_of(r.finished_at),
+                    &team,
+                    r.age_band.as_deref().unwrap_or(""),
+                    &r.mode,
+                    &r.language,
+                    &r.channel,
+                    r.override_channel.as_deref().unwrap_or(&r.channel),
+                    if r.borderline { "1" } else { "0" },
+                    if r.provisional { "1" } else { "0" },
+                    &score(r.scores[0]),
+                    &score(r.scores[1]),
+                    &score(r.scores[2]),
+                    &codes("reason"),
+                    &codes("ground"),
+                ])?;
+            }
+            out.into_inner()
+                .map_err(|e| std::io::Error::other(e.to_string()))
         }
     }
 }

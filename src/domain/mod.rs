@@ -4,6 +4,8 @@
 mod answers;
 pub mod case;
 mod codes;
+#[cfg(feature = "ssr")]
+pub mod cube;
 pub mod demo;
 mod instrument;
 pub mod lix;

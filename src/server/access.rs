@@ -110,6 +110,7 @@ pub const RULES: &[Rule] = &[
     // Exports
     rule("GET", "/cases/{case}/export.json", Api, Caseworker),
     rule("GET", "/dashboard/export.csv", Api, Statistics),
+    rule("GET", "/dashboard/rows.csv", Api, Statistics),
     // Form posts
     rule("POST", "/self/start", Form, Public),
     rule("POST", "/self/invite", Form, Public),

@@ -8,7 +8,9 @@ use crate::api::questionnaire::stored_result;
 use crate::domain::case::AgeBand;
 use crate::domain::demo::{DemoRng, generate_case};
 use crate::domain::{Answers, Instrument, evaluate};
-use crate::server::db::{AnsweredBy, DbError, NewAssessment, NewCase, Repository};
+use crate::server::db::{
+    AnsweredBy, DbError, NewAssessment, NewCase, Repository, SeedAssessment, SeedCase,
+};
 
 pub const TEAMS: [&str; 6] = [
     "Jobcenter Nord",
@@ -54,7 +56,11 @@ fn day_in_past(now: OffsetDateTime, months_back: u32, day: u8) -> OffsetDateTime
         .unwrap_or(now)
 }
 
+/// Cases per transaction: large enough that inserts go many rows at a time.
+const BATCH: usize = 1000;
+
 /// Adds `cases` synthetic cases with their assessments; the same seed gives the same data.
+/// Cases are written `BATCH` at a time, each batch in one transaction with the cube.
 pub async fn seed_demo(
     db: &dyn Repository,
     cases: usize,
@@ -65,18 +71,12 @@ pub async fn seed_demo(
     let now = OffsetDateTime::now_utc();
     let mut rng = DemoRng::new(seed);
     let mut report = SeedReport::default();
+    let mut batch = Vec::with_capacity(BATCH.min(cases));
     for n in 0..cases {
         let case = generate_case(&mut rng, team_ids.len(), now.year(), MONTHS);
         let team_id = team_ids.get(case.team).copied().unwrap_or(team_ids[0]);
         let band = AgeBand::of(case.birth_year, now.year()).as_str().to_owned();
-        let case_id = db
-            .create_case(&NewCase {
-                reference: format!("DEMO-{seed}-{n:07}"),
-                birth_year: case.birth_year,
-                team_id,
-                caseworker_id: None,
-            })
-            .await?;
+        let mut assessments = Vec::with_capacity(case.assessments.len());
         for a in case.assessments {
             let parsed = Answers::parse(instrument, a.mode, &a.answers)
                 .map_err(|e| DbError::Corrupt(format!("demo answers: {}", e.message)))?;
@@ -84,29 +84,42 @@ pub async fn seed_demo(
             let mut result = stored_result(&outcome);
             result.computed_at =
                 day_in_past(now, MONTHS - 1 - a.month_offset.min(MONTHS - 1), a.day);
-            let answers: Vec<(String, serde_json::Value)> = a.answers.into_iter().collect();
             let by = match a.mode {
                 crate::domain::Mode::Interview => AnsweredBy::Caseworker,
                 crate::domain::Mode::SelfAssessment => AnsweredBy::Recipient,
             };
-            db.record_complete(
-                &NewAssessment {
+            assessments.push(SeedAssessment {
+                new: NewAssessment {
                     instrument: instrument.id().to_owned(),
                     mode: a.mode.as_str().to_owned(),
                     language: a.language.to_owned(),
-                    case_id: Some(case_id),
                     team_id: Some(team_id),
                     age_band: Some(band.clone()),
                     ..NewAssessment::default()
                 },
-                &answers,
+                answers: a.answers.into_iter().collect(),
                 by,
-                &result,
-            )
-            .await?;
-            report.assessments += 1;
+                result,
+            });
         }
+        report.assessments += assessments.len();
         report.cases += 1;
+        batch.push(SeedCase {
+            case: NewCase {
+                reference: format!("DEMO-{seed}-{n:07}"),
+                birth_year: case.birth_year,
+                team_id,
+                caseworker_id: None,
+            },
+            assessments,
+        });
+        if batch.len() == BATCH {
+            db.seed_batch(&batch).await?;
+            batch.clear();
+        }
+    }
+    if !batch.is_empty() {
+        db.seed_batch(&batch).await?;
     }
     Ok(report)
 }

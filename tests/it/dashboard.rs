@@ -22,6 +22,8 @@ both_backends!(
     small_counts_are_hidden_and_cannot_be_recovered,
     alpha_is_computed_from_the_stored_answers,
     demo_data_fills_every_chart,
+    the_cube_equals_a_fresh_count_after_every_kind_of_write,
+    analysts_get_pseudonymised_rows,
 );
 
 const PERSONAS: &str = include_str!("../data/dr-1-public.json");
@@ -472,5 +474,250 @@ async fn demo_data_fills_every_chart(db: Db) -> TestResult {
     // Seeding again adds, with the same teams.
     digiparat::server::seed::seed_demo(app.db.as_ref(), 5, 8).await?;
     assert_eq!(app.db.stats_teams().await?.len(), 6);
+    Ok(())
+}
+
+/// The statistics cube kept by each write equals a count from scratch: after finished
+/// results with and without a case, overrides of a case's first and latest assessment, an
+/// erasure and demo data. Movement follows the override of the latest assessment, leaves
+/// with an erased case, and a database whose cube was lost is counted again on start.
+async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> TestResult {
+    use digiparat::server::db::NewCase;
+    let app = spawn_app(db).await;
+    let team = app.db.create_team("Nord").await?;
+    let people = personas();
+    let mut cases = Vec::new();
+    for n in 0..4 {
+        cases.push(
+            app.db
+                .create_case(&NewCase {
+                    reference: format!("KUBE-{n}"),
+                    birth_year: 1980,
+                    team_id: team,
+                    caseworker_id: None,
+                })
+                .await?,
+        );
+    }
+    // Two to four assessments per case, one anonymous in between.
+    let mut ids_of_case: Vec<Vec<i64>> = vec![Vec::new(); cases.len()];
+    for (i, (mode, answers)) in people.iter().enumerate().take(12) {
+        let c = i % cases.len();
+        store(&app, team, "da", *mode, answers, Some(cases[c])).await?;
+        store(&app, team, "ar", *mode, answers, None).await?;
+        let ids = app.db.assessments_of_case(cases[c]).await?;
+        ids_of_case[c] = ids.iter().map(|a| a.id).collect();
+    }
+    assert_cube_exact(&app, "after finishing").await?;
+
+    let moved = |cells: &digiparat::server::db::CubeCells| -> Vec<i64> {
+        (0..9)
+            .map(|i| {
+                cells
+                    .values()
+                    .map(|c| c[digiparat::domain::cube::MOVES + i])
+                    .sum()
+            })
+            .collect()
+    };
+    // Movement, counted directly: channel after override at the first and latest.
+    let direct = |cases: Vec<Vec<i64>>| {
+        let app = &app;
+        async move {
+            let mut m = vec![0i64; 9];
+            for ids in cases {
+                let mut ends = Vec::new();
+                for id in [ids.iter().min(), ids.iter().max()].into_iter().flatten() {
+                    let r = app.db.result(*id).await?.ok_or("no result")?;
+                    let ch = r.override_.map(|o| o.channel).unwrap_or(r.channel);
+                    ends.push(
+                        ["analogue", "assisted", "self_service"]
+                            .iter()
+                            .position(|c| *c == ch)
+                            .ok_or("channel")?,
+                    );
+                }
+                m[ends[0] * 3 + ends[1]] += 1;
+            }
+            Ok::<_, Error>(m)
+        }
+    };
+    assert_eq!(
+        moved(&app.db.stored_cube().await?),
+        direct(ids_of_case.clone()).await?
+    );
+    // Override the latest of case 0 to analogue, the first of case 1 twice.
+    let latest = *ids_of_case[0].iter().max().ok_or("no assessment")?;
+    let first = *ids_of_case[1].iter().min().ok_or("no assessment")?;
+    app.db
+        .set_override(latest, "analogue", "Kender personen")
+        .await?;
+    app.db
+        .set_override(first, "self_service", "Kender personen")
+        .await?;
+    app.db
+        .set_override(first, "assisted", "Kender personen bedre")
+        .await?;
+    assert_cube_exact(&app, "after overrides").await?;
+    assert_eq!(
+        moved(&app.db.stored_cube().await?),
+        direct(ids_of_case.clone()).await?
+    );
+
+    // Erasure keeps the results but not the case's movement.
+    assert!(app.db.erase_case(cases[2]).await?);
+    assert_cube_exact(&app, "after erasure").await?;
+    let mut kept = ids_of_case.clone();
+    kept.remove(2);
+    assert_eq!(moved(&app.db.stored_cube().await?), direct(kept).await?);
+    let (total, _) = build(app.db.as_ref(), &StatsFilter::default(), 1, Lang::Da).await?;
+    assert_eq!(
+        count(total),
+        Some(2 * people.len().min(12) as u64),
+        "an erased case's results left the statistics"
+    );
+
+    digiparat::server::seed::seed_demo(app.db.as_ref(), 40, 3).await?;
+    assert_cube_exact(&app, "after demo data").await?;
+
+    // A lost cube is counted again when the application starts.
+    let wanted = app.db.stored_cube().await?;
+    // The table's slot columns are the layout's, in its order.
+    let columns: Vec<String> = match db {
+        Db::Sqlite => {
+            use sqlx::{Column, Connection, Row};
+            let mut c = sqlx::SqliteConnection::connect(&app.database_url).await?;
+            let row = sqlx::query("SELECT * FROM stat_cube")
+                .fetch_one(&mut c)
+                .await?;
+            sqlx::query("DELETE FROM stat_cube").execute(&mut c).await?;
+            row.columns().iter().map(|c| c.name().to_owned()).collect()
+        }
+        Db::Postgres => {
+            use sqlx::{Column, Connection, Row};
+            let mut c = sqlx::PgConnection::connect(&app.database_url).await?;
+            let row = sqlx::query("SELECT * FROM stat_cube")
+                .fetch_one(&mut c)
+                .await?;
+            sqlx::query("DELETE FROM stat_cube").execute(&mut c).await?;
+            row.columns().iter().map(|c| c.name().to_owned()).collect()
+        }
+    };
+    assert_eq!(columns[5..], digiparat::domain::cube::slot_names()[..]);
+    assert!(app.db.stored_cube().await?.is_empty());
+    let url = digiparat::server::config::DatabaseUrl::parse(&app.database_url)?;
+    let again = digiparat::server::db::connect(&url).await?;
+    assert_eq!(
+        again.stored_cube().await?,
+        wanted,
+        "the cube was not counted on start"
+    );
+    assert!(again.rebuild_cube().await? > 0);
+    assert_eq!(again.stored_cube().await?, wanted);
+    Ok(())
+}
+
+async fn assert_cube_exact(app: &TestApp, when: &str) -> TestResult {
+    let stored = app.db.stored_cube().await?;
+    let counted = app.db.counted_cube().await?;
+    assert!(!counted.is_empty(), "{when}: nothing counted");
+    assert_eq!(
+        stored, counted,
+        "{when}: the cube differs from a fresh count"
+    );
+    Ok(())
+}
+
+/// `/dashboard/rows.csv`: one line per finished assessment, the same person numbered alike
+/// on adjacent lines, no case reference or exact time, the filters applied, audited, and
+/// refused to caseworkers.
+async fn analysts_get_pseudonymised_rows(db: Db) -> TestResult {
+    use digiparat::api::stats::ROW_COLUMNS;
+    use digiparat::server::db::AuditFilter;
+    let app = spawn_app(db).await;
+    let report = digiparat::server::seed::seed_demo(app.db.as_ref(), 30, 11).await?;
+    let people = personas();
+    let extra_team = app.db.create_team("Uden sag").await?;
+    store(&app, extra_team, "en", people[0].0, &people[0].1, None).await?;
+    let (manager, _) = staff(&app, "mette", Role::Manager, None).await?;
+    let res = manager.get(app.url("/dashboard/rows.csv")).send().await?;
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/csv")),
+        "not CSV"
+    );
+    let text = res.text().await?;
+    assert!(!text.contains("DEMO-"), "a case reference was exported");
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header: Vec<String> = reader.headers()?.iter().map(str::to_owned).collect();
+    assert_eq!(header, ROW_COLUMNS);
+    let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    assert_eq!(rows.len(), report.assessments + 1);
+    let mut seen: Vec<String> = Vec::new();
+    for r in &rows {
+        let person = r[0].to_owned();
+        assert_eq!(r[1].len(), 7, "month: {:?}", &r[1]);
+        assert!(r[1].as_bytes()[4] == b'-', "month: {:?}", &r[1]);
+        if person.is_empty() {
+            assert_eq!(&r[2], "Uden sag");
+            continue;
+        }
+        if seen.last() != Some(&person) {
+            assert!(
+                !seen.contains(&person),
+                "person {person} is not on adjacent lines"
+            );
+            seen.push(person);
+        }
+    }
+    assert_eq!(seen.len(), report.cases, "one number per case");
+
+    // Filters as on the dashboard.
+    let north = app
+        .db
+        .stats_teams()
+        .await?
+        .into_iter()
+        .find(|(_, n)| n == "Jobcenter Nord")
+        .ok_or("no team")?;
+    let res = manager
+        .get(app.url(&format!("/dashboard/rows.csv?team={}&mode=self", north.0)))
+        .send()
+        .await?;
+    let text = res.text().await?;
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let filtered: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    assert!(!filtered.is_empty() && filtered.len() < rows.len());
+    assert!(
+        filtered
+            .iter()
+            .all(|r| &r[2] == "Jobcenter Nord" && &r[4] == "self")
+    );
+    let bad = manager
+        .get(app.url("/dashboard/rows.csv?band=old"))
+        .send()
+        .await?;
+    assert_eq!(bad.status(), 400);
+
+    let audit = app
+        .db
+        .audit_entries(&AuditFilter {
+            action: Some("statistics.rows".into()),
+            limit: 10,
+            ..AuditFilter::default()
+        })
+        .await?;
+    assert_eq!(audit.len(), 2, "downloads not audited");
+    let (cw, _) = staff(&app, "carl", Role::Caseworker, Some(extra_team)).await?;
+    assert_eq!(
+        cw.get(app.url("/dashboard/rows.csv"))
+            .send()
+            .await?
+            .status(),
+        403
+    );
     Ok(())
 }

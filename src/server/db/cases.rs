@@ -441,6 +441,9 @@ macro_rules! impl_case_store {
 
             async fn erase_case(&self, id: $crate::server::db::CaseId) -> Result<bool, $crate::server::db::DbError> {
                 let mut tx = self.pool.begin().await?;
+                // Results stay for statistics, detached: the case's movement leaves the cube.
+                let touched = $crate::server::db::cube::cube_lock_case!(&mut tx, id);
+                let before = $crate::server::db::cube::cube_tally!(&mut tx, &touched);
                 let of_case = "SELECT id FROM assessments WHERE case_id = $1";
                 sqlx::query("DELETE FROM assessments WHERE case_id = $1 AND finished_at IS NULL")
                     .bind(id)
@@ -462,6 +465,8 @@ macro_rules! impl_case_store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                let after = $crate::server::db::cube::cube_tally!(&mut tx, &touched);
+                $crate::server::db::cube::cube_apply!(&mut tx, &$crate::domain::cube::difference(&before, &after));
                 let gone = sqlx::query("DELETE FROM cases WHERE id = $1")
                     .bind(id)
                     .execute(&mut *tx)

@@ -3,6 +3,7 @@
 //! their own migrations, applied at start-up.
 
 mod cases;
+mod cube;
 mod postgres;
 mod queries;
 mod sessions;
@@ -21,7 +22,7 @@ pub use cases::{
 pub use postgres::PgRepository;
 pub use sessions::Sessions;
 pub use sqlite::SqliteRepository;
-pub use stats::{ResultGroup, StatsFilter, StatsStore};
+pub use stats::{CubeCells, SeedAssessment, SeedCase, StatsFilter, StatsStore};
 
 use crate::server::config::DatabaseUrl;
 

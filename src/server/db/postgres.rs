@@ -24,7 +24,9 @@ impl PgRepository {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        Ok(PgRepository { pool })
+        let repo = PgRepository { pool };
+        super::StatsStore::backfill_cube(&repo).await?;
+        Ok(repo)
     }
 
     pub fn pool(&self) -> &PgPool {
@@ -37,5 +39,5 @@ impl_case_store!(PgRepository, sqlx::Postgres);
 impl_stats_store!(
     PgRepository,
     sqlx::Postgres,
-    "to_char(a.finished_at AT TIME ZONE 'UTC', 'YYYY-MM')"
+    "LOCK TABLE stat_cube IN EXCLUSIVE MODE"
 );

@@ -95,6 +95,9 @@ macro_rules! finish_in {
         let id: $crate::server::db::AssessmentId = $id;
         let r: &$crate::server::db::StoredResult = $r;
         async {
+            // The statistics cube changes by this assessment's facts and its case's movement.
+            let touched = $crate::server::db::cube::cube_lock_assessment!($tx, id);
+            let before = $crate::server::db::cube::cube_tally!($tx, &touched);
             let updated = sqlx::query("UPDATE assessments SET finished_at = $1 WHERE id = $2")
                 .bind(r.computed_at)
                 .bind(id)
@@ -139,6 +142,8 @@ macro_rules! finish_in {
                     .execute(&mut **$tx)
                     .await?;
             }
+            let after = $crate::server::db::cube::cube_tally!($tx, &touched);
+            $crate::server::db::cube::cube_apply!($tx, &$crate::domain::cube::difference(&before, &after));
             Ok::<(), $crate::server::db::DbError>(())
         }
         .await
@@ -190,6 +195,9 @@ macro_rules! impl_repository {
                 channel: &str,
                 reason: &str,
             ) -> Result<(), $crate::server::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                let touched = $crate::server::db::cube::cube_lock_assessment!(&mut tx, id);
+                let before = $crate::server::db::cube::cube_tally!(&mut tx, &touched);
                 let done = sqlx::query(
                     "UPDATE results SET override_channel = $1, override_reason = $2, overridden_at = $3 \
                      WHERE assessment_id = $4",
@@ -198,11 +206,14 @@ macro_rules! impl_repository {
                 .bind(reason)
                 .bind(time::OffsetDateTime::now_utc())
                 .bind(id)
-                .execute(&self.pool)
+                .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() != 1 {
                     return Err($crate::server::db::DbError::NoSuchAssessment(id));
                 }
+                let after = $crate::server::db::cube::cube_tally!(&mut tx, &touched);
+                $crate::server::db::cube::cube_apply!(&mut tx, &$crate::domain::cube::difference(&before, &after));
+                tx.commit().await?;
                 Ok(())
             }
 

@@ -20,32 +20,53 @@ pub struct StatsFilter {
     pub until: Option<OffsetDateTime>,
 }
 
-/// Finished results grouped by computed channel, override, and the two marks.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ResultGroup {
-    pub channel: String,
-    pub override_channel: Option<String>,
-    pub borderline: bool,
-    pub provisional: bool,
-    pub count: i64,
+/// Per-cell counts of the statistics cube (`domain::cube`).
+pub type CubeCells =
+    std::collections::BTreeMap<crate::domain::cube::CellKey, [i64; crate::domain::cube::SLOTS]>;
+
+/// One synthetic case with its finished assessments, for `seed_batch`.
+#[derive(Clone, Debug)]
+pub struct SeedCase {
+    pub case: super::NewCase,
+    pub assessments: Vec<SeedAssessment>,
 }
+
+#[derive(Clone, Debug)]
+pub struct SeedAssessment {
+    pub new: super::NewAssessment,
+    pub answers: Vec<(String, serde_json::Value)>,
+    pub by: super::AnsweredBy,
+    /// Its `computed_at` is the finish time.
+    pub result: super::StoredResult,
+}
+
+/// Rows per multi-row insert: within both backends' limits on parameters.
+pub(crate) const SEED_ROWS: usize = 2000;
 
 #[async_trait]
 pub trait StatsStore {
-    async fn result_groups(&self, f: &StatsFilter) -> Result<Vec<ResultGroup>, DbError>;
-    /// `(dimension, score / 10 or None when not scored, count)`.
-    async fn score_bins(&self, f: &StatsFilter)
-    -> Result<Vec<(String, Option<i64>, i64)>, DbError>;
-    /// `(kind, code, count)` of reasons, exemption grounds and flags. Reasons count only
-    /// where they kept a person from self-service.
-    async fn code_counts(&self, f: &StatsFilter) -> Result<Vec<(String, String, i64)>, DbError>;
-    /// `(YYYY-MM, channel, count)`.
-    async fn monthly_channels(
+    /// Stores new cases with their finished assessments, answers, results and codes, and
+    /// adds them to the cube, in one transaction with multi-row inserts (demo data).
+    async fn seed_batch(&self, cases: &[SeedCase]) -> Result<(), DbError>;
+    /// Every slot of the cube summed under the filters (periods in whole months).
+    async fn cube_totals(&self, f: &StatsFilter) -> Result<Vec<i64>, DbError>;
+    /// `(YYYY-MM, computed channel counts)` under the filters, by month.
+    async fn cube_months(&self, f: &StatsFilter) -> Result<Vec<(String, [i64; 3])>, DbError>;
+    /// The cube as stored, cells with nothing left out.
+    async fn stored_cube(&self) -> Result<CubeCells, DbError>;
+    /// The cube counted again from every stored result, without writing it.
+    async fn counted_cube(&self) -> Result<CubeCells, DbError>;
+    /// Replaces the cube by a fresh count, with writers held off; returns the cells.
+    async fn rebuild_cube(&self) -> Result<usize, DbError>;
+    /// Rebuilds the cube when it is empty but results exist (a database from before it).
+    async fn backfill_cube(&self) -> Result<(), DbError>;
+    /// Sends every finished assessment under the filters to `out`, a case's assessments
+    /// one after another, until all are sent or `out` is closed. Memory stays flat.
+    async fn export_rows(
         &self,
         f: &StatsFilter,
-    ) -> Result<Vec<(String, String, i64)>, DbError>;
-    /// `(case, channel after override)` of finished assessments with a case, in time order.
-    async fn case_channels(&self, f: &StatsFilter) -> Result<Vec<(i64, String)>, DbError>;
+        out: tokio::sync::mpsc::Sender<crate::domain::cube::FactRow>,
+    ) -> Result<(), DbError>;
     /// `(assessment, mode, item, answer as JSON)` of finished assessments, by assessment.
     async fn item_answers(
         &self,
@@ -54,6 +75,36 @@ pub trait StatsStore {
     /// The teams, for the filter (names of teams are not personal data).
     async fn stats_teams(&self) -> Result<Vec<(i64, String)>, DbError>;
 }
+
+/// Adds the filter's conditions on the cube's cell columns. The period's ends are month
+/// starts (as `parse_filters` makes them), so whole months answer them exactly.
+macro_rules! push_cube_filters {
+    ($q:expr, $f:expr) => {{
+        let f: &$crate::server::db::StatsFilter = $f;
+        $q.push(" WHERE 1 = 1");
+        if let Some(team) = f.team_id {
+            $q.push(" AND team_id = ").push_bind(team);
+        }
+        if let Some(band) = &f.age_band {
+            $q.push(" AND age_band = ").push_bind(band.clone());
+        }
+        if let Some(mode) = &f.mode {
+            $q.push(" AND mode = ").push_bind(mode.clone());
+        }
+        if let Some(language) = &f.language {
+            $q.push(" AND language = ").push_bind(language.clone());
+        }
+        if let Some(from) = f.from {
+            $q.push(" AND month >= ")
+                .push_bind($crate::domain::cube::month_of(from));
+        }
+        if let Some(until) = f.until {
+            $q.push(" AND month < ")
+                .push_bind($crate::domain::cube::month_of(until));
+        }
+    }};
+}
+pub(crate) use push_cube_filters;
 
 /// Adds the filter's conditions, on `a` (assessments) joined with `r` (results).
 macro_rules! push_filters {
@@ -82,91 +133,290 @@ macro_rules! push_filters {
 }
 pub(crate) use push_filters;
 
-/// Implements `StatsStore`; `$month` is the backend's SQL for `YYYY-MM` of `a.finished_at`.
+/// Implements `StatsStore`; `$lock` is the backend's statement that holds off writers
+/// of the cube until the transaction ends.
 macro_rules! impl_stats_store {
-    ($repo:ty, $db:ty, $month:literal) => {
+    ($repo:ty, $db:ty, $lock:literal) => {
         #[async_trait::async_trait]
         impl $crate::server::db::StatsStore for $repo {
-            async fn result_groups(
+            async fn seed_batch(
+                &self,
+                cases: &[$crate::server::db::stats::SeedCase],
+            ) -> Result<(), $crate::server::db::DbError> {
+                use $crate::server::db::stats::SEED_ROWS;
+                let postgres = $crate::server::db::Repository::backend(self) == $crate::server::db::Backend::Postgres;
+                // SQLite: take the write lock first, so the ids read next stay free.
+                let mut tx = if postgres {
+                    self.pool.begin().await?
+                } else {
+                    self.pool.begin_with("BEGIN IMMEDIATE").await?
+                };
+                let n_assessments: usize = cases.iter().map(|c| c.assessments.len()).sum();
+                let mut ids = Vec::new();
+                for (table, n) in [("cases", cases.len()), ("assessments", n_assessments)] {
+                    let reserved: Vec<i64> = if postgres {
+                        sqlx::query_scalar(&format!(
+                            "SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, $1)"
+                        ))
+                        .bind(i64::try_from(n).unwrap_or(i64::MAX))
+                        .fetch_all(&mut *tx)
+                        .await?
+                    } else {
+                        let last: i64 = sqlx::query_scalar(&format!(
+                            "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), \
+                             COALESCE((SELECT MAX(id) FROM {table}), 0))"
+                        ))
+                        .fetch_one(&mut *tx)
+                        .await?;
+                        (1..=i64::try_from(n).unwrap_or(i64::MAX)).map(|i| last + i).collect()
+                    };
+                    ids.push(reserved);
+                }
+                let (case_ids, assessment_ids) = (&ids[0], &ids[1]);
+                let overriding = if postgres { " OVERRIDING SYSTEM VALUE" } else { "" };
+                let now = time::OffsetDateTime::now_utc();
+                let case_rows: Vec<(i64, &$crate::server::db::NewCase)> =
+                    case_ids.iter().copied().zip(cases.iter().map(|c| &c.case)).collect();
+                for chunk in case_rows.chunks(SEED_ROWS) {
+                    let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(format!(
+                        "INSERT INTO cases (id, reference, birth_year, team_id, caseworker_id, created_at, \
+                         last_activity_at){overriding} "
+                    ));
+                    q.push_values(chunk, |mut b, (id, c)| {
+                        b.push_bind(*id).push_bind(c.reference.clone()).push_bind(c.birth_year)
+                            .push_bind(c.team_id).push_bind(c.caseworker_id).push_bind(now).push_bind(now);
+                    });
+                    q.build().execute(&mut *tx).await.map_err(|e| $crate::server::db::cases::unique_or(e, "a case with that reference"))?;
+                }
+                let mut flat = Vec::with_capacity(n_assessments);
+                for (case_id, c) in case_ids.iter().zip(cases) {
+                    for a in &c.assessments {
+                        flat.push((*case_id, a));
+                    }
+                }
+                let rows: Vec<(i64, i64, &$crate::server::db::stats::SeedAssessment)> = assessment_ids
+                    .iter()
+                    .zip(&flat)
+                    .map(|(id, (case_id, a))| (*id, *case_id, *a))
+                    .collect();
+                for chunk in rows.chunks(SEED_ROWS) {
+                    let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(format!(
+                        "INSERT INTO assessments (id, instrument, mode, language, started_at, finished_at, \
+                         case_id, team_id, age_band){overriding} "
+                    ));
+                    q.push_values(chunk, |mut b, (id, case_id, a)| {
+                        let done = a.result.computed_at;
+                        b.push_bind(*id).push_bind(a.new.instrument.clone()).push_bind(a.new.mode.clone())
+                            .push_bind(a.new.language.clone()).push_bind(done - time::Duration::minutes(12))
+                            .push_bind(done).push_bind(*case_id).push_bind(a.new.team_id)
+                            .push_bind(a.new.age_band.clone());
+                    });
+                    q.build().execute(&mut *tx).await?;
+                    let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
+                        "INSERT INTO results (assessment_id, instrument, channel, rule, provisional, \
+                         borderline, score_access, score_skills, score_motivation, outcome, computed_at) ",
+                    );
+                    q.push_values(chunk, |mut b, (id, _, a)| {
+                        let r = &a.result;
+                        b.push_bind(*id).push_bind(r.instrument.clone()).push_bind(r.channel.clone())
+                            .push_bind(r.rule).push_bind(r.provisional).push_bind(r.borderline)
+                            .push_bind(r.score_access).push_bind(r.score_skills).push_bind(r.score_motivation)
+                            .push_bind(r.outcome.to_string()).push_bind(r.computed_at);
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
+                let answers: Vec<(i64, &str, String, &'static str, time::OffsetDateTime)> = rows
+                    .iter()
+                    .flat_map(|(id, _, a)| {
+                        a.answers.iter().map(move |(item, v)| {
+                            (*id, item.as_str(), v.to_string(), a.by.as_str(), a.result.computed_at)
+                        })
+                    })
+                    .collect();
+                for chunk in answers.chunks(SEED_ROWS) {
+                    let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
+                        "INSERT INTO answers (assessment_id, item, value, answered_by, answered_at) ",
+                    );
+                    q.push_values(chunk, |mut b, (id, item, value, by, at)| {
+                        b.push_bind(*id).push_bind(item.to_string()).push_bind(value.clone())
+                            .push_bind(*by).push_bind(*at);
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
+                let codes: Vec<(i64, &'static str, String)> = rows
+                    .iter()
+                    .flat_map(|(id, _, a)| {
+                        $crate::server::db::stats::outcome_codes(&a.result.outcome)
+                            .into_iter()
+                            .map(move |(kind, code)| (*id, kind, code))
+                    })
+                    .collect();
+                for chunk in codes.chunks(SEED_ROWS) {
+                    let mut q: sqlx::QueryBuilder<'_, $db> =
+                        sqlx::QueryBuilder::new("INSERT INTO result_codes (assessment_id, kind, code) ");
+                    q.push_values(chunk, |mut b, (id, kind, code)| {
+                        b.push_bind(*id).push_bind(*kind).push_bind(code.clone());
+                    });
+                    q.build().execute(&mut *tx).await?;
+                }
+                // Every case is new and whole in this batch: its facts are known here.
+                let mut tally = $crate::domain::cube::Tally::default();
+                for (id, case_id, a) in &rows {
+                    let r = &a.result;
+                    tally.add(&$crate::domain::cube::FactRow {
+                        id: *id,
+                        case_id: Some(*case_id),
+                        finished_at: r.computed_at,
+                        team_id: a.new.team_id,
+                        age_band: a.new.age_band.clone(),
+                        mode: a.new.mode.clone(),
+                        language: a.new.language.clone(),
+                        channel: r.channel.clone(),
+                        override_channel: None,
+                        borderline: r.borderline,
+                        provisional: r.provisional,
+                        scores: [r.score_access, r.score_skills, r.score_motivation].map(|s| s.map(i64::from)),
+                        codes: $crate::server::db::stats::outcome_codes(&r.outcome)
+                            .into_iter()
+                            .map(|(k, c)| (k.to_owned(), c))
+                            .collect(),
+                    });
+                }
+                $crate::server::db::cube::cube_apply!(&mut tx, &tally.finish());
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn cube_totals(
                 &self,
                 f: &$crate::server::db::StatsFilter,
-            ) -> Result<Vec<$crate::server::db::ResultGroup>, $crate::server::db::DbError> {
+            ) -> Result<Vec<i64>, $crate::server::db::DbError> {
+                let sums: Vec<String> = $crate::domain::cube::slot_names()
+                    .iter()
+                    .map(|n| format!("CAST(COALESCE(SUM({n}), 0) AS BIGINT)"))
+                    .collect();
+                let mut q: sqlx::QueryBuilder<'_, $db> =
+                    sqlx::QueryBuilder::new(format!("SELECT {} FROM stat_cube", sums.join(", ")));
+                $crate::server::db::stats::push_cube_filters!(q, f);
+                let row = q.build().fetch_one(&self.pool).await?;
+                (0..$crate::domain::cube::SLOTS)
+                    .map(|i| Ok(sqlx::Row::try_get::<i64, _>(&row, i)?))
+                    .collect()
+            }
+
+            async fn cube_months(
+                &self,
+                f: &$crate::server::db::StatsFilter,
+            ) -> Result<Vec<(String, [i64; 3])>, $crate::server::db::DbError> {
                 let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
-                    "SELECT r.channel, r.override_channel, r.borderline, r.provisional, COUNT(*) \
-                     FROM results r JOIN assessments a ON a.id = r.assessment_id",
+                    "SELECT month, CAST(SUM(computed_analogue) AS BIGINT), \
+                     CAST(SUM(computed_assisted) AS BIGINT), \
+                     CAST(SUM(computed_self_service) AS BIGINT) FROM stat_cube",
                 );
-                $crate::server::db::stats::push_filters!(q, f);
-                q.push(" GROUP BY r.channel, r.override_channel, r.borderline, r.provisional");
-                let rows: Vec<(String, Option<String>, bool, bool, i64)> =
+                $crate::server::db::stats::push_cube_filters!(q, f);
+                q.push(" GROUP BY month ORDER BY month");
+                let rows: Vec<(String, i64, i64, i64)> =
                     q.build_query_as().fetch_all(&self.pool).await?;
                 Ok(rows
                     .into_iter()
-                    .map(|(channel, override_channel, borderline, provisional, count)| {
-                        $crate::server::db::ResultGroup { channel, override_channel, borderline, provisional, count }
-                    })
+                    .map(|(m, a, b, c)| (m, [a, b, c]))
+                    .filter(|(_, n)| n.iter().any(|x| *x != 0))
                     .collect())
             }
 
-            async fn score_bins(
-                &self,
-                f: &$crate::server::db::StatsFilter,
-            ) -> Result<Vec<(String, Option<i64>, i64)>, $crate::server::db::DbError> {
-                let mut out = Vec::new();
-                for (dimension, column) in [
-                    ("access", "r.score_access"),
-                    ("skills", "r.score_skills"),
-                    ("motivation", "r.score_motivation"),
-                ] {
-                    let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(format!(
-                        "SELECT CAST({column} / 10 AS BIGINT), COUNT(*) FROM results r \
-                         JOIN assessments a ON a.id = r.assessment_id"
-                    ));
-                    $crate::server::db::stats::push_filters!(q, f);
-                    q.push(format!(" GROUP BY CAST({column} / 10 AS BIGINT)"));
-                    let rows: Vec<(Option<i64>, i64)> = q.build_query_as().fetch_all(&self.pool).await?;
-                    out.extend(rows.into_iter().map(|(bin, n)| (dimension.to_owned(), bin, n)));
+            async fn stored_cube(&self) -> Result<$crate::server::db::stats::CubeCells, $crate::server::db::DbError> {
+                let sql = format!(
+                    "SELECT month, team_id, age_band, mode, language, {} FROM stat_cube",
+                    $crate::domain::cube::slot_names().join(", ")
+                );
+                let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+                let mut out = $crate::server::db::stats::CubeCells::new();
+                for row in rows {
+                    use sqlx::Row;
+                    let cell = $crate::domain::cube::CellKey {
+                        month: row.try_get(0)?,
+                        team_id: row.try_get(1)?,
+                        age_band: row.try_get(2)?,
+                        mode: row.try_get(3)?,
+                        language: row.try_get(4)?,
+                    };
+                    let mut counts = [0i64; $crate::domain::cube::SLOTS];
+                    for (i, c) in counts.iter_mut().enumerate() {
+                        *c = row.try_get(5 + i)?;
+                    }
+                    if counts.iter().any(|n| *n != 0) {
+                        out.insert(cell, counts);
+                    }
                 }
                 Ok(out)
             }
 
-            async fn code_counts(
-                &self,
-                f: &$crate::server::db::StatsFilter,
-            ) -> Result<Vec<(String, String, i64)>, $crate::server::db::DbError> {
-                let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
-                    "SELECT c.kind, c.code, COUNT(*) FROM result_codes c \
-                     JOIN results r ON r.assessment_id = c.assessment_id \
-                     JOIN assessments a ON a.id = c.assessment_id",
-                );
-                $crate::server::db::stats::push_filters!(q, f);
-                q.push(" AND (c.kind <> 'reason' OR r.channel <> 'self_service') GROUP BY c.kind, c.code");
-                Ok(q.build_query_as().fetch_all(&self.pool).await?)
+            async fn counted_cube(&self) -> Result<$crate::server::db::stats::CubeCells, $crate::server::db::DbError> {
+                let mut conn = self.pool.acquire().await?;
+                let sql = $crate::server::db::cube::fact_select_all();
+                let mut rows = sqlx::query_as::<_, $crate::server::db::cube::FactTuple>(&sql).fetch(&mut *conn);
+                let mut folder = $crate::server::db::cube::RowFolder::default();
+                while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+                    folder.push(row);
+                }
+                Ok(folder.finish())
             }
 
-            async fn monthly_channels(
-                &self,
-                f: &$crate::server::db::StatsFilter,
-            ) -> Result<Vec<(String, String, i64)>, $crate::server::db::DbError> {
-                let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(concat!(
-                    "SELECT ", $month, ", r.channel, COUNT(*) FROM results r \
-                     JOIN assessments a ON a.id = r.assessment_id"
-                ));
-                $crate::server::db::stats::push_filters!(q, f);
-                q.push(concat!(" GROUP BY ", $month, ", r.channel ORDER BY 1"));
-                Ok(q.build_query_as().fetch_all(&self.pool).await?)
+            async fn rebuild_cube(&self) -> Result<usize, $crate::server::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query($lock).execute(&mut *tx).await?;
+                sqlx::query("DELETE FROM stat_cube").execute(&mut *tx).await?;
+                let sql = $crate::server::db::cube::fact_select_all();
+                let mut folder = $crate::server::db::cube::RowFolder::default();
+                {
+                    let mut rows = sqlx::query_as::<_, $crate::server::db::cube::FactTuple>(&sql).fetch(&mut *tx);
+                    while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+                        folder.push(row);
+                    }
+                }
+                let cells = folder.finish();
+                $crate::server::db::cube::cube_apply!(&mut tx, &cells);
+                tx.commit().await?;
+                Ok(cells.len())
             }
 
-            async fn case_channels(
+            async fn backfill_cube(&self) -> Result<(), $crate::server::db::DbError> {
+                let cells: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stat_cube").fetch_one(&self.pool).await?;
+                let results: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM results LIMIT 1) x")
+                    .fetch_one(&self.pool)
+                    .await?;
+                if cells == 0 && results > 0 {
+                    let n = self.rebuild_cube().await?;
+                    tracing::info!(cells = n, "statistics cube counted from the stored results");
+                }
+                Ok(())
+            }
+
+            async fn export_rows(
                 &self,
                 f: &$crate::server::db::StatsFilter,
-            ) -> Result<Vec<(i64, String)>, $crate::server::db::DbError> {
-                let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
-                    "SELECT a.case_id, COALESCE(r.override_channel, r.channel) FROM results r \
-                     JOIN assessments a ON a.id = r.assessment_id",
-                );
+                out: tokio::sync::mpsc::Sender<$crate::domain::cube::FactRow>,
+            ) -> Result<(), $crate::server::db::DbError> {
+                let mut q: sqlx::QueryBuilder<'_, $db> =
+                    sqlx::QueryBuilder::new($crate::server::db::cube::FACT_FROM);
                 $crate::server::db::stats::push_filters!(q, f);
-                q.push(" AND a.case_id IS NOT NULL ORDER BY a.case_id, a.finished_at, a.id");
-                Ok(q.build_query_as().fetch_all(&self.pool).await?)
+                q.push(" ORDER BY a.case_id, a.id");
+                let mut conn = self.pool.acquire().await?;
+                let mut rows = q
+                    .build_query_as::<$crate::server::db::cube::FactTuple>()
+                    .fetch(&mut *conn);
+                let mut joiner = $crate::server::db::cube::RowJoiner::default();
+                while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+                    if let Some(done) = joiner.push(row)
+                        && out.send(done).await.is_err()
+                    {
+                        return Ok(());
+                    }
+                }
+                if let Some(done) = joiner.take() {
+                    let _ = out.send(done).await;
+                }
+                Ok(())
             }
 
             async fn item_answers(

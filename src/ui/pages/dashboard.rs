@@ -98,11 +98,16 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
         .iter()
         .map(|l| (l.code().to_owned(), l.native_name().to_owned()))
         .collect();
-    let export = if v.query.is_empty() {
-        "/dashboard/export.csv".to_owned()
-    } else {
-        format!("/dashboard/export.csv?{}", v.query)
+    let with_query = |path: &str| {
+        if v.query.is_empty() {
+            path.to_owned()
+        } else {
+            format!("{path}?{}", v.query)
+        }
     };
+    let export = with_query("/dashboard/export.csv");
+    let rows = with_query("/dashboard/rows.csv");
+    let items = with_query("/dashboard/items");
     let contents = v
         .sections
         .iter()
@@ -136,8 +141,14 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
             <p role="status" data-total="">
                 {lang.t_args("dash-total", &[("count", cell_text(lang, v.total, k))])}
             </p>
-            <p><a href=export download="">{lang.t("dash-export")}</a></p>
-            <p><a href=format!("/dashboard/items{}", if v.query.is_empty() { String::new() } else { format!("?{}", v.query) })>{lang.t("items-link")}</a></p>
+            <ul class="link-list">
+                <li><a href=export download="">{lang.t("dash-export")}</a></li>
+                <li>
+                    <a href=rows download="">{lang.t("dash-export-rows")}</a>
+                    <span class="hint">{lang.t("dash-export-rows-hint")}</span>
+                </li>
+                <li><a href=items>{lang.t("items-link")}</a></li>
+            </ul>
             <nav class="anchor-links" aria-labelledby="dash-contents">
                 <h2 id="dash-contents" class="h-small">{lang.t("iv-contents")}</h2>
                 <ul>{contents}</ul>

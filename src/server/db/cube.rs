@@ -1,0 +1,254 @@
+//! Keeping the statistics cube (`domain::cube`) exact. Every write that changes a finished
+//! result locks the case, counts the facts of the assessments it touches (the whole case,
+//! for movement) before and after the change, and adds the difference to `stat_cube`, all
+//! in the write's own transaction. The same counting over every row rebuilds the cube.
+
+use std::collections::BTreeMap;
+
+use time::OffsetDateTime;
+
+use crate::domain::cube::{CellKey, FactRow, SLOTS, Tally, slot_names};
+
+/// Assessments with their result, one row per reason or ground code (or one row without a
+/// code); callers add the conditions (finished assessments only) and the order.
+pub(crate) const FACT_FROM: &str = "SELECT a.id, a.case_id, a.finished_at, a.team_id, \
+     a.age_band, a.mode, a.language, r.channel, r.override_channel, r.borderline, r.provisional, \
+     CAST(r.score_access AS BIGINT), CAST(r.score_skills AS BIGINT), \
+     CAST(r.score_motivation AS BIGINT), c.kind, c.code \
+     FROM assessments a JOIN results r ON r.assessment_id = a.id \
+     LEFT JOIN result_codes c ON c.assessment_id = a.id AND c.kind IN ('reason', 'ground')";
+
+/// Every finished assessment, by id.
+pub(crate) fn fact_select_all() -> String {
+    format!("{FACT_FROM} WHERE a.finished_at IS NOT NULL ORDER BY a.id")
+}
+
+/// One row of `FACT_FROM`.
+pub(crate) type FactTuple = (
+    i64,
+    Option<i64>,
+    OffsetDateTime,
+    Option<i64>,
+    Option<String>,
+    String,
+    String,
+    String,
+    Option<String>,
+    bool,
+    bool,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    Option<String>,
+);
+
+/// Joins the rows of one assessment (adjacent, as the query orders them) back together.
+#[derive(Default)]
+pub(crate) struct RowJoiner {
+    current: Option<FactRow>,
+}
+
+impl RowJoiner {
+    /// Takes the next row; gives back the previous assessment when this one starts another.
+    pub(crate) fn push(&mut self, t: FactTuple) -> Option<FactRow> {
+        let code = t.14.zip(t.15);
+        if let Some(row) = self.current.as_mut().filter(|r| r.id == t.0) {
+            row.codes.extend(code);
+            return None;
+        }
+        self.current.replace(FactRow {
+            id: t.0,
+            case_id: t.1,
+            finished_at: t.2,
+            team_id: t.3,
+            age_band: t.4,
+            mode: t.5,
+            language: t.6,
+            channel: t.7,
+            override_channel: t.8,
+            borderline: t.9,
+            provisional: t.10,
+            scores: [t.11, t.12, t.13],
+            codes: code.into_iter().collect(),
+        })
+    }
+
+    /// The last assessment.
+    pub(crate) fn take(&mut self) -> Option<FactRow> {
+        self.current.take()
+    }
+}
+
+/// Joins rows and counts them.
+#[derive(Default)]
+pub(crate) struct RowFolder {
+    joiner: RowJoiner,
+    tally: Tally,
+}
+
+impl RowFolder {
+    pub(crate) fn push(&mut self, t: FactTuple) {
+        if let Some(done) = self.joiner.push(t) {
+            self.tally.add(&done);
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> BTreeMap<CellKey, [i64; SLOTS]> {
+        if let Some(done) = self.joiner.take() {
+            self.tally.add(&done);
+        }
+        self.tally.finish()
+    }
+}
+
+/// `INSERT ... ON CONFLICT DO UPDATE` adding each cell's counts to the cube. It binds the
+/// four text keys of each cell; team ids and counts are numbers, written inline.
+pub(crate) fn upsert_statement(chunk: &[(&CellKey, &[i64; SLOTS])]) -> String {
+    let names = slot_names();
+    let rows: Vec<String> = chunk
+        .iter()
+        .enumerate()
+        .map(|(r, (cell, counts))| {
+            let b = r * 4;
+            let numbers: String = counts.iter().map(|n| format!(", {n}")).collect();
+            format!(
+                "(${}, {}, ${}, ${}, ${}{numbers})",
+                b + 1,
+                cell.team_id,
+                b + 2,
+                b + 3,
+                b + 4
+            )
+        })
+        .collect();
+    let sets: Vec<String> = names
+        .iter()
+        .map(|n| format!("{n} = stat_cube.{n} + excluded.{n}"))
+        .collect();
+    format!(
+        "INSERT INTO stat_cube (month, team_id, age_band, mode, language, {}) VALUES {} \
+         ON CONFLICT (month, team_id, age_band, mode, language) DO UPDATE SET {}",
+        names.join(", "),
+        rows.join(", "),
+        sets.join(", ")
+    )
+}
+
+/// Cells per upsert statement.
+pub(crate) const UPSERT_CHUNK: usize = 100;
+
+/// Counts the facts of the given assessments (`$tx` is `&mut Transaction`).
+macro_rules! cube_tally {
+    ($tx:expr, $ids:expr) => {{
+        let ids: &[i64] = $ids;
+        let mut folder = $crate::server::db::cube::RowFolder::default();
+        if !ids.is_empty() {
+            let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+            let sql = format!(
+                "{} WHERE a.finished_at IS NOT NULL AND a.id IN ({}) ORDER BY a.id",
+                $crate::server::db::cube::FACT_FROM,
+                list.join(", ")
+            );
+            let rows: Vec<$crate::server::db::cube::FactTuple> =
+                sqlx::query_as(&sql).fetch_all(&mut **$tx).await?;
+            for row in rows {
+                folder.push(row);
+            }
+        }
+        folder.finish()
+    }};
+}
+pub(crate) use cube_tally;
+
+/// Adds per-cell differences to the cube.
+macro_rules! cube_apply {
+    ($tx:expr, $delta:expr) => {{
+        let delta: &std::collections::BTreeMap<
+            $crate::domain::cube::CellKey,
+            [i64; $crate::domain::cube::SLOTS],
+        > = $delta;
+        let cells: Vec<_> = delta.iter().collect();
+        for chunk in cells.chunks($crate::server::db::cube::UPSERT_CHUNK) {
+            let sql = $crate::server::db::cube::upsert_statement(chunk);
+            let mut q = sqlx::query(&sql);
+            for (cell, _) in chunk {
+                q = q
+                    .bind(cell.month.clone())
+                    .bind(cell.age_band.clone())
+                    .bind(cell.mode.clone())
+                    .bind(cell.language.clone());
+            }
+            q.execute(&mut **$tx).await?;
+        }
+    }};
+}
+pub(crate) use cube_apply;
+
+/// Locks the case of an assessment (or the assessment alone) so that two writes to the
+/// same case count their difference one after the other, and returns the ids whose facts
+/// the write can change: the assessment and every assessment of its case.
+macro_rules! cube_lock_assessment {
+    ($tx:expr, $id:expr) => {{
+        let id: i64 = $id;
+        sqlx::query(
+            "UPDATE cases SET last_activity_at = last_activity_at \
+             WHERE id = (SELECT case_id FROM assessments WHERE id = $1)",
+        )
+        .bind(id)
+        .execute(&mut **$tx)
+        .await?;
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT id FROM assessments WHERE id = $1 \
+             OR case_id = (SELECT case_id FROM assessments WHERE id = $1) ORDER BY id",
+        )
+        .bind(id)
+        .fetch_all(&mut **$tx)
+        .await?;
+        ids
+    }};
+}
+pub(crate) use cube_lock_assessment;
+
+/// Locks a case and returns the ids of its assessments.
+macro_rules! cube_lock_case {
+    ($tx:expr, $case:expr) => {{
+        let case: i64 = $case;
+        sqlx::query("UPDATE cases SET last_activity_at = last_activity_at WHERE id = $1")
+            .bind(case)
+            .execute(&mut **$tx)
+            .await?;
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM assessments WHERE case_id = $1 ORDER BY id")
+                .bind(case)
+                .fetch_all(&mut **$tx)
+                .await?;
+        ids
+    }};
+}
+pub(crate) use cube_lock_case;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_upsert_has_every_slot_and_inline_numbers() {
+        let cell = CellKey {
+            month: "2026-01".into(),
+            team_id: 7,
+            age_band: String::new(),
+            mode: "self".into(),
+            language: "da".into(),
+        };
+        let mut counts = [0i64; SLOTS];
+        counts[0] = -1;
+        counts[SLOTS - 1] = 2;
+        let sql = upsert_statement(&[(&cell, &counts), (&cell, &counts)]);
+        assert!(sql.contains("($1, 7, $2, $3, $4, -1, 0"), "{sql}");
+        assert!(sql.contains("($5, 7, $6, $7, $8, -1"), "{sql}");
+        assert!(sql.contains(", 2), ($5"), "{sql}");
+        assert!(!sql.contains('{'), "{sql}");
+        assert_eq!(sql.matches(" = stat_cube.").count(), SLOTS);
+    }
+}
