@@ -153,7 +153,7 @@ mod server {
     use crate::domain::{Channel, Dimension, Instrument, Mode, Points, ReasonCode};
     use crate::i18n::Lang;
     use crate::server::charts::{BarChart, BarSeries, render_bar};
-    use crate::server::db::{DbError, Repository, StatsFilter};
+    use crate::server::db::{DbError, ExportRow, Repository, StatsFilter};
     use crate::server::state::AppState;
 
     fn shown(c: Cell) -> Shown {
@@ -839,9 +839,6 @@ mod server {
         }
     }
 
-    /// Rows per chunk of the streamed CSV.
-    const CSV_CHUNK: usize = 1024;
-
     /// The header of the pseudonymised rows.
     pub const ROW_COLUMNS: [&str; 15] = [
         "person",
@@ -862,8 +859,8 @@ mod server {
     ];
 
     /// GET /dashboard/rows.csv: one line per finished assessment under the filters, for
-    /// analysts. No case reference, no exact dates, no notes: the person is a number that
-    /// holds only within this file (the same number for the assessments of one case, empty
+    /// analysts. No case reference, no exact dates, no notes: the person is a pseudonym
+    /// that holds only within this file (the same for the assessments of one case, empty
     /// without a case), the finish time is a month, the birth year an age band. Streamed
     /// in chunks from a database cursor, so memory stays flat whatever the size. The
     /// download is audited.
@@ -896,7 +893,8 @@ mod server {
         {
             return r;
         }
-        let (rows_tx, rows_rx) = tokio::sync::mpsc::channel(4 * CSV_CHUNK);
+        // A few chunks in flight at most: memory stays flat however many rows there are.
+        let (rows_tx, rows_rx) = tokio::sync::mpsc::channel(4);
         let (failed_tx, failed_rx) = tokio::sync::oneshot::channel::<String>();
         let db = state.db.clone();
         tokio::spawn(async move {
@@ -908,31 +906,22 @@ mod server {
             }
             drop(keep);
         });
-        let writer = RowWriter {
-            teams,
-            person: 0,
-            last_case: None,
-            header: true,
+        let Some(writer) = RowWriter::new(teams) else {
+            return (
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                "The export could not be started.",
+            )
+                .into_response();
         };
         let body = futures_util::stream::unfold(
             (rows_rx, failed_rx, writer),
             |(mut rx, mut failed, mut writer)| async move {
-                let first = match rx.recv().await {
-                    Some(row) => row,
-                    None => {
-                        return failed.try_recv().ok().map(|e| {
-                            let error = std::io::Error::other(format!("export stopped: {e}"));
-                            (Err(error), (rx, failed, writer))
-                        });
-                    }
+                let Some(chunk) = rx.recv().await else {
+                    return failed.try_recv().ok().map(|e| {
+                        let error = std::io::Error::other(format!("export stopped: {e}"));
+                        (Err(error), (rx, failed, writer))
+                    });
                 };
-                let mut chunk = vec![first];
-                while chunk.len() < CSV_CHUNK {
-                    match rx.try_recv() {
-                        Ok(row) => chunk.push(row),
-                        Err(_) => break,
-                    }
-                }
                 let bytes = writer.write(&chunk).map(axum::body::Bytes::from);
                 Some((bytes, (rx, failed, writer)))
             },
@@ -951,48 +940,56 @@ mod server {
             .into_response()
     }
 
-    /// Turns rows into CSV, numbering people as they come.
+    /// A keyed hash over 64 bits, for pseudonyms.
+    type PseudonymMac = blake2::Blake2bMac<blake2::digest::consts::U8>;
+
+    /// Turns rows into CSV.
     struct RowWriter {
         teams: BTreeMap<i64, String>,
-        person: u64,
-        last_case: Option<i64>,
+        /// Keyed with 32 random bytes that are never stored: the pseudonyms of one file
+        /// cannot be linked to another file's, nor back to a case.
+        mac: PseudonymMac,
         header: bool,
     }
 
     impl RowWriter {
-        fn write(&mut self, rows: &[crate::domain::cube::FactRow]) -> std::io::Result<Vec<u8>> {
+        fn new(teams: BTreeMap<i64, String>) -> Option<RowWriter> {
+            use blake2::digest::KeyInit;
+            let key: [u8; 32] = rand::random();
+            Some(RowWriter {
+                teams,
+                mac: PseudonymMac::new_from_slice(&key).ok()?,
+                header: true,
+            })
+        }
+
+        /// The same 16 hex digits for every assessment of a case, within this file.
+        fn pseudonym(&self, case: i64) -> String {
+            use blake2::digest::Mac;
+            let mut mac = self.mac.clone();
+            mac.update(&case.to_le_bytes());
+            hex::encode(mac.finalize().into_bytes())
+        }
+
+        fn write(&mut self, rows: &[ExportRow]) -> std::io::Result<Vec<u8>> {
             let mut out = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 120));
             if std::mem::take(&mut self.header) {
                 out.write_record(ROW_COLUMNS)?;
             }
-            let score = |s: Option<i64>| s.map(|n| n.to_string()).unwrap_or_default();
+            let number = |s: Option<i64>| s.map(|n| n.to_string()).unwrap_or_default();
             for r in rows {
-                let person = match r.case_id {
-                    None => String::new(),
-                    Some(case) => {
-                        if self.last_case != Some(case) {
-                            self.person += 1;
-                            self.last_case = Some(case);
-                        }
-                        self.person.to_string()
-                    }
-                };
-                let codes = |kind: &str| {
-                    r.codes
-                        .iter()
-                        .filter(|(k, _)| k == kind)
-                        .map(|(_, c)| c.as_str())
-                        .collect::<Vec<_>>()
-                        .join(";")
-                };
+                let person = r
+                    .case_id
+                    .map(|case| self.pseudonym(case))
+                    .unwrap_or_default();
                 let team = r
                     .team_id
-                    .and_then(|t| self.teams.get(&t).cloned())
-                    .unwrap_or_default();
+                    .and_then(|t| self.teams.get(&t))
+                    .map_or("", String::as_str);
                 out.write_record([
                     person.as_str(),
-                    &crate::domain::cube::month_of(r.finished_at),
-                    &team,
+                    &r.month,
+                    team,
                     r.age_band.as_deref().unwrap_or(""),
                     &r.mode,
                     &r.language,
@@ -1000,11 +997,11 @@ mod server {
                     r.override_channel.as_deref().unwrap_or(&r.channel),
                     if r.borderline { "1" } else { "0" },
                     if r.provisional { "1" } else { "0" },
-                    &score(r.scores[0]),
-                    &score(r.scores[1]),
-                    &score(r.scores[2]),
-                    &codes("reason"),
-                    &codes("ground"),
+                    &number(r.score_access),
+                    &number(r.score_skills),
+                    &number(r.score_motivation),
+                    &r.codes_of("reason"),
+                    &r.codes_of("ground"),
                 ])?;
             }
             out.into_inner()

@@ -628,9 +628,9 @@ async fn assert_cube_exact(app: &TestApp, when: &str) -> TestResult {
     Ok(())
 }
 
-/// `/dashboard/rows.csv`: one line per finished assessment, the same person numbered alike
-/// on adjacent lines, no case reference or exact time, the filters applied, audited, and
-/// refused to caseworkers.
+/// `/dashboard/rows.csv`: one line per finished assessment, one pseudonym per case that
+/// does not carry over to the next file, no case reference or exact time, the filters
+/// applied, audited, and refused to caseworkers.
 async fn analysts_get_pseudonymised_rows(db: Db) -> TestResult {
     use digiparat::api::stats::ROW_COLUMNS;
     use digiparat::server::db::AuditFilter;
@@ -656,24 +656,43 @@ async fn analysts_get_pseudonymised_rows(db: Db) -> TestResult {
     assert_eq!(header, ROW_COLUMNS);
     let rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
     assert_eq!(rows.len(), report.assessments + 1);
-    let mut seen: Vec<String> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
     for r in &rows {
-        let person = r[0].to_owned();
         assert_eq!(r[1].len(), 7, "month: {:?}", &r[1]);
         assert!(r[1].as_bytes()[4] == b'-', "month: {:?}", &r[1]);
-        if person.is_empty() {
+        if r[0].is_empty() {
             assert_eq!(&r[2], "Uden sag");
             continue;
         }
-        if seen.last() != Some(&person) {
-            assert!(
-                !seen.contains(&person),
-                "person {person} is not on adjacent lines"
-            );
-            seen.push(person);
-        }
+        assert_eq!(r[0].len(), 16, "pseudonym {:?}", &r[0]);
+        seen.insert(r[0].to_owned());
     }
-    assert_eq!(seen.len(), report.cases, "one number per case");
+    assert_eq!(seen.len(), report.cases, "one pseudonym per case");
+    let codes = |column: usize| {
+        rows.iter().flat_map(move |r| {
+            r[column]
+                .split(';')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect::<Vec<_>>()
+        })
+    };
+    assert!(
+        codes(13).count() > 0 && codes(14).count() > 0,
+        "no reasons or grounds"
+    );
+    for c in codes(13) {
+        assert!(
+            c.parse::<digiparat::domain::ReasonCode>().is_ok(),
+            "reason {c}"
+        );
+    }
+    for c in codes(14) {
+        assert!(
+            c.parse::<digiparat::domain::ExemptionGround>().is_ok(),
+            "ground {c}"
+        );
+    }
 
     // Filters as on the dashboard.
     let north = app

@@ -22,7 +22,7 @@ pub use cases::{
 pub use postgres::PgRepository;
 pub use sessions::Sessions;
 pub use sqlite::SqliteRepository;
-pub use stats::{CubeCells, SeedAssessment, SeedCase, StatsFilter, StatsStore};
+pub use stats::{CubeCells, ExportRow, SeedAssessment, SeedCase, StatsFilter, StatsStore};
 
 use crate::server::config::DatabaseUrl;
 

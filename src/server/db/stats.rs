@@ -40,6 +40,44 @@ pub struct SeedAssessment {
     pub result: super::StoredResult,
 }
 
+/// One finished assessment for the analysts' export: no case reference, no note, the
+/// finish time as a month; reason and exemption-ground codes as `kind:code;...`.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ExportRow {
+    pub case_id: Option<i64>,
+    pub month: String,
+    pub team_id: Option<i64>,
+    pub age_band: Option<String>,
+    pub mode: String,
+    pub language: String,
+    pub channel: String,
+    pub override_channel: Option<String>,
+    pub borderline: bool,
+    pub provisional: bool,
+    pub score_access: Option<i64>,
+    pub score_skills: Option<i64>,
+    pub score_motivation: Option<i64>,
+    pub codes: Option<String>,
+}
+
+impl ExportRow {
+    /// The row's codes of one kind (`reason` or `ground`), `;`-separated.
+    pub fn codes_of(&self, kind: &str) -> String {
+        self.codes
+            .as_deref()
+            .unwrap_or("")
+            .split(';')
+            .filter_map(|c| c.split_once(':'))
+            .filter(|(k, _)| *k == kind)
+            .map(|(_, code)| code)
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+/// Rows per message from the export's database cursor.
+pub(crate) const EXPORT_CHUNK: usize = 1024;
+
 /// Rows per multi-row insert: within both backends' limits on parameters.
 pub(crate) const SEED_ROWS: usize = 2000;
 
@@ -60,12 +98,12 @@ pub trait StatsStore {
     async fn rebuild_cube(&self) -> Result<usize, DbError>;
     /// Rebuilds the cube when it is empty but results exist (a database from before it).
     async fn backfill_cube(&self) -> Result<(), DbError>;
-    /// Sends every finished assessment under the filters to `out`, a case's assessments
-    /// one after another, until all are sent or `out` is closed. Memory stays flat.
+    /// Sends every finished assessment under the filters to `out`, in chunks and in the
+    /// order they were stored, until all are sent or `out` is closed. Memory stays flat.
     async fn export_rows(
         &self,
         f: &StatsFilter,
-        out: tokio::sync::mpsc::Sender<crate::domain::cube::FactRow>,
+        out: tokio::sync::mpsc::Sender<Vec<ExportRow>>,
     ) -> Result<(), DbError>;
     /// `(assessment, mode, item, answer as JSON)` of finished assessments, by assessment.
     async fn item_answers(
@@ -395,26 +433,43 @@ macro_rules! impl_stats_store {
             async fn export_rows(
                 &self,
                 f: &$crate::server::db::StatsFilter,
-                out: tokio::sync::mpsc::Sender<$crate::domain::cube::FactRow>,
+                out: tokio::sync::mpsc::Sender<Vec<$crate::server::db::stats::ExportRow>>,
             ) -> Result<(), $crate::server::db::DbError> {
-                let mut q: sqlx::QueryBuilder<'_, $db> =
-                    sqlx::QueryBuilder::new($crate::server::db::cube::FACT_FROM);
+                use $crate::server::db::stats::{EXPORT_CHUNK, ExportRow};
+                let postgres = $crate::server::db::Repository::backend(self) == $crate::server::db::Backend::Postgres;
+                let (month, agg) = if postgres {
+                    ("to_char(a.finished_at AT TIME ZONE 'UTC', 'YYYY-MM')", "string_agg")
+                } else {
+                    ("substr(a.finished_at, 1, 7)", "group_concat")
+                };
+                // Reason and ground codes in one subquery, `kind:code;...`, split by the reader.
+                let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(format!(
+                    "SELECT a.case_id AS case_id, {month} AS month, a.team_id AS team_id, \
+                     a.age_band AS age_band, a.mode AS mode, a.language AS language, \
+                     r.channel AS channel, r.override_channel AS override_channel, \
+                     r.borderline AS borderline, r.provisional AS provisional, \
+                     CAST(r.score_access AS BIGINT) AS score_access, \
+                     CAST(r.score_skills AS BIGINT) AS score_skills, \
+                     CAST(r.score_motivation AS BIGINT) AS score_motivation, \
+                     (SELECT {agg}(c.kind || ':' || c.code, ';' ORDER BY c.kind, c.code) \
+                      FROM result_codes c WHERE c.assessment_id = a.id AND c.kind <> 'flag') AS codes \
+                     FROM assessments a JOIN results r ON r.assessment_id = a.id"
+                ));
                 $crate::server::db::stats::push_filters!(q, f);
-                q.push(" ORDER BY a.case_id, a.id");
+                q.push(" ORDER BY a.id");
                 let mut conn = self.pool.acquire().await?;
-                let mut rows = q
-                    .build_query_as::<$crate::server::db::cube::FactTuple>()
-                    .fetch(&mut *conn);
-                let mut joiner = $crate::server::db::cube::RowJoiner::default();
+                let mut rows = q.build_query_as::<ExportRow>().fetch(&mut *conn);
+                let mut chunk = Vec::with_capacity(EXPORT_CHUNK);
                 while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
-                    if let Some(done) = joiner.push(row)
-                        && out.send(done).await.is_err()
+                    chunk.push(row);
+                    if chunk.len() == EXPORT_CHUNK
+                        && out.send(std::mem::replace(&mut chunk, Vec::with_capacity(EXPORT_CHUNK))).await.is_err()
                     {
                         return Ok(());
                     }
                 }
-                if let Some(done) = joiner.take() {
-                    let _ = out.send(done).await;
+                if !chunk.is_empty() {
+                    let _ = out.send(chunk).await;
                 }
                 Ok(())
             }
