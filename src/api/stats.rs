@@ -132,11 +132,14 @@ pub async fn load_dashboard(
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{ROW_COLUMNS, aggregates_csv, alpha_rows, build, parse_filters, rows_csv};
+pub use server::{
+    ItemTally, ROW_COLUMNS, aggregates_csv, alpha_rows, build, item_tally, parse_filters, rows_csv,
+};
 
 #[cfg(feature = "ssr")]
 mod server {
     use std::collections::BTreeMap;
+    use std::sync::Arc;
 
     use axum::extract::{Query, State};
     use axum::response::{IntoResponse, Response};
@@ -149,7 +152,7 @@ mod server {
     use crate::domain::case::AgeBand;
     use crate::domain::cube;
     use crate::domain::role::Role;
-    use crate::domain::stats::{Cell, cronbach_alpha, rate, suppress, suppress_table};
+    use crate::domain::stats::{AlphaSums, Cell, rate, suppress, suppress_table};
     use crate::domain::{Channel, Dimension, Instrument, Mode, Points, ReasonCode};
     use crate::i18n::Lang;
     use crate::server::charts::{BarChart, BarSeries, render_bar};
@@ -580,75 +583,169 @@ mod server {
         Ok((shown_total, sections))
     }
 
-    /// The answers of finished assessments, grouped by assessment: `(mode, item -> value)`.
-    type Answered = Vec<(Mode, BTreeMap<String, serde_json::Value>)>;
-
-    fn group_answers(rows: Vec<(i64, String, String, String)>) -> Answered {
-        let mut out: Answered = Vec::new();
-        let mut last = None;
-        for (id, mode, item, value) in rows {
-            let value = serde_json::from_str(&value).unwrap_or(serde_json::Value::Null);
-            if last != Some(id) {
-                let mode = if mode == "interview" {
-                    Mode::Interview
-                } else {
-                    Mode::SelfAssessment
-                };
-                out.push((mode, BTreeMap::new()));
-                last = Some(id);
-            }
-            if let Some((_, map)) = out.last_mut() {
-                map.insert(item, value);
-            }
-        }
-        out
-    }
-
     /// An answer's worth in twelfths, reverse items turned; `None` when it does not count.
-    fn twelfths(item: &crate::domain::Item, value: &serde_json::Value) -> Option<f64> {
+    fn twelfths(item: &crate::domain::Item, value: &serde_json::Value) -> Option<i64> {
         let code = value.as_str()?;
         match item.option(code)?.points()? {
             Points::Twelfths(p) => {
-                let p = f64::from(p.min(12));
-                Some(if item.is_reverse() { 12.0 - p } else { p })
+                let p = i64::from(p.min(12));
+                Some(if item.is_reverse() { 12 - p } else { p })
             }
             Points::Missing | Points::NotApplicable => None,
         }
     }
 
-    /// Cronbach's alpha per dimension over the people who answered all its items. Items
-    /// asked in one mode only (the observed task) are left out, so both modes compare.
-    pub fn alpha_rows(
-        answered: &[(Mode, BTreeMap<String, serde_json::Value>)],
-        k: u64,
-        lang: Lang,
-    ) -> Vec<AlphaRow> {
-        let instrument = Instrument::dr1();
-        [Dimension::Access, Dimension::Skills, Dimension::Motivation]
-            .into_iter()
-            .map(|d| {
-                let items: Vec<&crate::domain::Item> = instrument
-                    .items()
+    /// One item's answers so far.
+    #[derive(Clone, Debug, Default)]
+    struct ItemCount {
+        asked: u64,
+        answered: u64,
+        dont_understand: u64,
+        by_option: Vec<u64>,
+    }
+
+    /// The item analysis, counted one assessment at a time: memory does not grow with the
+    /// number of assessments.
+    pub struct ItemTally {
+        items: Vec<ItemCount>,
+        /// Per dimension: the instrument's indices of the items alpha is over, and the sums.
+        alpha: Vec<(Dimension, Vec<usize>, AlphaSums)>,
+    }
+
+    impl Default for ItemTally {
+        fn default() -> Self {
+            let instrument = Instrument::dr1();
+            let items = instrument
+                .items()
+                .iter()
+                .map(|i| ItemCount {
+                    by_option: vec![0; i.options().len()],
+                    ..ItemCount::default()
+                })
+                .collect();
+            // Items asked in one mode only (the observed task) are left out of alpha, so
+            // both modes compare.
+            let alpha = [Dimension::Access, Dimension::Skills, Dimension::Motivation]
+                .into_iter()
+                .map(|d| {
+                    let of: Vec<usize> = instrument
+                        .items()
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, i)| i.dimension() == Some(d) && i.only_mode().is_none())
+                        .map(|(j, _)| j)
+                        .collect();
+                    let sums = AlphaSums::new(of.len());
+                    (d, of, sums)
+                })
+                .collect();
+            ItemTally { items, alpha }
+        }
+    }
+
+    impl ItemTally {
+        /// One finished assessment's answers.
+        pub fn add(&mut self, mode: Mode, answers: &BTreeMap<String, serde_json::Value>) {
+            let instrument = Instrument::dr1();
+            for (item, count) in instrument.items().iter().zip(&mut self.items) {
+                if !item.applies_in(mode) {
+                    continue;
+                }
+                count.asked += 1;
+                let codes: Vec<&str> = match answers.get(item.id()) {
+                    Some(serde_json::Value::String(c)) => vec![c.as_str()],
+                    Some(serde_json::Value::Array(l)) => {
+                        l.iter().filter_map(|v| v.as_str()).collect()
+                    }
+                    _ => Vec::new(),
+                };
+                if codes.iter().any(|c| {
+                    *c == "dont_understand" || *c == crate::api::questionnaire::UI_DONT_UNDERSTAND
+                }) {
+                    count.dont_understand += 1;
+                } else if !codes.is_empty() {
+                    count.answered += 1;
+                }
+                for c in codes {
+                    if let Some(i) = item
+                        .options()
+                        .iter()
+                        .position(|o| o.code() == c && c != "dont_understand")
+                    {
+                        count.by_option[i] += 1;
+                    }
+                }
+            }
+            for (_, of, sums) in &mut self.alpha {
+                let row: Option<Vec<i64>> = of
                     .iter()
-                    .filter(|i| i.dimension() == Some(d) && i.only_mode().is_none())
-                    .collect();
-                let rows: Vec<Vec<f64>> = answered
-                    .iter()
-                    .filter_map(|(_, map)| {
-                        items
-                            .iter()
-                            .map(|i| map.get(i.id()).and_then(|v| twelfths(i, v)))
-                            .collect()
+                    .map(|j| {
+                        let item = &instrument.items()[*j];
+                        answers.get(item.id()).and_then(|v| twelfths(item, v))
                     })
                     .collect();
-                let complete = rows.len() as u64;
+                if let Some(row) = row {
+                    sums.add(&row);
+                }
+            }
+        }
+    }
+
+    /// Reads the answers of finished assessments under the filters into a tally, a chunk
+    /// at a time from a database cursor.
+    pub async fn item_tally(
+        db: Arc<dyn Repository>,
+        f: &StatsFilter,
+    ) -> Result<ItemTally, DbError> {
+        let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+        let filter = f.clone();
+        let reader = tokio::spawn(async move { db.item_answers(&filter, tx).await });
+        let mut tally = ItemTally::default();
+        let mut current: Option<(i64, Mode, BTreeMap<String, serde_json::Value>)> = None;
+        while let Some(chunk) = rx.recv().await {
+            for (id, mode, item, value) in chunk {
+                let value = serde_json::from_str(&value).unwrap_or(serde_json::Value::Null);
+                if current.as_ref().is_none_or(|(last, _, _)| *last != id) {
+                    if let Some((_, mode, answers)) = current.take() {
+                        tally.add(mode, &answers);
+                    }
+                    let mode = if mode == "interview" {
+                        Mode::Interview
+                    } else {
+                        Mode::SelfAssessment
+                    };
+                    current = Some((id, mode, BTreeMap::new()));
+                }
+                if let Some((_, _, answers)) = current.as_mut() {
+                    answers.insert(item, value);
+                }
+            }
+        }
+        if let Some((_, mode, answers)) = current.take() {
+            tally.add(mode, &answers);
+        }
+        match reader.await {
+            Ok(result) => result?,
+            Err(e) => return Err(DbError::Corrupt(format!("item reader stopped: {e}"))),
+        }
+        Ok(tally)
+    }
+
+    /// Cronbach's alpha per dimension over the people who answered all its items.
+    pub fn alpha_rows(tally: &ItemTally, k: u64, lang: Lang) -> Vec<AlphaRow> {
+        let instrument = Instrument::dr1();
+        tally
+            .alpha
+            .iter()
+            .map(|(d, of, sums)| {
+                let complete = sums.n();
                 let alpha = (complete >= k)
-                    .then(|| cronbach_alpha(&rows))
+                    .then(|| sums.alpha())
                     .flatten()
                     .map(|a| format!("{a:.2}"));
                 AlphaRow {
-                    dimension: instrument.dimension_name(d, lang.code()).to_owned(),
-                    items: items.len(),
+                    dimension: instrument.dimension_name(*d, lang.code()).to_owned(),
+                    items: of.len(),
                     complete,
                     alpha,
                 }
@@ -666,69 +763,40 @@ mod server {
             Ok(f) => (f, None),
             Err(field) => (StatsFilter::default(), Some(field.to_owned())),
         };
-        let answered = group_answers(state.db.item_answers(&parsed).await.map_err(db_error)?);
+        let tally = item_tally(state.db.clone(), &parsed)
+            .await
+            .map_err(db_error)?;
         let instrument = Instrument::dr1();
         let percent = |part: u64, whole: u64| rate(part, whole).map(|r| (r * 100.0).round() as u64);
         let items = instrument
             .items()
             .iter()
-            .map(|item| {
-                let asked_in: Vec<&(Mode, BTreeMap<String, serde_json::Value>)> = answered
-                    .iter()
-                    .filter(|(mode, _)| item.applies_in(*mode))
-                    .collect();
-                let asked = asked_in.len() as u64;
-                let mut by_option: Vec<u64> = vec![0; item.options().len()];
-                let (mut dont_understand, mut answered_n) = (0u64, 0u64);
-                for (_, map) in &asked_in {
-                    let codes: Vec<&str> = match map.get(item.id()) {
-                        Some(serde_json::Value::String(c)) => vec![c.as_str()],
-                        Some(serde_json::Value::Array(l)) => {
-                            l.iter().filter_map(|v| v.as_str()).collect()
-                        }
-                        _ => Vec::new(),
-                    };
-                    if codes.iter().any(|c| {
-                        *c == "dont_understand"
-                            || *c == crate::api::questionnaire::UI_DONT_UNDERSTAND
-                    }) {
-                        dont_understand += 1;
-                    } else if !codes.is_empty() {
-                        answered_n += 1;
-                    }
-                    for c in codes {
-                        if let Some(i) = item
-                            .options()
-                            .iter()
-                            .position(|o| o.code() == c && c != "dont_understand")
-                        {
-                            by_option[i] += 1;
-                        }
-                    }
-                }
+            .zip(&tally.items)
+            .map(|(item, n)| {
+                let asked = n.asked;
                 // People, not answers: a multi-choice item's options can overlap, so its
                 // option counts are each hidden alone; the rest is one distribution.
-                let missing = asked.saturating_sub(answered_n + dont_understand);
-                let (summary, shown_asked) = column(&[answered_n, dont_understand, missing], k);
+                let missing = asked.saturating_sub(n.answered + n.dont_understand);
+                let (summary, shown_asked) = column(&[n.answered, n.dont_understand, missing], k);
                 let mut counts: Vec<(String, Shown)> = item
                     .options()
                     .iter()
-                    .zip(&by_option)
+                    .zip(&n.by_option)
                     .filter(|(o, _)| o.code() != "dont_understand")
-                    .map(|(o, n)| (o.label(code).to_owned(), each(*n, k)))
+                    .map(|(o, c)| (o.label(code).to_owned(), each(*c, k)))
                     .collect();
                 counts.push((lang.t("items-dont-understand"), summary[1]));
                 counts.push((lang.t("items-missing"), summary[2]));
-                let shown_share = |s: Shown, n: u64| match s {
-                    Shown::Count(_) => percent(n, asked),
+                let shown_share = |s: Shown, part: u64| match s {
+                    Shown::Count(_) => percent(part, asked),
                     Shown::Hidden => None,
                 };
                 ItemRow {
                     item: item.id().to_owned(),
                     question: item.question(code).to_owned(),
                     asked: shown_asked,
-                    answered_percent: shown_share(summary[0], answered_n),
-                    dont_understand_percent: shown_share(summary[1], dont_understand),
+                    answered_percent: shown_share(summary[0], n.answered),
+                    dont_understand_percent: shown_share(summary[1], n.dont_understand),
                     missing_percent: shown_share(summary[2], missing),
                     counts,
                 }
@@ -738,7 +806,7 @@ mod server {
             filters,
             teams,
             k,
-            alphas: alpha_rows(&answered, k, lang),
+            alphas: alpha_rows(&tally, k, lang),
             items,
             error,
         })

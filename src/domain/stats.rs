@@ -224,6 +224,70 @@ pub fn cronbach_alpha(rows: &[Vec<f64>]) -> Option<f64> {
     (total_variance > 0.0 && alpha.is_finite()).then_some(alpha)
 }
 
+/// The sums Cronbach's alpha follows from, added one complete respondent at a time, so
+/// alpha over a million people needs no more memory than over ten. Answers are whole
+/// numbers (twelfths), so the sums and both variances are exact.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AlphaSums {
+    n: u64,
+    sum: Vec<i64>,
+    sum_sq: Vec<i64>,
+    total: i64,
+    total_sq: i64,
+}
+
+impl AlphaSums {
+    pub fn new(items: usize) -> AlphaSums {
+        AlphaSums {
+            sum: vec![0; items],
+            sum_sq: vec![0; items],
+            ..AlphaSums::default()
+        }
+    }
+
+    /// One respondent's answers to every item; a row of another length is ignored.
+    pub fn add(&mut self, row: &[i64]) {
+        if row.len() != self.sum.len() {
+            return;
+        }
+        let t: i64 = row.iter().sum();
+        for (j, x) in row.iter().enumerate() {
+            self.sum[j] += x;
+            self.sum_sq[j] += x * x;
+        }
+        self.total += t;
+        self.total_sq += t * t;
+        self.n += 1;
+    }
+
+    /// Respondents added.
+    pub fn n(&self) -> u64 {
+        self.n
+    }
+
+    /// Alpha as `cronbach_alpha` computes it from the rows: `None` with fewer than two
+    /// items or people, or when every total is the same.
+    pub fn alpha(&self) -> Option<f64> {
+        let items = self.sum.len();
+        if items < 2 || self.n < 2 {
+            return None;
+        }
+        let n = i128::from(self.n);
+        // n(n-1) times each sample variance; the factor cancels in the ratio.
+        let scaled = |sum: i64, sq: i64| n * i128::from(sq) - i128::from(sum) * i128::from(sum);
+        let total = scaled(self.total, self.total_sq);
+        if total <= 0 {
+            return None;
+        }
+        let item: i128 = (0..items)
+            .map(|j| scaled(self.sum[j], self.sum_sq[j]))
+            .sum();
+        let k = items as f64;
+        let alpha = k / (k - 1.0) * (1.0 - item as f64 / total as f64);
+        alpha.is_finite().then_some(alpha)
+    }
+}
+
 fn sample_variance(values: impl Iterator<Item = f64> + Clone) -> f64 {
     let n = values.clone().count() as f64;
     let mean = values.clone().sum::<f64>() / n;
@@ -436,5 +500,42 @@ mod tests {
     fn rate_needs_a_whole() {
         assert_eq!(rate(1, 4), Some(0.25));
         assert_eq!(rate(0, 0), None);
+    }
+
+    #[test]
+    fn alpha_from_sums_equals_alpha_from_rows() {
+        let mut seed = 7u64;
+        let mut next = |m: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % m
+        };
+        for _ in 0..300 {
+            let items = 2 + next(5) as usize;
+            let people = 2 + next(40) as usize;
+            let mut sums = AlphaSums::new(items);
+            let mut rows = Vec::new();
+            for _ in 0..people {
+                let base = next(13) as i64;
+                let row: Vec<i64> = (0..items)
+                    .map(|_| (base + next(5) as i64 - 2).clamp(0, 12))
+                    .collect();
+                sums.add(&row);
+                rows.push(row.iter().map(|x| *x as f64).collect::<Vec<f64>>());
+            }
+            assert_eq!(sums.n(), people as u64);
+            match (sums.alpha(), cronbach_alpha(&rows)) {
+                (Some(a), Some(b)) => assert!((a - b).abs() < 1e-9, "{a} vs {b}"),
+                (a, b) => assert_eq!(a, b, "{rows:?}"),
+            }
+        }
+        // Everyone alike: undefined, as from the rows.
+        let mut same = AlphaSums::new(3);
+        same.add(&[4, 4, 4]);
+        same.add(&[4, 4, 4]);
+        assert_eq!(same.alpha(), None);
+        same.add(&[1, 2]);
+        assert_eq!(same.n(), 2, "a short row is ignored");
     }
 }

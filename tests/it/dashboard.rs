@@ -394,24 +394,8 @@ async fn alpha_is_computed_from_the_stored_answers(db: Db) -> TestResult {
     }
     let by_hand =
         digiparat::domain::stats::cronbach_alpha(&rows).ok_or("alpha undefined by hand")?;
-    let stored = app.db.item_answers(&StatsFilter::default()).await?;
-    let mut grouped: Vec<(Mode, std::collections::BTreeMap<String, Value>)> = Vec::new();
-    let mut last = None;
-    for (id, mode, item, value) in stored {
-        if last != Some(id) {
-            let mode = if mode == "interview" {
-                Mode::Interview
-            } else {
-                Mode::SelfAssessment
-            };
-            grouped.push((mode, Default::default()));
-            last = Some(id);
-        }
-        if let Some((_, map)) = grouped.last_mut() {
-            map.insert(item, serde_json::from_str(&value)?);
-        }
-    }
-    let alphas = digiparat::api::stats::alpha_rows(&grouped, 2, Lang::Da);
+    let tally = digiparat::api::stats::item_tally(app.db.clone(), &StatsFilter::default()).await?;
+    let alphas = digiparat::api::stats::alpha_rows(&tally, 2, Lang::Da);
     let m = &alphas[2];
     assert_eq!(m.complete, rows.len() as u64, "complete respondents differ");
     assert_eq!(m.alpha.as_deref(), Some(format!("{by_hand:.2}").as_str()));

@@ -75,8 +75,35 @@ impl ExportRow {
     }
 }
 
-/// Rows per message from the export's database cursor.
+/// Rows per message from a database cursor.
 pub(crate) const EXPORT_CHUNK: usize = 1024;
+
+/// `(assessment, mode, item, answer as JSON)`.
+pub type ItemAnswer = (i64, String, String, String);
+
+pub use tokio::sync::mpsc::Sender;
+
+/// Sends a cursor's rows to `out` in chunks of `EXPORT_CHUNK`; stops early, without an
+/// error, when the receiver is gone.
+pub(crate) async fn send_in_chunks<T, S>(mut rows: S, out: &Sender<Vec<T>>) -> Result<(), DbError>
+where
+    S: futures_util::Stream<Item = Result<T, sqlx::Error>> + Unpin,
+{
+    let mut chunk = Vec::with_capacity(EXPORT_CHUNK);
+    while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+        chunk.push(row);
+        if chunk.len() == EXPORT_CHUNK {
+            let full = std::mem::replace(&mut chunk, Vec::with_capacity(EXPORT_CHUNK));
+            if out.send(full).await.is_err() {
+                return Ok(());
+            }
+        }
+    }
+    if !chunk.is_empty() {
+        let _ = out.send(chunk).await;
+    }
+    Ok(())
+}
 
 /// Rows per multi-row insert: within both backends' limits on parameters.
 pub(crate) const SEED_ROWS: usize = 2000;
@@ -103,13 +130,15 @@ pub trait StatsStore {
     async fn export_rows(
         &self,
         f: &StatsFilter,
-        out: tokio::sync::mpsc::Sender<Vec<ExportRow>>,
+        out: Sender<Vec<ExportRow>>,
     ) -> Result<(), DbError>;
     /// `(assessment, mode, item, answer as JSON)` of finished assessments, by assessment.
+    /// Sent in chunks to `out`, so memory stays flat; stops when `out` is closed.
     async fn item_answers(
         &self,
         f: &StatsFilter,
-    ) -> Result<Vec<(i64, String, String, String)>, DbError>;
+        out: Sender<Vec<ItemAnswer>>,
+    ) -> Result<(), DbError>;
     /// The teams, for the filter (names of teams are not personal data).
     async fn stats_teams(&self) -> Result<Vec<(i64, String)>, DbError>;
 }
@@ -433,9 +462,9 @@ macro_rules! impl_stats_store {
             async fn export_rows(
                 &self,
                 f: &$crate::server::db::StatsFilter,
-                out: tokio::sync::mpsc::Sender<Vec<$crate::server::db::stats::ExportRow>>,
+                out: $crate::server::db::stats::Sender<Vec<$crate::server::db::stats::ExportRow>>,
             ) -> Result<(), $crate::server::db::DbError> {
-                use $crate::server::db::stats::{EXPORT_CHUNK, ExportRow};
+                use $crate::server::db::stats::ExportRow;
                 let postgres = $crate::server::db::Repository::backend(self) == $crate::server::db::Backend::Postgres;
                 let (month, agg) = if postgres {
                     ("to_char(a.finished_at AT TIME ZONE 'UTC', 'YYYY-MM')", "string_agg")
@@ -458,33 +487,24 @@ macro_rules! impl_stats_store {
                 $crate::server::db::stats::push_filters!(q, f);
                 q.push(" ORDER BY a.id");
                 let mut conn = self.pool.acquire().await?;
-                let mut rows = q.build_query_as::<ExportRow>().fetch(&mut *conn);
-                let mut chunk = Vec::with_capacity(EXPORT_CHUNK);
-                while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
-                    chunk.push(row);
-                    if chunk.len() == EXPORT_CHUNK
-                        && out.send(std::mem::replace(&mut chunk, Vec::with_capacity(EXPORT_CHUNK))).await.is_err()
-                    {
-                        return Ok(());
-                    }
-                }
-                if !chunk.is_empty() {
-                    let _ = out.send(chunk).await;
-                }
-                Ok(())
+                let rows = q.build_query_as::<ExportRow>().fetch(&mut *conn);
+                $crate::server::db::stats::send_in_chunks(rows, &out).await
             }
 
             async fn item_answers(
                 &self,
                 f: &$crate::server::db::StatsFilter,
-            ) -> Result<Vec<(i64, String, String, String)>, $crate::server::db::DbError> {
+                out: $crate::server::db::stats::Sender<Vec<$crate::server::db::stats::ItemAnswer>>,
+            ) -> Result<(), $crate::server::db::DbError> {
                 let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
                     "SELECT a.id, a.mode, an.item, an.value FROM answers an \
                      JOIN assessments a ON a.id = an.assessment_id",
                 );
                 $crate::server::db::stats::push_filters!(q, f);
                 q.push(" ORDER BY a.id");
-                Ok(q.build_query_as().fetch_all(&self.pool).await?)
+                let mut conn = self.pool.acquire().await?;
+                let rows = q.build_query_as().fetch(&mut *conn);
+                $crate::server::db::stats::send_in_chunks(rows, &out).await
             }
 
             async fn stats_teams(&self) -> Result<Vec<(i64, String)>, $crate::server::db::DbError> {
