@@ -143,58 +143,49 @@ pub trait StatsStore {
     async fn stats_teams(&self) -> Result<Vec<(i64, String)>, DbError>;
 }
 
-/// Adds the filter's conditions on the cube's cell columns. The period's ends are month
-/// starts (as `parse_filters` makes them), so whole months answer them exactly.
-macro_rules! push_cube_filters {
-    ($q:expr, $f:expr) => {{
-        let f: &$crate::server::db::StatsFilter = $f;
-        $q.push(" WHERE 1 = 1");
-        if let Some(team) = f.team_id {
-            $q.push(" AND team_id = ").push_bind(team);
-        }
-        if let Some(band) = &f.age_band {
-            $q.push(" AND age_band = ").push_bind(band.clone());
-        }
-        if let Some(mode) = &f.mode {
-            $q.push(" AND mode = ").push_bind(mode.clone());
-        }
-        if let Some(language) = &f.language {
-            $q.push(" AND language = ").push_bind(language.clone());
-        }
-        if let Some(from) = f.from {
-            $q.push(" AND month >= ")
-                .push_bind($crate::domain::cube::month_of(from));
-        }
-        if let Some(until) = f.until {
-            $q.push(" AND month < ")
-                .push_bind($crate::domain::cube::month_of(until));
-        }
-    }};
-}
-pub(crate) use push_cube_filters;
-
-/// Adds the filter's conditions, on `a` (assessments) joined with `r` (results).
+/// Adds the filter's conditions. On the cube's cells (`cube`), the period's ends are month
+/// starts (as `parse_filters` makes them), so whole months answer them exactly; on `a`
+/// (finished assessments, `assessments`), they compare finish times.
 macro_rules! push_filters {
-    ($q:expr, $f:expr) => {{
+    ($q:expr, $f:expr) => {
+        $crate::server::db::stats::push_filters!($q, $f, assessments)
+    };
+    ($q:expr, $f:expr, $on:ident) => {{
         let f: &$crate::server::db::StatsFilter = $f;
-        $q.push(" WHERE a.finished_at IS NOT NULL");
+        let cube = stringify!($on) == "cube";
+        let column = |name: &str| {
+            if cube {
+                format!(" AND {name} = ")
+            } else {
+                format!(" AND a.{name} = ")
+            }
+        };
+        $q.push(if cube {
+            " WHERE 1 = 1"
+        } else {
+            " WHERE a.finished_at IS NOT NULL"
+        });
         if let Some(team) = f.team_id {
-            $q.push(" AND a.team_id = ").push_bind(team);
+            $q.push(column("team_id")).push_bind(team);
         }
-        if let Some(band) = &f.age_band {
-            $q.push(" AND a.age_band = ").push_bind(band.clone());
+        for (name, value) in [
+            ("age_band", &f.age_band),
+            ("mode", &f.mode),
+            ("language", &f.language),
+        ] {
+            if let Some(value) = value {
+                $q.push(column(name)).push_bind(value.clone());
+            }
         }
-        if let Some(mode) = &f.mode {
-            $q.push(" AND a.mode = ").push_bind(mode.clone());
-        }
-        if let Some(language) = &f.language {
-            $q.push(" AND a.language = ").push_bind(language.clone());
-        }
-        if let Some(from) = f.from {
-            $q.push(" AND a.finished_at >= ").push_bind(from);
-        }
-        if let Some(until) = f.until {
-            $q.push(" AND a.finished_at < ").push_bind(until);
+        for (bound, op) in [(f.from, ">="), (f.until, "<")] {
+            if let Some(t) = bound {
+                if cube {
+                    $q.push(format!(" AND month {op} "))
+                        .push_bind($crate::domain::cube::month_of(t));
+                } else {
+                    $q.push(format!(" AND a.finished_at {op} ")).push_bind(t);
+                }
+            }
         }
     }};
 }
@@ -364,7 +355,7 @@ macro_rules! impl_stats_store {
                     .collect();
                 let mut q: sqlx::QueryBuilder<'_, $db> =
                     sqlx::QueryBuilder::new(format!("SELECT {} FROM stat_cube", sums.join(", ")));
-                $crate::server::db::stats::push_cube_filters!(q, f);
+                $crate::server::db::stats::push_filters!(q, f, cube);
                 let row = q.build().fetch_one(&self.pool).await?;
                 (0..$crate::domain::cube::SLOTS)
                     .map(|i| Ok(sqlx::Row::try_get::<i64, _>(&row, i)?))
@@ -380,7 +371,7 @@ macro_rules! impl_stats_store {
                      CAST(SUM(computed_assisted) AS BIGINT), \
                      CAST(SUM(computed_self_service) AS BIGINT) FROM stat_cube",
                 );
-                $crate::server::db::stats::push_cube_filters!(q, f);
+                $crate::server::db::stats::push_filters!(q, f, cube);
                 q.push(" GROUP BY month ORDER BY month");
                 let rows: Vec<(String, i64, i64, i64)> =
                     q.build_query_as().fetch_all(&self.pool).await?;
