@@ -15,8 +15,10 @@ async fn main() -> ExitCode {
     };
     telemetry::init(&config.log_level);
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) == Some("seed-demo") {
-        return seed_demo(&config, &args[1..]).await;
+    match args.first().map(String::as_str) {
+        Some("seed-demo") => return seed_demo(&config, &args[1..]).await,
+        Some("recount-stats") => return recount_stats(&config, &args[1..]).await,
+        _ => {}
     }
     let database = config.database_url.to_string();
     let app = match startup::Application::build(config).await {
@@ -91,6 +93,72 @@ async fn seed_demo(config: &Config, args: &[String]) -> ExitCode {
         }
         Err(e) => {
             eprintln!("seed-demo stopped: {e}.");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `digiparat recount-stats [--check]`: counts the statistics cube again from the stored
+/// results (after a restore, or an upgrade where an older instance kept writing), or with
+/// `--check` only compares it with a fresh count and fails when they differ.
+async fn recount_stats(config: &Config, args: &[String]) -> ExitCode {
+    let check = match args {
+        [] => false,
+        [flag] if flag == "--check" => true,
+        _ => {
+            eprintln!(
+                "usage: digiparat recount-stats [--check] ({} is not understood).",
+                args.join(" ")
+            );
+            return ExitCode::FAILURE;
+        }
+    };
+    let repo = match db::connect(&config.database_url).await {
+        Ok(repo) => repo,
+        Err(e) => {
+            eprintln!("digiparat cannot open the database: {e}.");
+            return ExitCode::FAILURE;
+        }
+    };
+    let started = std::time::Instant::now();
+    if check {
+        let compared =
+            async { Ok::<_, db::DbError>((repo.stored_cube().await?, repo.counted_cube().await?)) };
+        return match compared.await {
+            Ok((stored, counted)) if stored == counted => {
+                say(&format!(
+                    "The statistics match a fresh count ({} cells).",
+                    counted.len()
+                ));
+                ExitCode::SUCCESS
+            }
+            Ok((stored, counted)) => {
+                let differ = counted
+                    .iter()
+                    .filter(|(cell, n)| stored.get(*cell) != Some(*n))
+                    .count()
+                    + stored.keys().filter(|c| !counted.contains_key(*c)).count();
+                eprintln!(
+                    "The statistics differ from a fresh count in {differ} cells; run digiparat recount-stats."
+                );
+                ExitCode::FAILURE
+            }
+            Err(e) => {
+                eprintln!("recount-stats stopped: {e}.");
+                ExitCode::FAILURE
+            }
+        };
+    }
+    match repo.rebuild_cube().await {
+        Ok(cells) => {
+            say(&format!(
+                "Counted the statistics again: {cells} cells in {:.1} s.",
+                started.elapsed().as_secs_f64()
+            ));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("recount-stats stopped: {e}.");
             ExitCode::FAILURE
         }
     }

@@ -26,6 +26,49 @@ both_backends!(
     analysts_get_pseudonymised_rows,
 );
 
+/// `digiparat recount-stats --check` finds a cube that drifted, `recount-stats` repairs it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_recount_command_finds_and_repairs_a_drifted_cube() -> TestResult {
+    use sqlx::Connection;
+    let app = spawn_app(Db::Sqlite).await;
+    digiparat::server::seed::seed_demo(app.db.as_ref(), 20, 5).await?;
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_digiparat"))
+            .args(args)
+            .env("DATABASE_URL", &app.database_url)
+            .env(
+                "DIGIPARAT_SESSION_SECRET",
+                "a-test-secret-of-at-least-32-chars!",
+            )
+            .env("DIGIPARAT_LOG", "warn")
+            .output()
+    };
+    let ok = run(&["recount-stats", "--check"])?;
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let mut c = sqlx::SqliteConnection::connect(&app.database_url).await?;
+    sqlx::query("UPDATE stat_cube SET computed_analogue = computed_analogue + 3")
+        .execute(&mut c)
+        .await?;
+    let drifted = run(&["recount-stats", "--check"])?;
+    assert!(!drifted.status.success(), "a drifted cube passed the check");
+    assert!(String::from_utf8_lossy(&drifted.stderr).contains("differ from a fresh count"));
+    let repaired = run(&["recount-stats"])?;
+    assert!(
+        repaired.status.success(),
+        "{}",
+        String::from_utf8_lossy(&repaired.stderr)
+    );
+    assert_eq!(app.db.stored_cube().await?, app.db.counted_cube().await?);
+    let bad = run(&["recount-stats", "--all"])?;
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--all is not understood"));
+    Ok(())
+}
+
 const PERSONAS: &str = include_str!("../data/dr-1-public.json");
 
 /// Persona answers by id, with the mode they were written for.
