@@ -54,6 +54,17 @@ fn say(line: &str) {
     let _ = writeln!(out, "{line}").and_then(|()| out.flush());
 }
 
+/// The configured database, for a command; says why on stderr when it cannot be opened.
+async fn open_database(config: &Config) -> Option<std::sync::Arc<dyn db::Repository>> {
+    match db::connect(&config.database_url).await {
+        Ok(repo) => Some(repo),
+        Err(e) => {
+            eprintln!("digiparat cannot open the database: {e}.");
+            None
+        }
+    }
+}
+
 /// `digiparat seed-demo [--cases N] [--seed S]`: synthetic data for demonstrations.
 async fn seed_demo(config: &Config, args: &[String]) -> ExitCode {
     let mut cases: usize = 1000;
@@ -73,12 +84,8 @@ async fn seed_demo(config: &Config, args: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    let repo = match db::connect(&config.database_url).await {
-        Ok(repo) => repo,
-        Err(e) => {
-            eprintln!("digiparat cannot open the database: {e}.");
-            return ExitCode::FAILURE;
-        }
+    let Some(repo) = open_database(config).await else {
+        return ExitCode::FAILURE;
     };
     let started = std::time::Instant::now();
     match seed::seed_demo(repo.as_ref(), cases, seed_value).await {
@@ -113,12 +120,8 @@ async fn recount_stats(config: &Config, args: &[String]) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let repo = match db::connect(&config.database_url).await {
-        Ok(repo) => repo,
-        Err(e) => {
-            eprintln!("digiparat cannot open the database: {e}.");
-            return ExitCode::FAILURE;
-        }
+    let Some(repo) = open_database(config).await else {
+        return ExitCode::FAILURE;
     };
     let started = std::time::Instant::now();
     if check {

@@ -403,6 +403,16 @@ mod server {
         }
     }
 
+    /// The device cookie of a new self-assessment, and on to its resume code.
+    fn to_resume_code(new: NewAssessment, state: &AppState) -> Response {
+        let token = new.token.unwrap_or_default();
+        (
+            [set_cookie(&token, state.config.secure_cookies)],
+            Redirect::to("/self/code"),
+        )
+            .into_response()
+    }
+
     /// POST /self/start: a new assessment on this device, with its resume code.
     pub async fn start(State(state): State<AppState>, lang: axum::Extension<Lang>) -> Response {
         let mut last_error = None;
@@ -411,12 +421,7 @@ mod server {
             let new = new_self_assessment(*lang);
             match state.db.create_assessment(&new).await {
                 Ok(_) => {
-                    let token = new.token.unwrap_or_default();
-                    return (
-                        [set_cookie(&token, state.config.secure_cookies)],
-                        Redirect::to("/self/code"),
-                    )
-                        .into_response();
+                    return to_resume_code(new, &state);
                 }
                 Err(e) => last_error = Some(e),
             }
@@ -603,12 +608,7 @@ mod server {
                     if let Err(e) = audited {
                         return unavailable(e);
                     }
-                    let token = new.token.unwrap_or_default();
-                    return (
-                        [set_cookie(&token, state.config.secure_cookies)],
-                        Redirect::to("/self/code"),
-                    )
-                        .into_response();
+                    return to_resume_code(new, &state);
                 }
                 // A clash of the new resume code rolls the whole claim back: try again.
                 Err(e) => last_error = Some(e),

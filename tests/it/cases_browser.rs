@@ -33,7 +33,8 @@ async fn add_staff(
         .await?)
 }
 
-async fn sign_in(app: &TestApp, b: &Browser, name: &str) -> TestResult {
+/// Signs in through the form with the test password, and checks it worked.
+pub(crate) async fn sign_in(app: &TestApp, b: &Browser, name: &str) -> TestResult {
     b.goto(&app.url("/login")).await;
     b.find("#username").await.send_keys(name).await?;
     b.find("#password").await.send_keys(PASSWORD).await?;

@@ -308,14 +308,7 @@ async fn manager_sees_every_chart_filters_by_team_and_exports() -> TestResult {
     crate::cases::staff(&app, "maja", Role::Manager, None).await?;
     crate::cases::staff(&app, "kim", Role::Caseworker, Some(north)).await?;
     let b = Browser::start_with(Js::On, Some(640)).await;
-    b.goto(&app.url("/login")).await;
-    b.find("#username").await.send_keys("maja").await?;
-    b.find("#password")
-        .await
-        .send_keys(crate::cases::PASSWORD)
-        .await?;
-    b.click_to_next_page("form[action='/auth/login'] button")
-        .await;
+    crate::cases_browser::sign_in(&app, &b, "maja").await?;
     b.goto(&app.url("/dashboard")).await;
     let figures = b.eval("document.querySelectorAll('figure').length").await;
     let tables = b
@@ -379,14 +372,7 @@ async fn manager_sees_every_chart_filters_by_team_and_exports() -> TestResult {
     b.close().await;
 
     let b = Browser::start(Js::On).await;
-    b.goto(&app.url("/login")).await;
-    b.find("#username").await.send_keys("kim").await?;
-    b.find("#password")
-        .await
-        .send_keys(crate::cases::PASSWORD)
-        .await?;
-    b.click_to_next_page("form[action='/auth/login'] button")
-        .await;
+    crate::cases_browser::sign_in(&app, &b, "kim").await?;
     b.goto(&app.url("/dashboard")).await;
     assert!(
         b.find("h1").await.text().await?.contains("ikke adgang"),

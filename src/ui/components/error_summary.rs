@@ -12,6 +12,35 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// A page's one error, if any: its field and message, for both the summary and the
+/// field's inline error.
+#[derive(Clone, Debug, Default)]
+pub struct PageError(Option<FieldError>);
+
+impl PageError {
+    /// `(field, message)`, or none.
+    pub fn new(error: Option<(String, String)>) -> PageError {
+        PageError(error.map(|(target_id, message)| FieldError { target_id, message }))
+    }
+
+    /// The message, when the error belongs to `field`.
+    pub fn on(&self, field: &str) -> Option<String> {
+        self.0
+            .as_ref()
+            .filter(|e| e.target_id == field)
+            .map(|e| e.message.clone())
+    }
+
+    pub fn is_some(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// The list for `ErrorSummary`.
+    pub fn summary(&self) -> Vec<FieldError> {
+        self.0.iter().cloned().collect()
+    }
+}
+
 #[component]
 pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
     let lang = use_lang();

@@ -9,7 +9,7 @@ use crate::api::admin::{
 use crate::app::use_lang;
 use crate::domain::role::Role;
 use crate::i18n::Lang;
-use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
+use crate::ui::components::error_summary::{ErrorSummary, InlineError, PageError};
 use crate::ui::components::layout::Page;
 use crate::ui::components::loaded::loaded;
 
@@ -37,17 +37,12 @@ fn admin_error(lang: Lang, code: &str) -> (&'static str, String) {
     (field, lang.t(key))
 }
 
-/// The `?error=` of the page: the field it belongs to with its message, and the summary.
-fn page_error(lang: Lang) -> (Option<(&'static str, String)>, Vec<FieldError>) {
-    let error = query("error").map(|c| admin_error(lang, &c));
-    let errors = error
-        .iter()
-        .map(|(f, m)| FieldError {
-            target_id: (*f).to_owned(),
-            message: m.clone(),
-        })
-        .collect();
-    (error, errors)
+/// The `?error=` of the page: the field it belongs to, with its message.
+fn page_error(lang: Lang) -> PageError {
+    PageError::new(query("error").map(|c| {
+        let (field, message) = admin_error(lang, &c);
+        (field.to_owned(), message)
+    }))
 }
 
 fn role_options(lang: Lang, current: Option<String>) -> impl IntoView {
@@ -101,19 +96,14 @@ pub fn AdminPage() -> impl IntoView {
 #[component]
 fn Overview(v: AdminOverview) -> impl IntoView {
     let lang = use_lang();
-    let (error, errors) = page_error(lang);
-    let for_field = |f: &str| {
-        error
-            .as_ref()
-            .filter(|(ef, _)| *ef == f)
-            .map(|(_, m)| m.clone())
-    };
+    let error = page_error(lang);
+    let errors = error.summary();
     let (username_error, name_error, role_error, team_error, team_name_error) = (
-        for_field("username"),
-        for_field("display_name"),
-        for_field("role"),
-        for_field("team"),
-        for_field("team_name"),
+        error.on("username"),
+        error.on("display_name"),
+        error.on("role"),
+        error.on("team"),
+        error.on("team_name"),
     );
     let has_error = error.is_some();
     let team_choices = team_options(lang, v.teams.clone(), None);
@@ -201,18 +191,10 @@ pub fn AdminUserPage() -> impl IntoView {
 #[component]
 fn UserForm(v: AdminUser) -> impl IntoView {
     let lang = use_lang();
-    let (error, errors) = page_error(lang);
-    let for_field = |f: &str| {
-        error
-            .as_ref()
-            .filter(|(ef, _)| *ef == f)
-            .map(|(_, m)| m.clone())
-    };
-    let (name_error, role_error, team_error) = (
-        for_field("display_name"),
-        for_field("role"),
-        for_field("team"),
-    );
+    let error = page_error(lang);
+    let errors = error.summary();
+    let (name_error, role_error, team_error) =
+        (error.on("display_name"), error.on("role"), error.on("team"));
     let has_error = error.is_some();
     let saved = query("saved").is_some();
     let u = v.user.clone();
@@ -281,22 +263,10 @@ pub fn AuditPage() -> impl IntoView {
 #[component]
 fn AuditLog(v: AuditView) -> impl IntoView {
     let lang = use_lang();
-    let error = v.error.clone().map(|f| (f, lang.t("error-audit-filter")));
-    let errors: Vec<FieldError> = error
-        .iter()
-        .map(|(f, m)| FieldError {
-            target_id: f.clone(),
-            message: m.clone(),
-        })
-        .collect();
-    let for_field = |f: &str| {
-        error
-            .as_ref()
-            .filter(|(ef, _)| ef == f)
-            .map(|(_, m)| m.clone())
-    };
+    let error = PageError::new(v.error.clone().map(|f| (f, lang.t("error-audit-filter"))));
+    let errors = error.summary();
     let (case_error, from_error, until_error) =
-        (for_field("case"), for_field("from"), for_field("until"));
+        (error.on("case"), error.on("from"), error.on("until"));
     let has_error = error.is_some();
     let q = v.query.clone();
     let count = v.rows.len();
