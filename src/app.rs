@@ -3,7 +3,7 @@
 
 use leptos::either::Either;
 use leptos::prelude::*;
-use leptos_meta::{MetaTags, provide_meta_context};
+use leptos_meta::{MetaTags, Title, provide_meta_context};
 use leptos_router::{
     SsrMode,
     components::{Route, Router, Routes},
@@ -55,10 +55,22 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
+fn title_text(text: String) -> String {
+    if cfg!(feature = "ssr") {
+        crate::html::escape(&text)
+    } else {
+        text
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
+        // leptos_meta writes the title into the server's HTML as it is: every page title
+        // (a case reference, a team name) is escaped on its way there. The browser's own
+        // `document.title` takes plain text, so the client applies no formatter.
+        <Title formatter=title_text />
         <Router>
             <Routes fallback=NotFound>
                 <Route path=path!("") view=Home />

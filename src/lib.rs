@@ -7,6 +7,7 @@
 pub mod api;
 pub mod app;
 pub mod domain;
+pub mod html;
 pub mod i18n;
 pub mod ui;
 

@@ -4,8 +4,36 @@ use std::process::ExitCode;
 
 use digiparat::server::{config::Config, db, seed, startup, telemetry};
 
+const USAGE: &str = "\
+Digiparat: digital-readiness screening for Danish job centres.
+
+usage:
+  digiparat                          serve (settings from the environment, see README)
+  digiparat seed-demo [--cases N] [--seed S]
+                                     add synthetic demonstration data
+  digiparat recount-stats [--check]  count the statistics again (or only compare)
+  digiparat --help                   this text
+";
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    // Before reading the configuration: asking for help creates nothing and starts nothing.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        Some("-h" | "--help" | "help") => {
+            say(USAGE.trim_end());
+            return ExitCode::SUCCESS;
+        }
+        Some(other) if other.starts_with('-') => {
+            eprintln!("digiparat: {other} is not an option; see digiparat --help.");
+            return ExitCode::FAILURE;
+        }
+        Some(other) if !matches!(other, "seed-demo" | "recount-stats") => {
+            eprintln!("digiparat: {other} is not a command; see digiparat --help.");
+            return ExitCode::FAILURE;
+        }
+        _ => {}
+    }
     let config = match Config::from_env() {
         Ok(config) => config,
         Err(e) => {
@@ -14,7 +42,6 @@ async fn main() -> ExitCode {
         }
     };
     telemetry::init(&config.log_level);
-    let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("seed-demo") => return seed_demo(&config, &args[1..]).await,
         Some("recount-stats") => return recount_stats(&config, &args[1..]).await,

@@ -3,6 +3,8 @@
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"
 wrk.headers["Cookie"] = os.getenv("DP_COOKIE")
+-- As a browser posting from this site's own page (writes without it are refused).
+wrk.headers["Sec-Fetch-Site"] = "same-origin"
 local bodies = { "item=A1&answer=phone_only", "item=A2&answer=stable", "item=M1&answer=agree", "item=U2&answer=banking&answer=upload" }
 local i = 0
 request = function()

@@ -7,6 +7,6 @@ cd "$(dirname "$0")/../.."
 command -v wrk >/dev/null || { echo "install wrk (apt-get install wrk)"; exit 1; }
 source benches/load/serve.sh
 # One assessment per run; each request upserts one of its answers.
-COOKIE=$(curl -s -o /dev/null -D - -X POST "$BASE/self/start" | sed -n 's/^set-cookie: \(dp_self=[^;]*\).*/\1/ip')
+COOKIE=$(curl -s -o /dev/null -D - -H "Sec-Fetch-Site: same-origin" -X POST "$BASE/self/start" | sed -n 's/^set-cookie: \(dp_self=[^;]*\).*/\1/ip')
 export DP_COOKIE="$COOKIE"
 wrk -t2 -c64 -d10s --latency -s benches/load/answer_saves.lua "$BASE"

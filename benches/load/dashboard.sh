@@ -28,7 +28,7 @@ trap 'kill $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
 BASE="http://127.0.0.1:$PORT"
 for _ in $(seq 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
 JAR="$DATA/cookies"
-curl -s -o /dev/null -c "$JAR" -X POST -d "username=admin&password=$DIGIPARAT_ADMIN_PASSWORD" "$BASE/auth/login"
+curl -s -o /dev/null -c "$JAR" -H "Sec-Fetch-Site: same-origin" -X POST -d "username=admin&password=$DIGIPARAT_ADMIN_PASSWORD" "$BASE/auth/login"
 curl -s -o /dev/null -b "$JAR" "$BASE/dashboard" # warm-up
 for query in "" "?team=2&from=2026-01&until=2026-06"; do
   for _ in $(seq 30); do

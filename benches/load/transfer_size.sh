@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 source benches/load/serve.sh
 JAR="$DATA/jar"
-curl -s -c "$JAR" -o /dev/null -X POST "$BASE/self/start"
+curl -s -c "$JAR" -o /dev/null -H "Sec-Fetch-Site: same-origin" -X POST "$BASE/self/start"
 size() { curl -s -b "$JAR" -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}' "$BASE$1"; }
 gz() { gzip -9c "$1" | wc -c; }
 html=$(size /self/q/A1); css=$(size /pkg/digiparat.css)

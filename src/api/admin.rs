@@ -106,7 +106,7 @@ mod server {
     use crate::domain::privacy::looks_like_cpr;
     use crate::domain::role::Role;
     use crate::error::AppError;
-    use crate::server::auth::{hash_password, one_time_password};
+    use crate::server::auth::{hash_password_off_executor, one_time_password};
     use crate::server::db::{AuditFilter, DbError, NewAudit, NewUser, Team, User};
     use crate::server::state::AppState;
 
@@ -354,7 +354,7 @@ mod server {
             return back("/admin", "team_required");
         }
         let password = one_time_password();
-        let hash = match hash_password(&password) {
+        let hash = match hash_password_off_executor(password.clone()).await {
             Ok(h) => h,
             Err(e) => {
                 tracing::error!(error = %e, "hash");
@@ -489,28 +489,23 @@ mod server {
             Err(e) => return unavailable(e),
         }
         let password = one_time_password();
-        let hash = match hash_password(&password) {
+        let hash = match hash_password_off_executor(password.clone()).await {
             Ok(h) => h,
             Err(e) => {
                 tracing::error!(error = %e, "hash");
                 return back(&format!("/admin/users/{id}"), "unavailable");
             }
         };
-        if let Err(e) = state.db.set_password(id, &hash, true).await {
+        let line = NewAudit {
+            detail: format!("user {id}"),
+            ..by_staff(&me, "user.reset_password", &addr.ip().to_string())
+        };
+        if let Err(e) = state.db.set_password(id, &hash, true, Some(&line)).await {
             return unavailable(e);
         }
-        if let Err(r) = flash_and_audit(
-            &state,
-            &session,
-            &me,
-            id,
-            password,
-            "user.reset_password",
-            addr,
-        )
-        .await
-        {
-            return r;
+        if let Err(e) = session.insert(FLASH_PASSWORD, (id, password)).await {
+            tracing::error!(error = %e, "session");
+            return back("/admin", "unavailable");
         }
         Redirect::to(&format!("/admin/users/{id}")).into_response()
     }

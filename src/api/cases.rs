@@ -405,22 +405,13 @@ mod server {
             },
         )
         .await?;
-        let parts = use_context::<http::request::Parts>();
-        let host = parts
-            .as_ref()
-            .and_then(|p| p.headers.get(http::header::HOST))
-            .and_then(|h| h.to_str().ok())
-            .unwrap_or("localhost");
-        let scheme = if state.config.secure_cookies {
-            "https"
-        } else {
-            "http"
-        };
+        // The configured address, never the request's Host header (which the sender chooses).
+        let base = state.config.public_url.trim_end_matches('/');
         Ok(InviteSlip {
             case_id,
             reference: case.reference,
             code: format_resume_code(&invite.code),
-            address: format!("{scheme}://{host}/self/invite"),
+            address: format!("{base}/self/invite"),
             expires: date(invite.expires_at),
         })
     }
@@ -498,7 +489,8 @@ mod server {
             team_id,
             caseworker_id,
         };
-        let id = match state.db.create_case(&new).await {
+        let line = by_staff(&user, "case.create", &addr.ip().to_string());
+        let id = match state.db.create_case(&new, Some(&line)).await {
             Ok(id) => id,
             Err(DbError::Duplicate(_)) => {
                 return Redirect::to(&format!("/cases/new?errors=reference_taken&{}", keep("")))
@@ -506,17 +498,6 @@ mod server {
             }
             Err(e) => return unavailable(e),
         };
-        if let Err(r) = audit_form(
-            &state,
-            crate::server::db::NewAudit {
-                case_id: Some(id),
-                ..by_staff(&user, "case.create", &addr.ip().to_string())
-            },
-        )
-        .await
-        {
-            return r;
-        }
         Redirect::to(&format!("/cases/{id}")).into_response()
     }
 
@@ -575,24 +556,9 @@ mod server {
             created_by: Some(user.id),
             ..NewAssessment::default()
         };
-        let id = match state.db.create_assessment(&new).await {
-            Ok(id) => id,
-            Err(e) => return unavailable(e),
-        };
-        if let Err(e) = state.db.touch_case(case.id).await {
+        let line = by_staff(&user, "interview.start", &addr.ip().to_string());
+        if let Err(e) = state.db.create_assessment(&new, Some(&line)).await {
             return unavailable(e);
-        }
-        if let Err(r) = audit_form(
-            &state,
-            crate::server::db::NewAudit {
-                case_id: Some(case.id),
-                assessment_id: Some(id),
-                ..by_staff(&user, "interview.start", &addr.ip().to_string())
-            },
-        )
-        .await
-        {
-            return r;
         }
         Redirect::to(&format!("/interview/{token}")).into_response()
     }
@@ -611,25 +577,14 @@ mod server {
         let expires = OffsetDateTime::now_utc() + Duration::days(super::INVITE_DAYS);
         let mut last = None;
         // A clash with another code is rare: try again with a fresh one.
+        let line = by_staff(&user, "invite.create", &addr.ip().to_string());
         for _ in 0..3 {
             match state
                 .db
-                .create_invite(case.id, &new_resume_code(), user.id, expires)
+                .create_invite(case.id, &new_resume_code(), user.id, expires, Some(&line))
                 .await
             {
                 Ok(invite_id) => {
-                    if let Err(r) = audit_form(
-                        &state,
-                        crate::server::db::NewAudit {
-                            case_id: Some(case.id),
-                            detail: format!("invite {invite_id}"),
-                            ..by_staff(&user, "invite.create", &addr.ip().to_string())
-                        },
-                    )
-                    .await
-                    {
-                        return r;
-                    }
                     return Redirect::to(&format!("/cases/{}/invites/{invite_id}", case.id))
                         .into_response();
                 }
@@ -656,20 +611,12 @@ mod server {
             return Redirect::to(&format!("/cases/{}?error=confirm#erase", case.id))
                 .into_response();
         }
-        if let Err(e) = state.db.erase_case(case.id).await {
+        let line = crate::server::db::NewAudit {
+            detail: "on request".into(),
+            ..by_staff(&user, "case.erase", &addr.ip().to_string())
+        };
+        if let Err(e) = state.db.erase_case(case.id, Some(&line)).await {
             return unavailable(e);
-        }
-        if let Err(r) = audit_form(
-            &state,
-            crate::server::db::NewAudit {
-                case_id: Some(case.id),
-                detail: "on request".into(),
-                ..by_staff(&user, "case.erase", &addr.ip().to_string())
-            },
-        )
-        .await
-        {
-            return r;
         }
         Redirect::to("/cases?erased=1").into_response()
     }
@@ -760,6 +707,15 @@ mod server {
                        "expires_at": rfc3339(i.expires_at), "used_at": i.used_at.map(rfc3339)})
             })
             .collect();
+        // Who looked is told by role and time: staff usernames and addresses are the staff's
+        // own personal data, not the person's.
+        let roles: std::collections::HashMap<i64, &'static str> = state
+            .db
+            .users()
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.role.as_str()))
+            .collect();
         let audit: Vec<Value> = state
             .db
             .audit_entries(&crate::server::db::AuditFilter {
@@ -770,15 +726,19 @@ mod server {
             .await?
             .into_iter()
             .map(|e| {
-                json!({"at": rfc3339(e.at), "actor": e.entry.actor, "action": e.entry.action,
-                       "address": e.entry.address, "detail": e.entry.detail})
+                let by = match e.entry.actor_id {
+                    Some(id) => roles.get(&id).copied().unwrap_or("staff"),
+                    None if e.entry.actor == "recipient" => "you",
+                    None => "system",
+                };
+                json!({"at": rfc3339(e.at), "by": by, "action": e.entry.action, "detail": e.entry.detail})
             })
             .collect();
         Ok(json!({
             "exported_at": rfc3339(OffsetDateTime::now_utc()),
             "case": {
                 "id": case.id, "reference": case.reference, "birth_year": case.birth_year,
-                "age_band": band(case), "team": case.team_name, "caseworker": case.caseworker_name,
+                "age_band": band(case), "team": case.team_name,
                 "created_at": rfc3339(case.created_at), "last_activity_at": rfc3339(case.last_activity_at),
             },
             "assessments": assessments,

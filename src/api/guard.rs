@@ -40,9 +40,12 @@ pub fn redirect(path: &str) {
     }
 }
 
+/// A page's or server function's data could not be read or written: logged once, and
+/// answered 503 (the page shows that it cannot be shown, never that anything was saved).
 pub fn db_error(e: DbError) -> ServerFnError {
     tracing::error!(error = %e, "database");
-    ServerFnError::new("database")
+    set_status(StatusCode::SERVICE_UNAVAILABLE);
+    ServerFnError::new(crate::api::UNAVAILABLE)
 }
 
 /// A page or server function for staff whose role passes `allowed`: the state and the

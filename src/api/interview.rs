@@ -109,8 +109,7 @@ mod server {
 
     use super::{CaseworkerResult, FormItem, FormSection, InterviewView, ScoreRow};
     use crate::api::guard::{
-        audit_form, audit_page, by_staff, may_see_interview, not_found, page_address, staff_form,
-        staff_page,
+        audit_page, by_staff, may_see_interview, not_found, page_address, staff_form, staff_page,
     };
     use crate::api::questionnaire::{
         answer_value, choices, evaluate_stored, new_token, stored_result,
@@ -136,10 +135,7 @@ mod server {
         staff_page(Role::can_run_interviews).await
     }
 
-    fn db_error(e: DbError) -> ServerFnError {
-        tracing::error!(error = %e, "interview: database");
-        ServerFnError::new("database")
-    }
+    use crate::api::guard::db_error;
 
     /// The interview behind a token, if this caseworker may see it (their team's).
     async fn interview(
@@ -376,6 +372,7 @@ mod server {
     pub async fn start(
         State(state): State<AppState>,
         session: Session,
+        ConnectInfo(addr): ConnectInfo<SocketAddr>,
         lang: axum::Extension<Lang>,
     ) -> Response {
         let user = match caseworker(&state, &session).await {
@@ -392,22 +389,24 @@ mod server {
             created_by: Some(user.id),
             ..NewAssessment::default()
         };
-        match state.db.create_assessment(&new).await {
+        let line = by_staff(&user, "interview.start", &addr.ip().to_string());
+        match state.db.create_assessment(&new, Some(&line)).await {
             Ok(_) => Redirect::to(&format!("/interview/{}", new.token.unwrap_or_default()))
                 .into_response(),
             Err(e) => AppError::Database(e).into_response(),
         }
     }
 
-    /// A caseworker's interview by its token, or the response that refuses the request.
-    /// Records the access and, for an interview with a case, the case's activity.
+    /// A caseworker's interview by its token with the audit line its write is to record
+    /// (in the write's own transaction, with the case's activity), or the response that
+    /// refuses the request.
     async fn authorized_interview(
         state: &AppState,
         session: &Session,
         token: &str,
         action: &str,
         address: SocketAddr,
-    ) -> Result<Assessment, Response> {
+    ) -> Result<(Assessment, NewAudit), Response> {
         let user = caseworker(state, session).await?;
         let a = match interview(state, &user, token).await {
             Ok(Some(a)) => a,
@@ -418,15 +417,8 @@ mod server {
             }
             Err(e) => return Err(AppError::Database(e).into_response()),
         };
-        audit_form(state, entry(&user, action, &a, &address.ip().to_string())).await?;
-        if let Some(case_id) = a.case_id {
-            state
-                .db
-                .touch_case(case_id)
-                .await
-                .map_err(|e| AppError::Database(e).into_response())?;
-        }
-        Ok(a)
+        let line = entry(&user, action, &a, &address.ip().to_string());
+        Ok((a, line))
     }
 
     /// POST /interview/{token}/answers: stores every valid answer and the note together,
@@ -439,10 +431,11 @@ mod server {
         Path(token): Path<String>,
         Form(fields): Form<Vec<(String, String)>>,
     ) -> Response {
-        let a = match authorized_interview(&state, &session, &token, "interview.save", addr).await {
-            Ok(a) => a,
-            Err(refused) => return refused,
-        };
+        let (a, line) =
+            match authorized_interview(&state, &session, &token, "interview.save", addr).await {
+                Ok(found) => found,
+                Err(refused) => return refused,
+            };
         let instrument = Instrument::dr1();
         let stored = match state.db.answers(a.id).await {
             Ok(s) => s,
@@ -486,7 +479,13 @@ mod server {
         };
         if let Err(e) = state
             .db
-            .save_answers(a.id, &answers, AnsweredBy::Caseworker, keep_note)
+            .save_answers(
+                a.id,
+                &answers,
+                AnsweredBy::Caseworker,
+                keep_note,
+                Some(&line),
+            )
             .await
         {
             return AppError::Database(e).into_response();
@@ -512,7 +511,7 @@ mod server {
                 return Redirect::to(&format!("/interview/{token}?errors={item}")).into_response();
             }
         };
-        match state.db.finish(a.id, &stored_result(&outcome)).await {
+        match state.db.finish(a.id, &stored_result(&outcome), None).await {
             Ok(()) => Redirect::to(&format!("/interview/{token}/result")).into_response(),
             Err(e) => AppError::Database(e).into_response(),
         }
@@ -522,7 +521,7 @@ mod server {
     async fn rescore(state: &AppState, a: &Assessment) -> Result<(), DbError> {
         let all = state.db.answers(a.id).await?;
         match evaluate_stored(Instrument::dr1(), Mode::Interview, &all) {
-            Ok(outcome) => state.db.finish(a.id, &stored_result(&outcome)).await,
+            Ok(outcome) => state.db.finish(a.id, &stored_result(&outcome), None).await,
             Err(e) => Err(DbError::Corrupt(format!(
                 "stored interview answers: {}",
                 e.message
@@ -538,10 +537,16 @@ mod server {
         Path(token): Path<String>,
         Form(fields): Form<Vec<(String, String)>>,
     ) -> Response {
-        let a = match authorized_interview(&state, &session, &token, "interview.override", addr)
-            .await
+        let (a, line) = match authorized_interview(
+            &state,
+            &session,
+            &token,
+            "interview.override",
+            addr,
+        )
+        .await
         {
-            Ok(a) => a,
+            Ok(found) => found,
             Err(refused) => return refused,
         };
         let field = |name: &str| {
@@ -565,7 +570,11 @@ mod server {
         if looks_like_cpr(&reason) {
             return back("reason_cpr");
         }
-        match state.db.set_override(a.id, channel.as_str(), &reason).await {
+        match state
+            .db
+            .set_override(a.id, channel.as_str(), &reason, Some(&line))
+            .await
+        {
             Ok(()) => Redirect::to(&format!("/interview/{token}/result")).into_response(),
             Err(e) => AppError::Database(e).into_response(),
         }

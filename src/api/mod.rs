@@ -11,6 +11,8 @@ pub mod guard;
 pub const FORBIDDEN: &str = "forbidden";
 /// The error text of a page load for an object that is gone, or not the person's to see.
 pub const NOT_FOUND: &str = "not found";
+/// The error text of a page load whose data the database could not give (answered 503).
+pub const UNAVAILABLE: &str = "the database is unavailable";
 pub mod interview;
 pub mod language;
 pub mod questionnaire;
@@ -39,7 +41,6 @@ pub fn route_table() -> Vec<RouteEntry> {
         ("GET", "/healthz", get(crate::server::health::healthz)),
         ("POST", "/api/v1/score", post(score::score)),
         ("GET", "/api/v1/instruments/{id}", get(score::instrument)),
-        ("POST", "/self/start", post(self_assessment::start)),
         ("POST", "/self/answer", post(self_assessment::answer)),
         ("POST", "/self/finish", post(self_assessment::finish)),
         ("POST", "/auth/logout", post(auth::logout)),
@@ -84,6 +85,13 @@ pub fn guessable_route_table() -> Vec<RouteEntry> {
     ]
 }
 
+/// Routes that create something for anyone who asks (a new self-assessment).
+#[cfg(feature = "ssr")]
+pub fn creating_route_table() -> Vec<RouteEntry> {
+    use axum::routing::post;
+    vec![("POST", "/self/start", post(self_assessment::start))]
+}
+
 #[cfg(feature = "ssr")]
 fn router_of(table: Vec<RouteEntry>) -> axum::Router<AppState> {
     table
@@ -97,24 +105,26 @@ fn router_of(table: Vec<RouteEntry>) -> axum::Router<AppState> {
 pub fn routes() -> axum::Router<AppState> {
     use axum::extract::DefaultBodyLimit;
     router_of(route_table())
-        .merge(guessable_routes())
+        .merge(rate_limited(guessable_route_table(), 6, 10))
+        .merge(rate_limited(creating_route_table(), 2, 30))
         .layer(DefaultBodyLimit::max(score::MAX_BODY_BYTES))
 }
 
-/// Each address gets 10 tries at once at the guessable routes, then one more every 6
-/// seconds, so codes cannot be guessed.
+/// Each address gets `burst` requests at once at these routes, then one more every
+/// `every_secs` seconds: 10 and 6 s where a secret is guessed (codes, passwords), 30 and
+/// 2 s where anyone can create a row (a job centre's shared address still has room).
 #[cfg(feature = "ssr")]
-fn guessable_routes() -> axum::Router<AppState> {
+fn rate_limited(table: Vec<RouteEntry>, every_secs: u64, burst: u32) -> axum::Router<AppState> {
     use tower_governor::GovernorLayer;
     use tower_governor::governor::GovernorConfigBuilder;
     let config = GovernorConfigBuilder::default()
-        .per_second(6)
-        .burst_size(10)
+        .per_second(every_secs)
+        .burst_size(burst)
         .finish();
-    let router = router_of(guessable_route_table());
+    let router = router_of(table);
     match config {
         Some(config) => router.layer(GovernorLayer::new(config)),
-        // Only reachable with a zero period or burst, which the constants above are not.
+        // Only reachable with a zero period or burst, which the callers never pass.
         None => router,
     }
 }

@@ -141,10 +141,7 @@ mod server {
             .ok_or_else(|| ServerFnError::new(format!("unknown instrument {}", a.instrument)))
     }
 
-    fn db_error(e: DbError) -> ServerFnError {
-        tracing::error!(error = %e, "self-assessment: database");
-        ServerFnError::new("database")
-    }
+    use crate::api::guard::db_error;
 
     /// The assessment this device is working on; without one, back to the start.
     pub async fn current() -> Result<(AppState, Assessment), ServerFnError> {
@@ -357,8 +354,27 @@ mod server {
         })
     }
 
-    /// The recipient's reads and writes of an assessment that belongs to a case are part
-    /// of the case's audit trail; an anonymous self-assessment has no person to audit.
+    /// The recipient's line in the case's audit trail for an assessment that belongs to a
+    /// case; an anonymous self-assessment has no person to audit.
+    fn recipient_line(
+        a: &Assessment,
+        action: &str,
+        detail: &str,
+        addr: SocketAddr,
+    ) -> Option<NewAudit> {
+        a.case_id.map(|case_id| NewAudit {
+            actor: "recipient".into(),
+            action: action.into(),
+            case_id: Some(case_id),
+            assessment_id: Some(a.id),
+            address: addr.ip().to_string(),
+            detail: detail.into(),
+            ..NewAudit::default()
+        })
+    }
+
+    /// Records a read of a case's assessment by the recipient (writes record theirs in
+    /// their own transaction).
     async fn audit_recipient(
         state: &AppState,
         a: &Assessment,
@@ -366,21 +382,10 @@ mod server {
         detail: &str,
         addr: SocketAddr,
     ) -> Result<(), DbError> {
-        let Some(case_id) = a.case_id else {
-            return Ok(());
-        };
-        state
-            .db
-            .audit(&NewAudit {
-                actor: "recipient".into(),
-                action: action.into(),
-                case_id: Some(case_id),
-                assessment_id: Some(a.id),
-                address: addr.ip().to_string(),
-                detail: detail.into(),
-                ..NewAudit::default()
-            })
-            .await
+        match recipient_line(a, action, detail, addr) {
+            Some(line) => state.db.audit(&line).await,
+            None => Ok(()),
+        }
     }
 
     fn see_other(location: &str) -> Response {
@@ -419,7 +424,7 @@ mod server {
         // A resume-code clash is possible but rare: try again with a fresh code.
         for _ in 0..3 {
             let new = new_self_assessment(*lang);
-            match state.db.create_assessment(&new).await {
+            match state.db.create_assessment(&new, None).await {
                 Ok(_) => {
                     return to_resume_code(new, &state);
                 }
@@ -489,12 +494,15 @@ mod server {
         };
         if let Err(e) = state
             .db
-            .save_answer(a.id, item.id(), &value, AnsweredBy::Recipient)
+            .save_answer(
+                a.id,
+                item.id(),
+                &value,
+                AnsweredBy::Recipient,
+                recipient_line(&a, "self.answer", item.id(), addr).as_ref(),
+            )
             .await
         {
-            return unavailable(e);
-        }
-        if let Err(e) = audit_recipient(&state, &a, "self.answer", item.id(), addr).await {
             return unavailable(e);
         }
         let stored = match state.db.answers(a.id).await {
@@ -546,27 +554,13 @@ mod server {
                 return see_other("/self/check");
             }
         };
-        if let Err(e) = state.db.finish(a.id, &stored_result(&outcome)).await {
+        let line = recipient_line(&a, "self.finish", "", addr);
+        if let Err(e) = state
+            .db
+            .finish(a.id, &stored_result(&outcome), line.as_ref())
+            .await
+        {
             return unavailable(e);
-        }
-        if let Some(case_id) = a.case_id {
-            let recorded = async {
-                state.db.touch_case(case_id).await?;
-                state
-                    .db
-                    .audit(&NewAudit {
-                        actor: "recipient".into(),
-                        action: "self.finish".into(),
-                        case_id: Some(case_id),
-                        assessment_id: Some(a.id),
-                        address: addr.ip().to_string(),
-                        ..NewAudit::default()
-                    })
-                    .await
-            };
-            if let Err(e) = recorded.await {
-                return unavailable(e);
-            }
         }
         see_other("/self/result")
     }
@@ -591,25 +585,15 @@ mod server {
         let mut last_error = None;
         for _ in 0..3 {
             let new = new_self_assessment(*lang);
-            match state.db.redeem_invite(&code, &new).await {
+            let line = NewAudit {
+                actor: "recipient".into(),
+                action: "invite.redeem".into(),
+                address: addr.ip().to_string(),
+                ..NewAudit::default()
+            };
+            match state.db.redeem_invite(&code, &new, Some(&line)).await {
                 Ok(None) => return see_other("/self/invite?error=unknown"),
-                Ok(Some((id, case_id))) => {
-                    let audited = state
-                        .db
-                        .audit(&NewAudit {
-                            actor: "recipient".into(),
-                            action: "invite.redeem".into(),
-                            case_id: Some(case_id),
-                            assessment_id: Some(id),
-                            address: addr.ip().to_string(),
-                            ..NewAudit::default()
-                        })
-                        .await;
-                    if let Err(e) = audited {
-                        return unavailable(e);
-                    }
-                    return to_resume_code(new, &state);
-                }
+                Ok(Some(_)) => return to_resume_code(new, &state),
                 // A clash of the new resume code rolls the whole claim back: try again.
                 Err(e) => last_error = Some(e),
             }
@@ -623,6 +607,7 @@ mod server {
     /// POST /self/resume: the code from another device attaches this device to it.
     pub async fn resume(
         State(state): State<AppState>,
+        ConnectInfo(addr): ConnectInfo<SocketAddr>,
         Form(fields): Form<Vec<(String, String)>>,
     ) -> Response {
         let typed = fields
@@ -646,6 +631,10 @@ mod server {
         let Some(token) = a.token.clone() else {
             return see_other("/self/resume?error=unknown");
         };
+        // Another device now reads the case's answers: that goes into its audit trail.
+        if let Err(e) = audit_recipient(&state, &a, "self.resume", "", addr).await {
+            return unavailable(e);
+        }
         let stored = match state.db.answers(a.id).await {
             Ok(s) => s,
             Err(e) => return unavailable(e),

@@ -858,19 +858,19 @@ mod server {
             Ok(built) => built,
             Err(e) => return crate::error::AppError::Database(e).into_response(),
         };
-        let mut out = csv::Writer::from_writer(Vec::new());
+        let mut out = crate::server::csv_out::CsvOut::with_capacity(4096);
         let hidden = format!("<{k}");
         let text = |s: Shown| match s {
             Shown::Count(n) => n.to_string(),
             Shown::Hidden => hidden.clone(),
         };
         let mut write = || -> Result<(), csv::Error> {
-            out.write_record(["table", "row", "column", "count"])?;
-            out.write_record(["total", "", "", &text(total)])?;
+            out.record(["table", "row", "column", "count"])?;
+            out.record(["total", "", "", &text(total)])?;
             for s in &sections {
                 for (label, values) in &s.table.rows {
                     for (column, v) in s.table.columns.iter().zip(values) {
-                        out.write_record([s.id.as_str(), label, column, &text(*v)])?;
+                        out.record([s.id.as_str(), label, column, &text(*v)])?;
                     }
                 }
             }
@@ -884,7 +884,7 @@ mod server {
             )
                 .into_response();
         }
-        match out.into_inner() {
+        match out.into_bytes() {
             Ok(bytes) => (
                 [
                     (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -981,7 +981,9 @@ mod server {
             )
                 .into_response();
         };
-        let body = futures_util::stream::unfold(
+        // Fused: a compressing layer polls once more after the end, and an unfused stream
+        // panics there, truncating the download in every browser.
+        let body = futures_util::StreamExt::fuse(futures_util::stream::unfold(
             (rows_rx, failed_rx, writer),
             |(mut rx, mut failed, mut writer)| async move {
                 let Some(chunk) = rx.recv().await else {
@@ -993,7 +995,7 @@ mod server {
                 let bytes = writer.write(&chunk).map(axum::body::Bytes::from);
                 Some((bytes, (rx, failed, writer)))
             },
-        );
+        ));
         (
             [
                 (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -1040,9 +1042,9 @@ mod server {
         }
 
         fn write(&mut self, rows: &[ExportRow]) -> std::io::Result<Vec<u8>> {
-            let mut out = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 120));
+            let mut out = crate::server::csv_out::CsvOut::with_capacity(rows.len() * 120);
             if std::mem::take(&mut self.header) {
-                out.write_record(ROW_COLUMNS)?;
+                out.record(ROW_COLUMNS)?;
             }
             let number = |s: Option<i64>| s.map(|n| n.to_string()).unwrap_or_default();
             for r in rows {
@@ -1054,7 +1056,7 @@ mod server {
                     .team_id
                     .and_then(|t| self.teams.get(&t))
                     .map_or("", String::as_str);
-                out.write_record([
+                out.record([
                     person.as_str(),
                     &r.month,
                     team,
@@ -1072,8 +1074,7 @@ mod server {
                     &r.codes_of("ground"),
                 ])?;
             }
-            out.into_inner()
-                .map_err(|e| std::io::Error::other(e.to_string()))
+            out.into_bytes()
         }
     }
 }

@@ -24,14 +24,55 @@ pub fn looks_like_cpr(text: &str) -> bool {
         raw.get(i)
             .is_some_and(|c| !c.is_alphanumeric() && !c.is_whitespace() || *c == ' ')
     };
-    (0..raw.len()).any(|i| {
+    let six_four = (0..raw.len()).any(|i| {
         let starts = i == 0 || !is_digit(i - 1);
         if !starts || !run(i, 6) {
             return false;
         }
         let ends = |j: usize| !is_digit(j);
         (run(i + 6, 4) && ends(i + 10)) || (separator(i + 6) && run(i + 7, 4) && ends(i + 11))
-    })
+    });
+    six_four || digit_chains(&chars, &raw).iter().any(|d| is_cpr_date(d))
+}
+
+/// The digits of each run of digit groups joined by single separators (`01-01-90-1234`,
+/// `0101 90 1234`), for chains of exactly ten digits.
+fn digit_chains(chars: &[Option<u32>], raw: &[char]) -> Vec<Vec<u32>> {
+    let mut chains = Vec::new();
+    let mut current: Vec<u32> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        match chars[i] {
+            Some(d) => current.push(d),
+            None => {
+                let joins = !current.is_empty()
+                    && !raw.get(i).is_some_and(|c| c.is_alphanumeric())
+                    && chars.get(i + 1).is_some_and(Option::is_some);
+                if !joins {
+                    if current.len() == 10 {
+                        chains.push(std::mem::take(&mut current));
+                    }
+                    current.clear();
+                }
+            }
+        }
+        i += 1;
+    }
+    if current.len() == 10 {
+        chains.push(current);
+    }
+    chains
+}
+
+/// Whether ten digits start with a plausible day and month (`ddmmyy`).
+fn is_cpr_date(digits: &[u32]) -> bool {
+    let two = |i: usize| {
+        digits
+            .get(i)
+            .zip(digits.get(i + 1))
+            .map(|(a, b)| a * 10 + b)
+    };
+    matches!((two(0), two(2)), (Some(dd), Some(mm)) if (1..=31).contains(&dd) && (1..=12).contains(&mm))
 }
 
 /// The value of a decimal digit outside ASCII (Arabic-Indic, full-width, …).
@@ -60,6 +101,10 @@ mod tests {
             "010190/1234",
             "٠١٠١٩٠-١٢٣٤",
             "０１０１９０１２３４",
+            "01-01-90-1234",
+            "0101 90 1234",
+            "01 01 90 12 34",
+            "ref. 01/01/90-1234",
         ];
         for cpr in cprs {
             assert!(looks_like_cpr(cpr), "{cpr}");
@@ -72,6 +117,8 @@ mod tests {
             "01019012345",
             "meeting 10-12",
             "kl. 10.30",
+            "tlf. 45 99 34 56 78",
+            "2024-11-30 10:15",
         ] {
             assert!(!looks_like_cpr(fine), "{fine}");
         }

@@ -58,6 +58,18 @@ impl fmt::Display for Role {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownRole(pub String);
 
+impl std::fmt::Display for UnknownRole {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{:?} is not a role (admin, manager or caseworker)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownRole {}
+
 impl FromStr for Role {
     type Err = UnknownRole;
     fn from_str(s: &str) -> Result<Role, UnknownRole> {
@@ -65,6 +77,14 @@ impl FromStr for Role {
             .into_iter()
             .find(|r| r.as_str() == s)
             .ok_or_else(|| UnknownRole(s.to_owned()))
+    }
+}
+
+/// For reading a stored role (a row's text column) straight into the type.
+impl TryFrom<String> for Role {
+    type Error = UnknownRole;
+    fn try_from(s: String) -> Result<Role, UnknownRole> {
+        s.parse()
     }
 }
 

@@ -226,6 +226,22 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
         },
         None => None,
     };
+    // A one-time password must be replaced before anything else a staff member can do:
+    // the password form, its page and signing out stay open.
+    let staff_only = !matches!(rule.access, Access::Public | Access::Recipient);
+    if staff_only
+        && rule.path != "/auth/password"
+        && user.as_ref().is_some_and(|u| u.must_change_password)
+    {
+        return match rule.kind {
+            Kind::Page | Kind::Form => Redirect::to("/account/password").into_response(),
+            _ => (
+                StatusCode::FORBIDDEN,
+                "Choose a new password at /account/password first.",
+            )
+                .into_response(),
+        };
+    }
     let role = user.as_ref().map(|u| u.role);
     if rule.access.admits(role) {
         if let Some(user) = user {

@@ -11,6 +11,8 @@ use crate::domain::role::Role;
 use crate::server::db::{DbError, NewUser, Repository, Sessions, User};
 
 const USER_KEY: &str = "user_id";
+/// The account's session generation when this session was signed in.
+const EPOCH_KEY: &str = "session_epoch";
 /// Shortest password accepted when a person chooses one.
 pub const MIN_PASSWORD_LEN: usize = 12;
 
@@ -41,9 +43,44 @@ pub fn verify_password(password: &str, hash: &str) -> bool {
     })
 }
 
-/// The session layer: an HttpOnly, SameSite=Lax cookie that expires after 8 idle hours.
-pub fn session_layer(sessions: Sessions, secure_cookies: bool) -> SessionManagerLayer<Sessions> {
+/// Hashes on a blocking thread: argon2 takes tens of milliseconds of CPU, which would
+/// stall every other request on the async executor.
+pub async fn hash_password_off_executor(password: String) -> Result<String, AuthError> {
+    tokio::task::spawn_blocking(move || hash_password(&password))
+        .await
+        .map_err(|e| AuthError::Hash(e.to_string()))?
+}
+
+/// Whether `password` matches `hash`, checked on a blocking thread. Without a hash (an
+/// unknown username) it is checked against a dummy hash, so that a sign-in takes as long
+/// whether or not the account exists.
+pub async fn password_matches(password: String, hash: Option<String>) -> bool {
+    static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    tokio::task::spawn_blocking(move || {
+        let hash = hash.unwrap_or_else(|| {
+            DUMMY
+                .get_or_init(|| hash_password("not anybody's password").unwrap_or_default())
+                .clone()
+        });
+        verify_password(&password, &hash)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// The session layer: an HttpOnly, SameSite=Lax cookie that expires after 8 idle hours,
+/// signed with a key derived from `DIGIPARAT_SESSION_SECRET`. A cookie not signed with it
+/// (forged, or from before the secret was changed) is no session: changing the secret
+/// signs everybody out, and several app instances share sessions only if they share it.
+pub fn session_layer(
+    sessions: Sessions,
+    secure_cookies: bool,
+    secret: &crate::server::config::Secret,
+) -> SessionManagerLayer<Sessions, tower_sessions::service::SignedCookie> {
+    use blake2::Digest;
+    let key = tower_sessions::cookie::Key::from(&blake2::Blake2b512::digest(secret.expose()));
     SessionManagerLayer::new(sessions)
+        .with_signed(key)
         .with_name("dp_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
@@ -53,29 +90,43 @@ pub fn session_layer(sessions: Sessions, secure_cookies: bool) -> SessionManager
         ))
 }
 
-/// The signed-in staff member, if any (a disabled account counts as signed out).
+/// The signed-in staff member, if any. A disabled account counts as signed out, and so
+/// does a session signed in before the account's password changed or was reset, or the
+/// account was disabled (its session generation has moved on): that session is ended.
 pub async fn current_user(
     session: &Session,
     db: &dyn Repository,
 ) -> Result<Option<User>, AuthError> {
-    let id: Option<i64> = session
-        .get(USER_KEY)
-        .await
-        .map_err(|e| AuthError::Session(e.to_string()))?;
+    let session_error = |e: tower_sessions::session::Error| AuthError::Session(e.to_string());
+    let id: Option<i64> = session.get(USER_KEY).await.map_err(session_error)?;
     let Some(id) = id else { return Ok(None) };
-    Ok(db.user(id).await?.filter(|u| !u.disabled))
+    let epoch: i64 = session
+        .get(EPOCH_KEY)
+        .await
+        .map_err(session_error)?
+        .unwrap_or(0);
+    match db.user(id).await? {
+        Some(user) if !user.disabled && user.session_epoch == epoch => Ok(Some(user)),
+        _ => {
+            session.flush().await.map_err(session_error)?;
+            Ok(None)
+        }
+    }
 }
 
-/// Signs in: a new session id (against fixation), then the user.
+/// Signs in: a new session id (against fixation), then the user and the account's
+/// current session generation.
 pub async fn sign_in(session: &Session, user: &User) -> Result<(), AuthError> {
-    session
-        .cycle_id()
-        .await
-        .map_err(|e| AuthError::Session(e.to_string()))?;
+    let session_error = |e: tower_sessions::session::Error| AuthError::Session(e.to_string());
+    session.cycle_id().await.map_err(session_error)?;
     session
         .insert(USER_KEY, user.id)
         .await
-        .map_err(|e| AuthError::Session(e.to_string()))
+        .map_err(session_error)?;
+    session
+        .insert(EPOCH_KEY, user.session_epoch)
+        .await
+        .map_err(session_error)
 }
 
 pub async fn sign_out(session: &Session) -> Result<(), AuthError> {

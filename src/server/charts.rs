@@ -86,20 +86,7 @@ pub fn render_bar(chart: &BarChart) -> Result<String, ChartError> {
 }
 
 /// Escapes text for XML content and attribute values.
-pub fn svg_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::html::escape as svg_escape;
 
 fn validate(chart: &BarChart) -> Result<(), ChartError> {
     let expected = chart.categories.len();

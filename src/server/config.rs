@@ -76,6 +76,17 @@ pub struct Config {
     pub retention_months: u32,
     /// Statistics hide every count of fewer people than this (k).
     pub min_cell: u64,
+    /// Below this much free space in the SQLite data folder, writes pause and `/healthz`
+    /// answers 503 (0: never).
+    pub min_free_bytes: u64,
+    /// How long a client may take to send a request's headers, and to stay idle.
+    pub timeouts: crate::server::serve::Timeouts,
+    /// How long a request body may stall between two pieces.
+    pub body_timeout: std::time::Duration,
+    /// Reverse proxies whose `X-Forwarded-For`/`Forwarded` headers name the client.
+    pub trusted_proxies: crate::server::client::TrustedProxies,
+    /// The address recipients are sent to (printed on invite slips), without a trailing `/`.
+    pub public_url: String,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -103,7 +114,7 @@ impl Config {
             None => DatabaseUrl::Sqlite(format!("sqlite://{}/digiparat.db", data_dir.display())),
         };
         let bind_text = get("DIGIPARAT_ADDR").unwrap_or_else(|| "127.0.0.1:3000".into());
-        let bind = bind_text.parse().map_err(|_| ConfigError::Invalid {
+        let bind: SocketAddr = bind_text.parse().map_err(|_| ConfigError::Invalid {
             var: "DIGIPARAT_ADDR",
             why: format!("{bind_text:?} is not an address like 127.0.0.1:3000"),
         })?;
@@ -146,32 +157,57 @@ impl Config {
                 });
             }
         };
-        let retention_months = match get("DIGIPARAT_RETENTION_MONTHS") {
-            None => 24,
-            Some(text) => match text.trim().parse::<u32>() {
-                Ok(m) if (1..=120).contains(&m) => m,
-                _ => {
-                    return Err(ConfigError::Invalid {
-                        var: "DIGIPARAT_RETENTION_MONTHS",
-                        why: format!("{text:?} is not a number of months from 1 to 120"),
-                    });
-                }
-            },
+        let retention_months = bounded(&get, "DIGIPARAT_RETENTION_MONTHS", 24, 1..=120, "months")?;
+        let retention_months = u32::try_from(retention_months).unwrap_or(24);
+        let min_cell = bounded(&get, "DIGIPARAT_MIN_CELL", 10, 2..=1000, "people")?;
+        let min_free_bytes = bounded(
+            &get,
+            "DIGIPARAT_MIN_FREE_MB",
+            64,
+            0..=1_000_000,
+            "megabytes",
+        )? * 1_000_000;
+        let seconds = |var, default, max| {
+            bounded(&get, var, default, 1..=max, "seconds").map(std::time::Duration::from_secs)
         };
-        let min_cell = match get("DIGIPARAT_MIN_CELL") {
-            None => 10,
-            Some(text) => match text.trim().parse::<u64>() {
-                Ok(k) if (2..=1000).contains(&k) => k,
-                _ => {
+        let timeouts = crate::server::serve::Timeouts {
+            header: seconds("DIGIPARAT_HEADER_TIMEOUT_SECS", 10, 600)?,
+            idle: seconds("DIGIPARAT_IDLE_TIMEOUT_SECS", 60, 3600)?,
+        };
+        let body_timeout = seconds("DIGIPARAT_BODY_TIMEOUT_SECS", 30, 3600)?;
+        let public_url = match get("DIGIPARAT_PUBLIC_URL") {
+            None => format!("http://{bind}"),
+            Some(url) => {
+                let url = url.trim().trim_end_matches('/').to_owned();
+                let rest = url
+                    .strip_prefix("https://")
+                    .or_else(|| url.strip_prefix("http://"))
+                    .unwrap_or("");
+                if rest.is_empty() || rest.contains(['/', '?', '#', ' ', '"', '<', '>']) {
                     return Err(ConfigError::Invalid {
-                        var: "DIGIPARAT_MIN_CELL",
-                        why: format!("{text:?} is not a number of people from 2 to 1000"),
+                        var: "DIGIPARAT_PUBLIC_URL",
+                        why: format!("{url:?} is not an address like https://digiparat.example.dk"),
                     });
                 }
-            },
+                url
+            }
+        };
+        let trusted_proxies = match get("DIGIPARAT_TRUSTED_PROXIES") {
+            None => crate::server::client::TrustedProxies::default(),
+            Some(text) => crate::server::client::TrustedProxies::parse(&text).map_err(|why| {
+                ConfigError::Invalid {
+                    var: "DIGIPARAT_TRUSTED_PROXIES",
+                    why,
+                }
+            })?,
         };
         Ok(Config {
             min_cell,
+            min_free_bytes,
+            timeouts,
+            body_timeout,
+            trusted_proxies,
+            public_url,
             retention_months,
             database_url,
             bind,
@@ -182,6 +218,30 @@ impl Config {
             admin_password,
             secure_cookies,
         })
+    }
+}
+
+/// A whole number from `range` in the variable `var`, or `default` when it is unset.
+fn bounded(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: u64,
+    range: std::ops::RangeInclusive<u64>,
+    unit: &str,
+) -> Result<u64, ConfigError> {
+    let Some(text) = get(var) else {
+        return Ok(default);
+    };
+    match text.trim().parse::<u64>() {
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(ConfigError::Invalid {
+            var,
+            why: format!(
+                "{text:?} is not a number of {unit} from {} to {}",
+                range.start(),
+                range.end()
+            ),
+        }),
     }
 }
 
@@ -286,6 +346,27 @@ mod tests {
                 "DIGIPARAT_RETENTION_MONTHS",
             ),
             (("DIGIPARAT_MIN_CELL", "1"), "DIGIPARAT_MIN_CELL"),
+            (("DIGIPARAT_MIN_FREE_MB", "-1"), "DIGIPARAT_MIN_FREE_MB"),
+            (
+                ("DIGIPARAT_PUBLIC_URL", "digiparat.example.dk/x"),
+                "DIGIPARAT_PUBLIC_URL",
+            ),
+            (
+                ("DIGIPARAT_TRUSTED_PROXIES", "10.0.0.0/8 nginx"),
+                "DIGIPARAT_TRUSTED_PROXIES",
+            ),
+            (
+                ("DIGIPARAT_HEADER_TIMEOUT_SECS", "0"),
+                "DIGIPARAT_HEADER_TIMEOUT_SECS",
+            ),
+            (
+                ("DIGIPARAT_IDLE_TIMEOUT_SECS", "soon"),
+                "DIGIPARAT_IDLE_TIMEOUT_SECS",
+            ),
+            (
+                ("DIGIPARAT_BODY_TIMEOUT_SECS", "99999"),
+                "DIGIPARAT_BODY_TIMEOUT_SECS",
+            ),
         ];
         for ((k, v), named) in cases {
             let vars = if k == secret.0 {

@@ -12,11 +12,7 @@ use crate::i18n::Lang;
 const COOKIE_NAME: &str = "lang";
 
 pub async fn resolve_language(mut req: Request, next: Next) -> Response {
-    let from_query = req.uri().query().and_then(|q| {
-        q.split('&')
-            .find_map(|pair| pair.strip_prefix("lang="))
-            .and_then(Lang::from_code)
-    });
+    let from_query = query_lang(req.uri());
     let from_cookie = cookie_lang(req.headers());
     let lang = from_query.or(from_cookie).unwrap_or_default();
     req.extensions_mut().insert(lang);
@@ -25,6 +21,19 @@ pub async fn resolve_language(mut req: Request, next: Next) -> Response {
         response.headers_mut().append(SET_COOKIE, lang_cookie(lang));
     }
     response
+}
+
+/// The language of a request as `resolve_language` decides it, for code outside it.
+pub fn request_lang(uri: &http::Uri, headers: &http::HeaderMap) -> Lang {
+    query_lang(uri).or(cookie_lang(headers)).unwrap_or_default()
+}
+
+fn query_lang(uri: &http::Uri) -> Option<Lang> {
+    uri.query().and_then(|q| {
+        q.split('&')
+            .find_map(|pair| pair.strip_prefix("lang="))
+            .and_then(Lang::from_code)
+    })
 }
 
 fn cookie_lang(headers: &http::HeaderMap) -> Option<Lang> {

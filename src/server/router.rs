@@ -5,20 +5,32 @@ use axum::Router;
 use axum::middleware;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::app::{App, shell};
 use crate::server::state::AppState;
-use crate::server::{access, auth, lang, security};
+use crate::server::{access, auth, errors, health, lang, security};
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
-    let sessions = auth::session_layer(state.db.sessions(), state.config.secure_cookies);
+    let sessions = auth::session_layer(
+        state.db.sessions(),
+        state.config.secure_cookies,
+        &state.config.session_secret,
+    );
     Router::new()
         .merge(crate::api::routes())
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            health::pause_writes_when_disk_low,
+        ))
+        .layer(middleware::from_fn(limit_server_function_bodies))
+        .layer(RequestBodyTimeoutLayer::new(state.config.body_timeout))
         .layer(middleware::from_fn(lang::resolve_language))
         .layer(middleware::from_fn(no_store_personal_pages))
         .layer(middleware::from_fn_with_state(
@@ -27,14 +39,30 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(sessions)
         .layer(middleware::from_fn(security::same_origin_writes))
+        // Inside the security headers, so the page it makes gets them too.
+        .layer(middleware::from_fn(errors::html_for_browsers))
         .layer(middleware::from_fn(security::headers))
+        // Over HTTPS, browsers are told to use nothing else for a year.
+        .layer(tower::util::option_layer(state.config.secure_cookies.then(
+            || {
+                SetResponseHeaderLayer::if_not_present(
+                    http::header::STRICT_TRANSPORT_SECURITY,
+                    http::HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+                )
+            },
+        )))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
+        // Outermost: everything inside sees the client, not a trusted proxy in front of it.
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            client_address,
+        ))
         .with_state(state)
 }
 
-/// Pages with a person's answers or a staff session must not stay in a shared computer's
-/// cache or back-forward history.
+/// Pages with a person's answers or a staff session, and the server functions that load
+/// their data, must not stay in a shared computer's cache or back-forward history.
 async fn no_store_personal_pages(
     req: axum::extract::Request,
     next: middleware::Next,
@@ -48,7 +76,8 @@ async fn no_store_personal_pages(
         "/dashboard",
     ]
     .iter()
-    .any(|p| req.uri().path().starts_with(p));
+    .any(|p| req.uri().path().starts_with(p))
+        || (req.uri().path().starts_with("/api/") && !req.uri().path().starts_with("/api/v1/"));
     let mut response = next.run(req).await;
     if personal {
         response.headers_mut().insert(
@@ -57,4 +86,78 @@ async fn no_store_personal_pages(
         );
     }
     response
+}
+
+/// The largest body a server function takes (they carry a few fields: a filter, an item).
+pub const SERVER_FN_MAX_BODY: usize = 64 * 1024;
+
+/// How much of an oversized body is still read (and dropped) before answering 413, so
+/// that the client, still sending, gets the answer instead of a reset connection.
+const DRAIN_AT_MOST: usize = 1024 * 1024;
+
+/// Server functions read their whole body; above the limit they answer 413 (naming the
+/// limit), never a 500 — whether the size was announced or the body simply kept coming.
+async fn limit_server_function_bodies(
+    req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    use futures_util::StreamExt;
+    let path = req.uri().path();
+    if !path.starts_with("/api/") || path.starts_with("/api/v1/") {
+        return next.run(req).await;
+    }
+    let (parts, body) = req.into_parts();
+    let mut stream = body.into_data_stream();
+    let mut kept: Vec<u8> = Vec::new();
+    let mut seen = 0usize;
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else {
+            return (
+                http::StatusCode::BAD_REQUEST,
+                "The request did not arrive whole.",
+            )
+                .into_response();
+        };
+        seen += chunk.len();
+        if seen <= SERVER_FN_MAX_BODY {
+            kept.extend_from_slice(&chunk);
+        } else if seen > DRAIN_AT_MOST {
+            break;
+        }
+    }
+    if seen > SERVER_FN_MAX_BODY {
+        return (
+            http::StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "The request is larger than {} KiB.",
+                SERVER_FN_MAX_BODY / 1024
+            ),
+        )
+            .into_response();
+    }
+    next.run(axum::extract::Request::from_parts(
+        parts,
+        axum::body::Body::from(kept),
+    ))
+    .await
+}
+
+/// Puts the client's address into the request as `ConnectInfo<SocketAddr>`: the TCP peer,
+/// or behind a proxy listed in `DIGIPARAT_TRUSTED_PROXIES`, the client it forwards for.
+async fn client_address(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    mut req: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::extract::ConnectInfo;
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<crate::server::serve::Peer>>()
+        .map(|ConnectInfo(p)| p.0);
+    if let Some(peer) = peer {
+        let client = state.config.trusted_proxies.client(peer, req.headers());
+        req.extensions_mut().insert(ConnectInfo(client));
+    }
+    next.run(req).await
 }

@@ -4,7 +4,6 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::serve::ListenerExt;
 use leptos::config::LeptosOptions;
 use tokio::net::TcpListener;
 
@@ -73,16 +72,26 @@ impl Application {
             addr: config.bind,
             source,
         })?;
+        // Without DIGIPARAT_PUBLIC_URL, the address actually bound (port 0 resolved).
+        let mut config = config;
+        if config.public_url == format!("http://{}", config.bind) {
+            config.public_url = format!("http://{addr}");
+        }
         let leptos_options = LeptosOptions::builder()
             .output_name("digiparat")
             .site_root(config.site_root.to_string_lossy().into_owned())
             .site_pkg_dir("pkg")
             .site_addr(addr)
             .build();
+        let health = Arc::new(crate::server::health::Health::new(
+            db.storage_dir(),
+            config.min_free_bytes,
+        ));
         let state = AppState {
             leptos_options,
             db,
             config: Arc::new(config),
+            health,
         };
         Ok(Application {
             listener,
@@ -110,23 +119,17 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
-        let retention = crate::server::retention::spawn_daily(
+        let retention = crate::server::retention::spawn_hourly(
             self.state.db.clone(),
             self.state.config.retention_months,
         );
-        // Without TCP_NODELAY, streamed pages stall ~40 ms per keep-alive request.
-        let listener = self.listener.tap_io(|tcp| {
-            if let Err(e) = tcp.set_nodelay(true) {
-                tracing::warn!(error = %e, "could not set TCP_NODELAY");
-            }
-        });
-        let served = axum::serve(
-            listener,
-            router(self.state).into_make_service_with_connect_info::<SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(StartError::Serve);
+        let watch = crate::server::health::spawn_watch(self.state.health.clone());
+        let timeouts = self.state.config.timeouts;
+        let served =
+            crate::server::serve::serve(self.listener, router(self.state), timeouts, shutdown)
+                .await
+                .map_err(StartError::Serve);
+        watch.abort();
         retention.abort();
         served
     }

@@ -14,6 +14,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: Arc<dyn Repository>,
     pub config: Arc<Config>,
+    /// The storage checks behind `/healthz` and the pause on writes when the disk is full.
+    pub health: Arc<crate::server::health::Health>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -6,7 +6,7 @@ use digiparat::server::auth::hash_password;
 use digiparat::server::db::NewUser;
 
 use crate::both_backends;
-use crate::helpers::app::{fresh_pg_database, spawn_with};
+use crate::helpers::app::{fresh_pg_database, spawn_configured, spawn_with};
 use crate::helpers::{Db, TestApp, TestResult, location, spawn_app};
 use crate::self_flow::device;
 
@@ -57,7 +57,7 @@ async fn first_start_creates_one_admin_who_must_change_password(db: Db) -> TestR
     assert!(admin.password_hash.starts_with("$argon2id$"));
     // A known password for the rest of the test, still to be changed at first sign-in.
     app.db
-        .set_password(admin.id, &hash_password("one-time-password-1")?, true)
+        .set_password(admin.id, &hash_password("one-time-password-1")?, true, None)
         .await?;
     let dev = device();
     assert_eq!(
@@ -155,12 +155,18 @@ async fn caseworker_signs_in_and_out(db: Db) -> TestResult {
     Ok(())
 }
 
-/// Two app instances on one PostgreSQL database: a session made on one works on the other.
+/// Two app instances on one PostgreSQL database with one session secret: a session made on
+/// one works on the other. A third with another secret does not accept the cookie.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sessions_are_shared_by_two_instances_on_postgres() -> TestResult {
     let url = fresh_pg_database().await;
-    let first = spawn_with(tempfile::tempdir()?, url.clone()).await;
-    let second = spawn_with(tempfile::tempdir()?, url).await;
+    let secret = [(
+        "DIGIPARAT_SESSION_SECRET",
+        "shared-by-every-instance-0123456789",
+    )];
+    let first = spawn_configured(tempfile::tempdir()?, url.clone(), &secret).await;
+    let second = spawn_configured(tempfile::tempdir()?, url.clone(), &secret).await;
+    let stranger = spawn_with(tempfile::tempdir()?, url).await;
     assert_eq!(
         second.db.count_active_admins().await?,
         1,
@@ -177,6 +183,16 @@ async fn sessions_are_shared_by_two_instances_on_postgres() -> TestResult {
     assert!(
         page.contains(r#"data-role="manager""#),
         "the second instance does not know the session"
+    );
+    let page = dev
+        .get(stranger.url("/account"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        page.contains("Du er ikke logget ind"),
+        "an instance with another secret accepted the session cookie"
     );
     dev.post(second.url("/auth/logout")).send().await?;
     let page = dev.get(first.url("/account")).send().await?.text().await?;

@@ -84,12 +84,15 @@ async fn fixture(
 ) -> Result<Fixture, Error> {
     let case = app
         .db
-        .create_case(&NewCase {
-            reference: format!("A-{n}"),
-            birth_year: 1985,
-            team_id: team_a,
-            caseworker_id: Some(caseworker_a),
-        })
+        .create_case(
+            &NewCase {
+                reference: format!("A-{n}"),
+                birth_year: 1985,
+                team_id: team_a,
+                caseworker_id: Some(caseworker_a),
+            },
+            None,
+        )
         .await?;
     let code = format!("RCP{n:07}");
     let invite = app
@@ -99,6 +102,7 @@ async fn fixture(
             &format!("INV{n:07}"),
             caseworker_a,
             time::OffsetDateTime::now_utc() + time::Duration::days(1),
+            None,
         )
         .await?;
     // A second code, used by the recipient.
@@ -108,6 +112,7 @@ async fn fixture(
             &code,
             caseworker_a,
             time::OffsetDateTime::now_utc() + time::Duration::days(1),
+            None,
         )
         .await?;
     let recipient_cookie = format!("recipient-{n}-{}", rand_hex());
@@ -122,6 +127,7 @@ async fn fixture(
                 resume_code: Some(format!("R{n:09}")),
                 ..NewAssessment::default()
             },
+            None,
         )
         .await?
         .ok_or("the recipient's code did not work")?;
@@ -376,6 +382,7 @@ fn the_route_table_covers_every_route() {
     for (method, path, _) in digiparat::api::route_table()
         .into_iter()
         .chain(digiparat::api::guessable_route_table())
+        .chain(digiparat::api::creating_route_table())
     {
         routes.insert((method.into(), path.into()));
     }

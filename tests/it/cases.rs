@@ -83,7 +83,22 @@ pub async fn invite_code(app: &TestApp, dev: &reqwest::Client, case: i64) -> Res
         slip.starts_with(&format!("/cases/{case}/invites/")),
         "{slip}"
     );
-    let page = dev.get(app.url(&slip)).send().await?.text().await?;
+    // A forged Host header does not reach the printed address (#12).
+    let page = dev
+        .get(app.url(&slip))
+        .header("host", "evil.example")
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        !page.contains("evil.example"),
+        "the slip prints the request's Host"
+    );
+    assert!(
+        page.contains(&format!("{}/self/invite", app.base_url)),
+        "the slip does not print the configured address"
+    );
     let code = page
         .split(r#"data-code=""#)
         .nth(1)
@@ -211,6 +226,7 @@ async fn invite_code_attaches_the_self_assessment_to_the_case(db: Db) -> TestRes
             "CCCCCCCCCC",
             cw_id,
             time::OffsetDateTime::now_utc() - time::Duration::minutes(1),
+            None,
         )
         .await?;
     let expired = device()
@@ -464,6 +480,24 @@ async fn export_holds_everything_about_the_case(db: Db) -> TestResult {
             "{action} missing from {actions:?}"
         );
     }
+    // Staff are named by role, never by username or address (#12).
+    let text = body.to_string();
+    assert!(
+        !text.contains("xenia") && !text.contains("127.0.0.1"),
+        "{text}"
+    );
+    assert!(
+        body["audit"]
+            .as_array()
+            .ok_or("no audit")?
+            .iter()
+            .all(|e| e.get("address").is_none() && e.get("actor").is_none())
+    );
+    assert!(
+        body["audit"][0]["by"] == "caseworker",
+        "{}",
+        body["audit"][0]
+    );
     Ok(())
 }
 
@@ -476,18 +510,21 @@ async fn retention_erases_only_inactive_cases(db: Db) -> TestResult {
         team_id: team,
         caseworker_id: None,
     };
-    let old = app.db.create_case(&new_case("OLD")).await?;
+    let old = app.db.create_case(&new_case("OLD"), None).await?;
     let finished = app
         .db
-        .create_assessment(&NewAssessment {
-            instrument: "dr-1".into(),
-            mode: "interview".into(),
-            language: "da".into(),
-            case_id: Some(old),
-            team_id: Some(team),
-            note: Some("private".into()),
-            ..NewAssessment::default()
-        })
+        .create_assessment(
+            &NewAssessment {
+                instrument: "dr-1".into(),
+                mode: "interview".into(),
+                language: "da".into(),
+                case_id: Some(old),
+                team_id: Some(team),
+                note: Some("private".into()),
+                ..NewAssessment::default()
+            },
+            None,
+        )
         .await?;
     app.db
         .save_answer(
@@ -495,13 +532,14 @@ async fn retention_erases_only_inactive_cases(db: Db) -> TestResult {
             "A1",
             &serde_json::json!("none"),
             digiparat::server::db::AnsweredBy::Caseworker,
+            None,
         )
         .await?;
     // Whole seconds apart, so the order of stored times cannot be in doubt.
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     let cutoff = time::OffsetDateTime::now_utc();
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    let recent = app.db.create_case(&new_case("RECENT")).await?;
+    let recent = app.db.create_case(&new_case("RECENT"), None).await?;
 
     let erased = digiparat::server::retention::erase_inactive(app.db.as_ref(), cutoff).await?;
     assert_eq!(erased, vec![old]);
@@ -549,7 +587,7 @@ async fn audit_log_records_access_and_cannot_be_changed(db: Db) -> TestResult {
     let actions: Vec<&str> = entries.iter().map(|e| e.entry.action.as_str()).collect();
     assert_eq!(
         actions,
-        ["caseload.view", "case.view", "case.create"],
+        ["caseload.view", "case.view", "case.create", "auth.sign_in"],
         "newest first"
     );
     assert!(entries.iter().all(|e| e.entry.address == "127.0.0.1"));
@@ -575,9 +613,14 @@ async fn audit_log_records_access_and_cannot_be_changed(db: Db) -> TestResult {
     assert!(bad.contains("<title>Fejl: "), "a bad filter gives no error");
 
     // The database itself refuses to change or delete a line.
+    let truncate = match db {
+        Db::Sqlite => "DELETE FROM audit_log WHERE 1", // SQLite has no TRUNCATE
+        Db::Postgres => "TRUNCATE audit_log",
+    };
     for sql in [
         "UPDATE audit_log SET actor = 'someone else'",
         "DELETE FROM audit_log",
+        truncate,
     ] {
         let refused = match db {
             Db::Sqlite => {

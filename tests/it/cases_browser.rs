@@ -132,12 +132,15 @@ async fn case_and_admin_pages_have_no_axe_violations() -> TestResult {
     let boss = add_staff(&app, "birk", "Birk Boss", Role::Manager, Some(team)).await?;
     let case = app
         .db
-        .create_case(&NewCase {
-            reference: "VEST-9".into(),
-            birth_year: 1996,
-            team_id: team,
-            caseworker_id: None,
-        })
+        .create_case(
+            &NewCase {
+                reference: "VEST-9".into(),
+                birth_year: 1996,
+                team_id: team,
+                caseworker_id: None,
+            },
+            None,
+        )
         .await?;
 
     let b = Browser::start_with(Js::On, Some(640)).await;
@@ -226,12 +229,15 @@ async fn stored_xss_payloads_are_shown_as_text_and_never_run() -> TestResult {
     add_staff(&app, "xadmin", PAYLOADS[3], Role::Admin, None).await?;
     let case = app
         .db
-        .create_case(&NewCase {
-            reference: PAYLOADS[2].into(),
-            birth_year: 1988,
-            team_id: team,
-            caseworker_id: Some(cw),
-        })
+        .create_case(
+            &NewCase {
+                reference: PAYLOADS[2].into(),
+                birth_year: 1988,
+                team_id: team,
+                caseworker_id: Some(cw),
+            },
+            None,
+        )
         .await?;
     let mut answers = serde_json::Map::new();
     answers.insert("U1".into(), serde_json::json!("daily"));
@@ -257,7 +263,9 @@ async fn stored_xss_payloads_are_shown_as_text_and_never_run() -> TestResult {
             &stored_result(&outcome),
         )
         .await?;
-    app.db.set_override(id, "analogue", PAYLOADS[3]).await?;
+    app.db
+        .set_override(id, "analogue", PAYLOADS[3], None)
+        .await?;
 
     let b = Browser::start(Js::On).await;
     sign_in(&app, &b, "xcw").await?;

@@ -503,12 +503,15 @@ async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> Test
     for n in 0..4 {
         cases.push(
             app.db
-                .create_case(&NewCase {
-                    reference: format!("KUBE-{n}"),
-                    birth_year: 1980,
-                    team_id: team,
-                    caseworker_id: None,
-                })
+                .create_case(
+                    &NewCase {
+                        reference: format!("KUBE-{n}"),
+                        birth_year: 1980,
+                        team_id: team,
+                        caseworker_id: None,
+                    },
+                    None,
+                )
                 .await?,
         );
     }
@@ -563,13 +566,13 @@ async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> Test
     let latest = *ids_of_case[0].iter().max().ok_or("no assessment")?;
     let first = *ids_of_case[1].iter().min().ok_or("no assessment")?;
     app.db
-        .set_override(latest, "analogue", "Kender personen")
+        .set_override(latest, "analogue", "Kender personen", None)
         .await?;
     app.db
-        .set_override(first, "self_service", "Kender personen")
+        .set_override(first, "self_service", "Kender personen", None)
         .await?;
     app.db
-        .set_override(first, "assisted", "Kender personen bedre")
+        .set_override(first, "assisted", "Kender personen bedre", None)
         .await?;
     assert_cube_exact(&app, "after overrides").await?;
     assert_eq!(
@@ -578,7 +581,7 @@ async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> Test
     );
 
     // Erasure keeps the results but not the case's movement.
-    assert!(app.db.erase_case(cases[2]).await?);
+    assert!(app.db.erase_case(cases[2], None).await?);
     assert_cube_exact(&app, "after erasure").await?;
     let mut kept = ids_of_case.clone();
     kept.remove(2);

@@ -17,7 +17,8 @@ both_backends!(
     override_sits_beside_the_computed_channel,
 );
 
-fn new_assessment() -> NewAssessment {
+/// A bare self-assessment, as the repository tests create them.
+pub fn new_assessment() -> NewAssessment {
     NewAssessment {
         instrument: "dr-1".into(),
         mode: "self".into(),
@@ -26,7 +27,7 @@ fn new_assessment() -> NewAssessment {
     }
 }
 
-fn result(channel: &str, rule: i16) -> StoredResult {
+pub fn result(channel: &str, rule: i16) -> StoredResult {
     StoredResult {
         instrument: "dr-1".into(),
         channel: channel.into(),
@@ -46,8 +47,8 @@ fn result(channel: &str, rule: i16) -> StoredResult {
 
 async fn assessment_round_trip(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let id = app.db.create_assessment(&new_assessment()).await?;
-    let other = app.db.create_assessment(&new_assessment()).await?;
+    let id = app.db.create_assessment(&new_assessment(), None).await?;
+    let other = app.db.create_assessment(&new_assessment(), None).await?;
     assert_ne!(id, other);
     let a = app
         .db
@@ -65,9 +66,9 @@ async fn assessment_round_trip(db: Db) -> TestResult {
 
 async fn answers_are_replaced_not_duplicated(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let id = app.db.create_assessment(&new_assessment()).await?;
+    let id = app.db.create_assessment(&new_assessment(), None).await?;
     app.db
-        .save_answer(id, "A1", &json!("phone_only"), AnsweredBy::Recipient)
+        .save_answer(id, "A1", &json!("phone_only"), AnsweredBy::Recipient, None)
         .await?;
     app.db
         .save_answer(
@@ -75,10 +76,11 @@ async fn answers_are_replaced_not_duplicated(db: Db) -> TestResult {
             "U2",
             &json!(["banking", "upload"]),
             AnsweredBy::Recipient,
+            None,
         )
         .await?;
     app.db
-        .save_answer(id, "A1", &json!("none"), AnsweredBy::Caseworker)
+        .save_answer(id, "A1", &json!("none"), AnsweredBy::Caseworker, None)
         .await?;
     let answers = app.db.answers(id).await?;
     assert_eq!(answers.len(), 2, "{answers:?}");
@@ -98,16 +100,16 @@ async fn answers_are_replaced_not_duplicated(db: Db) -> TestResult {
 
 async fn finish_stores_result_and_time_together(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let id = app.db.create_assessment(&new_assessment()).await?;
+    let id = app.db.create_assessment(&new_assessment(), None).await?;
     assert!(app.db.result(id).await?.is_none());
     let stored = result("assisted", 6);
-    app.db.finish(id, &stored).await?;
+    app.db.finish(id, &stored, None).await?;
     assert_eq!(app.db.result(id).await?.as_ref(), Some(&stored));
     let a = app.db.assessment(id).await?.ok_or("assessment vanished")?;
     assert_eq!(a.finished_at, Some(stored.computed_at));
     // Finishing again replaces the result rather than adding a second one.
     let again = result("analogue", 5);
-    app.db.finish(id, &again).await?;
+    app.db.finish(id, &again, None).await?;
     assert_eq!(app.db.result(id).await?, Some(again));
     Ok(())
 }
@@ -117,13 +119,13 @@ async fn writes_to_missing_assessment_fail_cleanly(db: Db) -> TestResult {
     let missing = 424_242;
     let err = app
         .db
-        .save_answer(missing, "A1", &json!("none"), AnsweredBy::Recipient)
+        .save_answer(missing, "A1", &json!("none"), AnsweredBy::Recipient, None)
         .await;
     assert!(
         matches!(err, Err(DbError::NoSuchAssessment(424_242))),
         "{err:?}"
     );
-    let err = app.db.finish(missing, &result("assisted", 6)).await;
+    let err = app.db.finish(missing, &result("assisted", 6), None).await;
     assert!(
         matches!(err, Err(DbError::NoSuchAssessment(424_242))),
         "{err:?}"
@@ -142,11 +144,11 @@ async fn constraints_reject_impossible_rows(db: Db) -> TestResult {
         ..new_assessment()
     };
     assert!(
-        app.db.create_assessment(&bad_mode).await.is_err(),
+        app.db.create_assessment(&bad_mode, None).await.is_err(),
         "mode 'robot' was accepted"
     );
-    let id = app.db.create_assessment(&new_assessment()).await?;
-    let err = app.db.finish(id, &result("teleport", 4)).await;
+    let id = app.db.create_assessment(&new_assessment(), None).await?;
+    let err = app.db.finish(id, &result("teleport", 4), None).await;
     assert!(err.is_err(), "channel 'teleport' was accepted");
     // The failed transaction must not have marked the assessment finished.
     let a = app.db.assessment(id).await?.ok_or("assessment vanished")?;
@@ -164,7 +166,7 @@ async fn tokens_and_resume_codes_find_their_assessment(db: Db) -> TestResult {
         resume_code: Some("ACDE7FHJ".into()),
         ..new_assessment()
     };
-    let id = app.db.create_assessment(&new).await?;
+    let id = app.db.create_assessment(&new, None).await?;
     assert_eq!(
         app.db.assessment_by_token("tok-1").await?.map(|a| a.id),
         Some(id)
@@ -183,7 +185,7 @@ async fn tokens_and_resume_codes_find_their_assessment(db: Db) -> TestResult {
         ..new
     };
     assert!(
-        app.db.create_assessment(&clash).await.is_err(),
+        app.db.create_assessment(&clash, None).await.is_err(),
         "duplicate resume code accepted"
     );
     Ok(())
@@ -239,14 +241,14 @@ async fn complete_records_are_all_or_nothing(db: Db) -> TestResult {
 
 async fn override_sits_beside_the_computed_channel(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let id = app.db.create_assessment(&new_assessment()).await?;
+    let id = app.db.create_assessment(&new_assessment(), None).await?;
     assert!(matches!(
-        app.db.set_override(id, "analogue", "x").await,
+        app.db.set_override(id, "analogue", "x", None).await,
         Err(DbError::NoSuchAssessment(_))
     ));
-    app.db.finish(id, &result("self_service", 4)).await?;
+    app.db.finish(id, &result("self_service", 4), None).await?;
     app.db
-        .set_override(id, "assisted", "Wants to try with help first")
+        .set_override(id, "assisted", "Wants to try with help first", None)
         .await?;
     let r = app.db.result(id).await?.ok_or("no result")?;
     assert_eq!(r.channel, "self_service", "computed channel overwritten");
@@ -261,7 +263,7 @@ async fn override_sits_beside_the_computed_channel(db: Db) -> TestResult {
         ("assisted", "Wants to try with help first")
     );
     // Re-scoring stores the computed result again and keeps the caseworker's choice.
-    app.db.finish(id, &result("self_service", 4)).await?;
+    app.db.finish(id, &result("self_service", 4), None).await?;
     assert!(
         app.db
             .result(id)
@@ -270,6 +272,11 @@ async fn override_sits_beside_the_computed_channel(db: Db) -> TestResult {
             .override_
             .is_some()
     );
-    assert!(app.db.set_override(id, "teleport", "x").await.is_err());
+    assert!(
+        app.db
+            .set_override(id, "teleport", "x", None)
+            .await
+            .is_err()
+    );
     Ok(())
 }

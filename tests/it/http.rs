@@ -23,10 +23,14 @@ async fn healthz_reports_the_database(db: Db) -> TestResult {
         Db::Sqlite => "sqlite",
         Db::Postgres => "postgres",
     };
-    assert_eq!(
-        body,
-        serde_json::json!({"status": "ok", "database": backend})
-    );
+    assert_eq!(body["status"], "ok");
+    assert_eq!(body["database"], backend);
+    assert_eq!(body["checks"]["read"], "ok");
+    assert_eq!(body["checks"]["write"], "ok", "a write did not commit");
+    if db == Db::Sqlite {
+        assert_eq!(body["checks"]["disk"]["status"], "ok");
+        assert!(body["checks"]["disk"]["free_bytes"].as_u64().is_some());
+    }
     Ok(())
 }
 

@@ -7,7 +7,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use digiparat::server::config::DatabaseUrl;
-use digiparat::server::db::{self, NewAssessment};
+use digiparat::server::db;
 use reqwest::StatusCode;
 
 use crate::helpers::{TestResult, app::spawn_with};
@@ -61,12 +61,7 @@ async fn data_survives_kill_and_restart() -> TestResult {
     let db_url = DatabaseUrl::Sqlite(format!("sqlite://{}/digiparat.db", data.display()));
     let id = db::connect(&db_url)
         .await?
-        .create_assessment(&NewAssessment {
-            instrument: "dr-1".into(),
-            mode: "self".into(),
-            language: "da".into(),
-            ..Default::default()
-        })
+        .create_assessment(&crate::database::new_assessment(), None)
         .await?;
     first.kill()?; // SIGKILL: no chance to clean up
     first.wait()?;

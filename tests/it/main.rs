@@ -11,6 +11,8 @@ mod cases;
 mod cases_browser;
 mod dashboard;
 mod database;
+mod durability;
+mod hardening;
 mod http;
 mod interview;
 mod interview_browser;

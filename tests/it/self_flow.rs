@@ -19,6 +19,7 @@ both_backends!(
 /// A "device": its own cookie jar, redirects read by hand.
 pub fn device() -> reqwest::Client {
     reqwest::Client::builder()
+        .default_headers(crate::helpers::same_origin())
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .timeout(std::time::Duration::from_secs(30))

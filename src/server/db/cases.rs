@@ -111,7 +111,8 @@ pub trait CaseStore {
     ) -> Result<(), DbError>;
     async fn set_disabled(&self, id: UserId, disabled: bool) -> Result<(), DbError>;
 
-    async fn create_case(&self, new: &NewCase) -> Result<CaseId, DbError>;
+    async fn create_case(&self, new: &NewCase, trail: Option<&NewAudit>)
+    -> Result<CaseId, DbError>;
     async fn case(&self, id: CaseId) -> Result<Option<Case>, DbError>;
     async fn cases_of_team(&self, team_id: TeamId) -> Result<Vec<Case>, DbError>;
     /// Every assessment of every case of the team, oldest first (one query for a caseload).
@@ -128,6 +129,7 @@ pub trait CaseStore {
         code: &str,
         created_by: UserId,
         expires_at: OffsetDateTime,
+        trail: Option<&NewAudit>,
     ) -> Result<i64, DbError>;
     async fn invite(&self, id: i64) -> Result<Option<Invite>, DbError>;
     async fn invites_of_case(&self, case_id: CaseId) -> Result<Vec<Invite>, DbError>;
@@ -137,13 +139,24 @@ pub trait CaseStore {
         &self,
         code: &str,
         new: &super::NewAssessment,
+        trail: Option<&NewAudit>,
     ) -> Result<Option<(AssessmentId, CaseId)>, DbError>;
 
     async fn audit(&self, entry: &NewAudit) -> Result<(), DbError>;
     async fn audit_entries(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>, DbError>;
 
-    async fn record_login_failure(&self, keys: &[String]) -> Result<(), DbError>;
-    async fn login_failures_since(&self, key: &str, since: OffsetDateTime) -> Result<i64, DbError>;
+    /// Counts a failed sign-in under each key, with its audit line, in one transaction.
+    async fn record_login_failure(
+        &self,
+        keys: &[String],
+        trail: Option<&NewAudit>,
+    ) -> Result<(), DbError>;
+    /// The times of the failed sign-ins counted under `key` since `since`, newest first.
+    async fn login_failures_since(
+        &self,
+        key: &str,
+        since: OffsetDateTime,
+    ) -> Result<Vec<OffsetDateTime>, DbError>;
     /// Forgets old failures (and, after a successful sign-in, the account's).
     async fn clear_login_failures(
         &self,
@@ -154,7 +167,19 @@ pub trait CaseStore {
     /// Deletes a case's identifying data: the case, its notes, answers, invites and
     /// override reasons, and unfinished assessments. Finished results stay, detached, for
     /// statistics. False when there was no such case.
-    async fn erase_case(&self, id: CaseId) -> Result<bool, DbError>;
+    async fn erase_case(&self, id: CaseId, trail: Option<&NewAudit>) -> Result<bool, DbError>;
+    /// Retention for what belongs to no case (anonymous self-assessments, case-less
+    /// interviews), in one transaction: unfinished ones untouched since `unfinished_before`
+    /// and empty self-assessments started before `empty_before` are deleted with their
+    /// answers and notes; finished ones older than `finished_before` keep only their result
+    /// for statistics (answers, note, override reason, device token and resume code go).
+    /// Returns how many assessments were deleted and how many were stripped.
+    async fn expire_caseless(
+        &self,
+        unfinished_before: OffsetDateTime,
+        empty_before: OffsetDateTime,
+        finished_before: OffsetDateTime,
+    ) -> Result<(u64, u64), DbError>;
     /// Cases with no activity since `cutoff`, for the retention job.
     async fn inactive_cases(&self, cutoff: OffsetDateTime) -> Result<Vec<CaseId>, DbError>;
 }
@@ -168,8 +193,9 @@ macro_rules! impl_case_store {
                 let id: Result<i64, sqlx::Error> =
                     sqlx::query_scalar("INSERT INTO teams (name) VALUES ($1) RETURNING id")
                         .bind(name)
-                        .fetch_one(&self.pool)
-                        .await;
+                        .fetch_all(&self.pool)
+                        .await
+                        .and_then($crate::server::db::returned);
                 id.map_err(|e| $crate::server::db::cases::unique_or(e, "a team with that name"))
             }
 
@@ -181,19 +207,12 @@ macro_rules! impl_case_store {
             }
 
             async fn users(&self) -> Result<Vec<$crate::server::db::User>, $crate::server::db::DbError> {
-                #[allow(clippy::type_complexity)] // rows of the users table
-                let rows: Vec<(i64, String, String, String, Option<i64>, String, bool, bool)> = sqlx::query_as(
-                    "SELECT id, username, display_name, role, team_id, password_hash, must_change_password, disabled \
-                     FROM users ORDER BY username",
-                )
+                let users: Vec<$crate::server::db::User> = sqlx::query_as(concat!(
+                    "SELECT ", $crate::server::db::user_columns!(), " FROM users ORDER BY username"
+                ))
                 .fetch_all(&self.pool)
                 .await?;
-                rows.into_iter()
-                    .map(|(id, username, display_name, role, team_id, password_hash, must_change_password, disabled)| {
-                        let role = role.parse().map_err(|_| $crate::server::db::DbError::Corrupt(format!("role {role:?}")))?;
-                        Ok($crate::server::db::User { id, username, display_name, role, team_id, password_hash, must_change_password, disabled })
-                    })
-                    .collect()
+                Ok(users)
             }
 
             async fn update_user(
@@ -214,7 +233,8 @@ macro_rules! impl_case_store {
             }
 
             async fn set_disabled(&self, id: $crate::server::db::UserId, disabled: bool) -> Result<(), $crate::server::db::DbError> {
-                sqlx::query("UPDATE users SET disabled = $1 WHERE id = $2")
+                // Disabling or enabling ends every session of the account.
+                sqlx::query("UPDATE users SET disabled = $1, session_epoch = session_epoch + 1 WHERE id = $2")
                     .bind(disabled)
                     .bind(id)
                     .execute(&self.pool)
@@ -222,8 +242,9 @@ macro_rules! impl_case_store {
                 Ok(())
             }
 
-            async fn create_case(&self, new: &$crate::server::db::NewCase) -> Result<$crate::server::db::CaseId, $crate::server::db::DbError> {
+            async fn create_case(&self, new: &$crate::server::db::NewCase, trail: Option<&$crate::server::db::NewAudit>) -> Result<$crate::server::db::CaseId, $crate::server::db::DbError> {
                 let now = time::OffsetDateTime::now_utc();
+                let mut tx = self.pool.begin().await?;
                 let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
                     "INSERT INTO cases (reference, birth_year, team_id, caseworker_id, created_at, last_activity_at) \
                      VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",
@@ -233,9 +254,13 @@ macro_rules! impl_case_store {
                 .bind(new.team_id)
                 .bind(new.caseworker_id)
                 .bind(now)
-                .fetch_one(&self.pool)
-                .await;
-                id.map_err(|e| $crate::server::db::cases::unique_or(e, "a case with that reference"))
+                .fetch_all(&mut *tx)
+                .await
+                .and_then($crate::server::db::returned);
+                let id = id.map_err(|e| $crate::server::db::cases::unique_or(e, "a case with that reference"))?;
+                $crate::server::db::cases::trail_on!(tx, trail, Some(id), None);
+                tx.commit().await?;
+                Ok(id)
             }
 
             async fn case(&self, id: $crate::server::db::CaseId) -> Result<Option<$crate::server::db::Case>, $crate::server::db::DbError> {
@@ -287,6 +312,7 @@ macro_rules! impl_case_store {
                 code: &str,
                 created_by: $crate::server::db::UserId,
                 expires_at: time::OffsetDateTime,
+                trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<i64, $crate::server::db::DbError> {
                 let now = time::OffsetDateTime::now_utc();
                 let mut tx = self.pool.begin().await?;
@@ -299,10 +325,13 @@ macro_rules! impl_case_store {
                 .bind(created_by)
                 .bind(now)
                 .bind(expires_at)
-                .fetch_one(&mut *tx)
-                .await;
+                .fetch_all(&mut *tx)
+                .await
+                .and_then($crate::server::db::returned);
                 let id = id.map_err(|e| $crate::server::db::cases::unique_or(e, "that invite code"))?;
-                $crate::server::db::cases::touch_case_on!(&mut *tx, case_id, now);
+                // The line names the invite, known only now.
+                let line = trail.map(|e| $crate::server::db::NewAudit { detail: format!("invite {id}"), ..e.clone() });
+                $crate::server::db::cases::trail_on!(tx, line.as_ref(), Some(case_id), None);
                 tx.commit().await?;
                 Ok(id)
             }
@@ -327,6 +356,7 @@ macro_rules! impl_case_store {
                 &self,
                 code: &str,
                 new: &$crate::server::db::NewAssessment,
+                trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<Option<($crate::server::db::AssessmentId, $crate::server::db::CaseId)>, $crate::server::db::DbError> {
                 let now = time::OffsetDateTime::now_utc();
                 let mut tx = self.pool.begin().await?;
@@ -337,8 +367,9 @@ macro_rules! impl_case_store {
                 )
                 .bind(now)
                 .bind(code)
-                .fetch_optional(&mut *tx)
-                .await?;
+                .fetch_all(&mut *tx)
+                .await
+                .and_then($crate::server::db::returned_optional)?;
                 let Some((invite_id, case_id)) = claimed else {
                     tx.rollback().await?;
                     return Ok(None);
@@ -365,25 +396,16 @@ macro_rules! impl_case_store {
                     .execute(&mut *tx)
                     .await?;
                 $crate::server::db::cases::touch_case_on!(&mut *tx, case_id, now);
+                $crate::server::db::cases::trail_on!(tx, trail, Some(case_id), Some(id));
                 tx.commit().await?;
                 Ok(Some((id, case_id)))
             }
 
             async fn audit(&self, e: &$crate::server::db::NewAudit) -> Result<(), $crate::server::db::DbError> {
-                sqlx::query(
-                    "INSERT INTO audit_log (at, actor_id, actor, action, case_id, assessment_id, address, detail) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                )
-                .bind(time::OffsetDateTime::now_utc())
-                .bind(e.actor_id)
-                .bind(&e.actor)
-                .bind(&e.action)
-                .bind(e.case_id)
-                .bind(e.assessment_id)
-                .bind(&e.address)
-                .bind(&e.detail)
-                .execute(&self.pool)
-                .await?;
+                // An access on its own (a read); writes record theirs in their own transaction.
+                let mut tx = self.pool.begin().await?;
+                $crate::server::db::cases::audit_on!(tx, e, None, None);
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -411,23 +433,26 @@ macro_rules! impl_case_store {
                 Ok(rows.into_iter().map($crate::server::db::cases::audit_from_row).collect())
             }
 
-            async fn record_login_failure(&self, keys: &[String]) -> Result<(), $crate::server::db::DbError> {
+            async fn record_login_failure(&self, keys: &[String], trail: Option<&$crate::server::db::NewAudit>) -> Result<(), $crate::server::db::DbError> {
                 let now = time::OffsetDateTime::now_utc();
+                let mut tx = self.pool.begin().await?;
                 for key in keys {
                     sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
                         .bind(key)
                         .bind(now)
-                        .execute(&self.pool)
+                        .execute(&mut *tx)
                         .await?;
                 }
+                $crate::server::db::cases::trail_on!(tx, trail, None, None);
+                tx.commit().await?;
                 Ok(())
             }
 
-            async fn login_failures_since(&self, key: &str, since: time::OffsetDateTime) -> Result<i64, $crate::server::db::DbError> {
-                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1 AND at > $2")
+            async fn login_failures_since(&self, key: &str, since: time::OffsetDateTime) -> Result<Vec<time::OffsetDateTime>, $crate::server::db::DbError> {
+                Ok(sqlx::query_scalar("SELECT at FROM login_failures WHERE key = $1 AND at > $2 ORDER BY at DESC")
                     .bind(key)
                     .bind(since)
-                    .fetch_one(&self.pool)
+                    .fetch_all(&self.pool)
                     .await?)
             }
 
@@ -439,7 +464,7 @@ macro_rules! impl_case_store {
                 Ok(())
             }
 
-            async fn erase_case(&self, id: $crate::server::db::CaseId) -> Result<bool, $crate::server::db::DbError> {
+            async fn erase_case(&self, id: $crate::server::db::CaseId, trail: Option<&$crate::server::db::NewAudit>) -> Result<bool, $crate::server::db::DbError> {
                 let mut tx = self.pool.begin().await?;
                 // Results stay for statistics, detached: the case's movement leaves the cube.
                 let touched = $crate::server::db::cube::cube_lock_case!(&mut tx, id);
@@ -471,8 +496,59 @@ macro_rules! impl_case_store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                // The erasure's own line: the case is gone, so nothing to touch.
+                if let (1, Some(entry)) = (gone.rows_affected(), trail) {
+                    $crate::server::db::cases::audit_on!(tx, entry, Some(id), None);
+                }
                 tx.commit().await?;
                 Ok(gone.rows_affected() == 1)
+            }
+
+            async fn expire_caseless(
+                &self,
+                unfinished_before: time::OffsetDateTime,
+                empty_before: time::OffsetDateTime,
+                finished_before: time::OffsetDateTime,
+            ) -> Result<(u64, u64), $crate::server::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                let stale = sqlx::query(
+                    "DELETE FROM assessments WHERE case_id IS NULL AND finished_at IS NULL AND started_at < $1 \
+                     AND NOT EXISTS (SELECT 1 FROM answers WHERE answers.assessment_id = assessments.id \
+                     AND answers.answered_at >= $1)",
+                )
+                .bind(unfinished_before)
+                .execute(&mut *tx)
+                .await?;
+                let empty = sqlx::query(
+                    "DELETE FROM assessments WHERE case_id IS NULL AND finished_at IS NULL AND mode = 'self' \
+                     AND started_at < $1 \
+                     AND NOT EXISTS (SELECT 1 FROM answers WHERE answers.assessment_id = assessments.id)",
+                )
+                .bind(empty_before)
+                .execute(&mut *tx)
+                .await?;
+                let old = "SELECT id FROM assessments WHERE case_id IS NULL AND finished_at < $1";
+                sqlx::query(&format!("DELETE FROM answers WHERE assessment_id IN ({old})"))
+                    .bind(finished_before)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(&format!(
+                    "UPDATE results SET override_reason = NULL WHERE override_reason IS NOT NULL \
+                     AND assessment_id IN ({old})"
+                ))
+                .bind(finished_before)
+                .execute(&mut *tx)
+                .await?;
+                let stripped = sqlx::query(
+                    "UPDATE assessments SET note = NULL, token = NULL, resume_code = NULL \
+                     WHERE case_id IS NULL AND finished_at < $1 \
+                     AND (note IS NOT NULL OR token IS NOT NULL OR resume_code IS NOT NULL)",
+                )
+                .bind(finished_before)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok((stale.rows_affected() + empty.rows_affected(), stripped.rows_affected()))
             }
 
             async fn inactive_cases(&self, cutoff: time::OffsetDateTime) -> Result<Vec<$crate::server::db::CaseId>, $crate::server::db::DbError> {
@@ -498,6 +574,53 @@ macro_rules! touch_case_on {
     };
 }
 pub(crate) use touch_case_on;
+
+/// Inserts an audit line on the transaction `$tx`; a case or assessment the write only
+/// learns itself (an invite redeemed, a case created) fills the line's empty ids. Gives
+/// the line's case.
+macro_rules! audit_on {
+    ($tx:ident, $entry:expr, $case:expr, $assessment:expr) => {{
+        let entry: &$crate::server::db::NewAudit = $entry;
+        let case_id: Option<i64> = entry.case_id.or($case);
+        let assessment_id: Option<i64> = entry.assessment_id.or($assessment);
+        sqlx::query(
+            "INSERT INTO audit_log (at, actor_id, actor, action, case_id, assessment_id, address, detail) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(time::OffsetDateTime::now_utc())
+        .bind(entry.actor_id)
+        .bind(&entry.actor)
+        .bind(&entry.action)
+        .bind(case_id)
+        .bind(assessment_id)
+        .bind(&entry.address)
+        .bind(&entry.detail)
+        .execute(&mut *$tx)
+        .await?;
+        case_id
+    }};
+}
+pub(crate) use audit_on;
+
+/// Writes a write's audit line, and for a case its activity, inside the write's own
+/// transaction `$tx`: either the write, its audit line and the case's activity are all
+/// stored, or none of them.
+macro_rules! trail_on {
+    ($tx:ident, $trail:expr, $case:expr, $assessment:expr) => {
+        if let Some(entry) = $trail {
+            if let Some(case_id) =
+                $crate::server::db::cases::audit_on!($tx, entry, $case, $assessment)
+            {
+                $crate::server::db::cases::touch_case_on!(
+                    &mut *$tx,
+                    case_id,
+                    time::OffsetDateTime::now_utc()
+                );
+            }
+        }
+    };
+}
+pub(crate) use trail_on;
 
 macro_rules! case_select {
     () => {

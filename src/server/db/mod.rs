@@ -21,7 +21,7 @@ pub use cases::{
 };
 pub use postgres::PgRepository;
 pub use sessions::Sessions;
-pub use sqlite::SqliteRepository;
+pub use sqlite::{SqliteRepository, pool_options as sqlite_pool_options};
 pub use stats::{CubeCells, ExportRow, SeedAssessment, SeedCase, StatsFilter, StatsStore};
 
 use crate::server::config::DatabaseUrl;
@@ -29,18 +29,31 @@ use crate::server::config::DatabaseUrl;
 pub type AssessmentId = i64;
 pub type UserId = i64;
 
-/// A staff account as stored; the password only as an argon2id hash.
-#[derive(Clone, Debug, PartialEq)]
+/// A staff account as stored; the password only as an argon2id hash. Read as a row of
+/// `user_columns!()`.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct User {
     pub id: UserId,
     pub username: String,
     pub display_name: String,
+    #[sqlx(try_from = "String")]
     pub role: crate::domain::role::Role,
     pub team_id: Option<i64>,
     pub password_hash: String,
     pub must_change_password: bool,
     pub disabled: bool,
+    /// Raised by every password change, reset, disabling and enabling: a session signed in
+    /// under an older value is no longer valid.
+    pub session_epoch: i64,
 }
+
+/// The columns of a `User`.
+macro_rules! user_columns {
+    () => {
+        "id, username, display_name, role, team_id, password_hash, must_change_password, disabled, session_epoch"
+    };
+}
+pub(crate) use user_columns;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewUser {
@@ -173,7 +186,17 @@ pub trait Repository: CaseStore + StatsStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// A round trip to the database, for `/healthz`.
     async fn ping(&self) -> Result<(), DbError>;
-    async fn create_assessment(&self, new: &NewAssessment) -> Result<AssessmentId, DbError>;
+    /// Commits a one-row write and reports whether the commit succeeded, for `/healthz`.
+    async fn probe_write(&self) -> Result<(), DbError>;
+    /// The folder the database's files are in, when they are on this machine (SQLite).
+    fn storage_dir(&self) -> Option<std::path::PathBuf>;
+    /// Writes that change what is held about a person take the audit line that records
+    /// them (`trail`): it is stored, with the case's activity, in the write's transaction.
+    async fn create_assessment(
+        &self,
+        new: &NewAssessment,
+        trail: Option<&NewAudit>,
+    ) -> Result<AssessmentId, DbError>;
     async fn assessment(&self, id: AssessmentId) -> Result<Option<Assessment>, DbError>;
     async fn assessment_by_token(&self, token: &str) -> Result<Option<Assessment>, DbError>;
     async fn assessment_by_resume_code(&self, code: &str) -> Result<Option<Assessment>, DbError>;
@@ -194,6 +217,7 @@ pub trait Repository: CaseStore + StatsStore + Send + Sync + 'static {
         id: UserId,
         password_hash: &str,
         must_change: bool,
+        trail: Option<&NewAudit>,
     ) -> Result<(), DbError>;
     async fn count_active_admins(&self) -> Result<i64, DbError>;
     /// The session store on the same database, so several app instances share sessions.
@@ -204,6 +228,7 @@ pub trait Repository: CaseStore + StatsStore + Send + Sync + 'static {
         id: AssessmentId,
         channel: &str,
         reason: &str,
+        trail: Option<&NewAudit>,
     ) -> Result<(), DbError>;
     /// Stores (or replaces) the answer to one item; an acknowledged answer is durable.
     async fn save_answer(
@@ -212,6 +237,7 @@ pub trait Repository: CaseStore + StatsStore + Send + Sync + 'static {
         item: &str,
         value: &serde_json::Value,
         by: AnsweredBy,
+        trail: Option<&NewAudit>,
     ) -> Result<(), DbError>;
     /// Stores several answers and the caseworker's note at once (the interview form): all of
     /// it, or none. A `null` value records that an item is now unanswered.
@@ -221,11 +247,17 @@ pub trait Repository: CaseStore + StatsStore + Send + Sync + 'static {
         answers: &[(String, serde_json::Value)],
         by: AnsweredBy,
         note: Option<&str>,
+        trail: Option<&NewAudit>,
     ) -> Result<(), DbError>;
     /// Answers in the order they were last changed.
     async fn answers(&self, id: AssessmentId) -> Result<Vec<StoredAnswer>, DbError>;
     /// Marks the assessment finished and stores its result, both or neither.
-    async fn finish(&self, id: AssessmentId, result: &StoredResult) -> Result<(), DbError>;
+    async fn finish(
+        &self,
+        id: AssessmentId,
+        result: &StoredResult,
+        trail: Option<&NewAudit>,
+    ) -> Result<(), DbError>;
     async fn result(&self, id: AssessmentId) -> Result<Option<StoredResult>, DbError>;
 }
 
@@ -239,4 +271,66 @@ pub async fn connect(url: &DatabaseUrl) -> Result<Arc<dyn Repository>, DbError> 
 
 fn parse_json(text: &str, what: &str) -> Result<serde_json::Value, DbError> {
     serde_json::from_str(text).map_err(|e| DbError::Corrupt(format!("{what}: {e}")))
+}
+
+/// The one row a `RETURNING` statement gives. Read with `fetch_all`, the statement runs to
+/// its end, so an error of its last step is reported — SQLite commits an autocommit write
+/// there, and `fetch_one`/`fetch_optional` stop after the first row and drop that error
+/// (launchbadge/sqlx#2099, #3430). A test keeps every `RETURNING` on this path.
+pub(crate) fn returned<T>(rows: Vec<T>) -> Result<T, sqlx::Error> {
+    returned_optional(rows)?.ok_or(sqlx::Error::RowNotFound)
+}
+
+/// At most one row of a `RETURNING` statement, read to its end (see [`returned`]).
+pub(crate) fn returned_optional<T>(rows: Vec<T>) -> Result<Option<T>, sqlx::Error> {
+    let mut rows = rows.into_iter();
+    match (rows.next(), rows.next()) {
+        (first, None) => Ok(first),
+        (Some(_), Some(_)) => Err(sqlx::Error::Protocol(
+            "a statement meant to give one row gave more".into(),
+        )),
+        (None, Some(_)) => Err(sqlx::Error::RowNotFound),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every statement with `RETURNING` is read to its end (see [`super::returned`]): a
+    /// `fetch_one` or `fetch_optional` after one would lose a failed commit's error.
+    #[test]
+    fn every_returning_statement_is_read_to_its_end() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/src/server/db");
+        let mut checked = 0;
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{dir}: {e}")) {
+            let path = entry.unwrap_or_else(|e| panic!("{e}")).path();
+            let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{e}"));
+            // The code, not its tests (this one names the statements it looks for).
+            let code_part = text.split("#[cfg(test)]").next().unwrap_or_default();
+            let code: Vec<&str> = code_part
+                .lines()
+                .filter(|l| !l.trim_start().starts_with("//"))
+                .collect();
+            for (n, line) in code.iter().enumerate() {
+                if !line.contains("RETURNING") {
+                    continue;
+                }
+                checked += 1;
+                let fetch = code[n..]
+                    .iter()
+                    .find_map(|l| {
+                        ["fetch_one(", "fetch_optional(", "fetch_all(", "execute("]
+                            .into_iter()
+                            .find(|f| l.contains(f))
+                    })
+                    .unwrap_or("nothing");
+                assert_eq!(
+                    fetch,
+                    "fetch_all(",
+                    "{}: a RETURNING statement read with {fetch}",
+                    path.display()
+                );
+            }
+        }
+        assert!(checked >= 6, "only {checked} RETURNING statements found");
+    }
 }

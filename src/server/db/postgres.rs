@@ -14,6 +14,8 @@ use super::{Backend, DbError};
 
 pub struct PgRepository {
     pub(crate) pool: PgPool,
+    /// Always `None`: the database's disk is the server's, watched by its own operators.
+    storage_dir: Option<std::path::PathBuf>,
 }
 
 impl PgRepository {
@@ -24,7 +26,10 @@ impl PgRepository {
             .connect(url)
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
-        let repo = PgRepository { pool };
+        let repo = PgRepository {
+            pool,
+            storage_dir: None,
+        };
         super::StatsStore::backfill_cube(&repo).await?;
         Ok(repo)
     }

@@ -22,8 +22,9 @@ macro_rules! insert_assessment {
         .bind(new.team_id)
         .bind(&new.age_band)
         .bind(new.created_by)
-        .fetch_one($exec)
-        .await;
+        .fetch_all($exec)
+        .await
+        .and_then($crate::server::db::returned);
         id.map_err($crate::server::db::DbError::from)
     }};
 }
@@ -53,19 +54,17 @@ macro_rules! upsert_answer {
 /// Selects one user by a unique column.
 macro_rules! select_user {
     ($pool:expr, $column:literal, $value:expr) => {{
-        #[allow(clippy::type_complexity)] // one row of the users table
-        let row: Option<(i64, String, String, String, Option<i64>, String, bool, bool)> = sqlx::query_as(concat!(
-            "SELECT id, username, display_name, role, team_id, password_hash, must_change_password, disabled \
-             FROM users WHERE ", $column, " = $1"
+        let user: Option<$crate::server::db::User> = sqlx::query_as(concat!(
+            "SELECT ",
+            $crate::server::db::user_columns!(),
+            " FROM users WHERE ",
+            $column,
+            " = $1"
         ))
         .bind($value)
         .fetch_optional($pool)
         .await?;
-        row.map(|(id, username, display_name, role, team_id, password_hash, must_change_password, disabled)| {
-            let role = role.parse().map_err(|_| $crate::server::db::DbError::Corrupt(format!("role {role:?}")))?;
-            Ok($crate::server::db::User { id, username, display_name, role, team_id, password_hash, must_change_password, disabled })
-        })
-        .transpose()
+        Ok(user)
     }};
 }
 
@@ -164,12 +163,33 @@ macro_rules! impl_repository {
                 Ok(())
             }
 
+            async fn probe_write(&self) -> Result<(), $crate::server::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "INSERT INTO health_probe (id, checked_at) VALUES (1, $1) \
+                     ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
+                )
+                .bind(time::OffsetDateTime::now_utc())
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            fn storage_dir(&self) -> Option<std::path::PathBuf> {
+                self.storage_dir.clone()
+            }
+
             async fn create_assessment(
                 &self,
                 new: &$crate::server::db::NewAssessment,
+                trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<$crate::server::db::AssessmentId, $crate::server::db::DbError> {
-                let mut conn = self.pool.acquire().await?;
-                insert_assessment!(&mut *conn, new)
+                let mut tx = self.pool.begin().await?;
+                let id = insert_assessment!(&mut *tx, new)?;
+                $crate::server::db::cases::trail_on!(tx, trail, new.case_id, Some(id));
+                tx.commit().await?;
+                Ok(id)
             }
 
             async fn record_complete(
@@ -194,6 +214,7 @@ macro_rules! impl_repository {
                 id: $crate::server::db::AssessmentId,
                 channel: &str,
                 reason: &str,
+                trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
                 let mut tx = self.pool.begin().await?;
                 let touched = $crate::server::db::cube::cube_lock_assessment!(&mut tx, id);
@@ -213,6 +234,7 @@ macro_rules! impl_repository {
                 }
                 let after = $crate::server::db::cube::cube_tally!(&mut tx, &touched);
                 $crate::server::db::cube::cube_apply!(&mut tx, &$crate::domain::cube::difference(&before, &after));
+                $crate::server::db::cases::trail_on!(tx, trail, None, Some(id));
                 tx.commit().await?;
                 Ok(())
             }
@@ -233,8 +255,9 @@ macro_rules! impl_repository {
                 .bind(&new.password_hash)
                 .bind(new.must_change_password)
                 .bind(time::OffsetDateTime::now_utc())
-                .fetch_one(&self.pool)
-                .await?;
+                .fetch_all(&self.pool)
+                .await
+                .and_then($crate::server::db::returned)?;
                 Ok(id)
             }
 
@@ -257,13 +280,22 @@ macro_rules! impl_repository {
                 id: $crate::server::db::UserId,
                 password_hash: &str,
                 must_change: bool,
+                trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
-                sqlx::query("UPDATE users SET password_hash = $1, must_change_password = $2 WHERE id = $3")
+                let mut tx = self.pool.begin().await?;
+                // A new password ends every session of the account (the caller signs the
+                // person who changed it in again).
+                sqlx::query(
+                    "UPDATE users SET password_hash = $1, must_change_password = $2, \
+                     session_epoch = session_epoch + 1 WHERE id = $3",
+                )
                     .bind(password_hash)
                     .bind(must_change)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(&mut *tx)
                     .await?;
+                $crate::server::db::cases::trail_on!(tx, trail, None, None);
+                tx.commit().await?;
                 Ok(())
             }
 
@@ -304,14 +336,19 @@ macro_rules! impl_repository {
                 item: &str,
                 value: &serde_json::Value,
                 by: $crate::server::db::AnsweredBy,
+                trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
-                let done = upsert_answer!(&self.pool, id, item, value, by);
+                let mut tx = self.pool.begin().await?;
+                let done = upsert_answer!(&mut *tx, id, item, value, by);
                 match done {
                     Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-                        Err($crate::server::db::DbError::NoSuchAssessment(id))
+                        return Err($crate::server::db::DbError::NoSuchAssessment(id));
                     }
-                    other => other.map(|_| ()).map_err(Into::into),
-                }
+                    other => other?,
+                };
+                $crate::server::db::cases::trail_on!(tx, trail, None, Some(id));
+                tx.commit().await?;
+                Ok(())
             }
 
             async fn save_answers(
@@ -320,6 +357,7 @@ macro_rules! impl_repository {
                 answers: &[(String, serde_json::Value)],
                 by: $crate::server::db::AnsweredBy,
                 note: Option<&str>,
+                trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
                 let mut tx = self.pool.begin().await?;
                 let updated = sqlx::query("UPDATE assessments SET note = $1 WHERE id = $2")
@@ -339,6 +377,7 @@ macro_rules! impl_repository {
                         other => other?,
                     };
                 }
+                $crate::server::db::cases::trail_on!(tx, trail, None, Some(id));
                 tx.commit().await?;
                 Ok(())
             }
@@ -370,9 +409,11 @@ macro_rules! impl_repository {
                 &self,
                 id: $crate::server::db::AssessmentId,
                 r: &$crate::server::db::StoredResult,
+                trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
                 let mut tx = self.pool.begin().await?;
                 finish_in!(&mut tx, id, r)?;
+                $crate::server::db::cases::trail_on!(tx, trail, None, Some(id));
                 tx.commit().await?;
                 Ok(())
             }

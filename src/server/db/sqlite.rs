@@ -1,5 +1,16 @@
 //! SQLite: the embedded default. One file, WAL journal so readers never block the writer,
 //! foreign keys on, and a busy timeout so concurrent writers queue instead of failing.
+//!
+//! A failed write must never leave a pooled connection inside a transaction. SQLite rolls a
+//! transaction back by itself on some errors (`SQLITE_FULL`, `SQLITE_IOERR`, …); sqlx 0.8.6's
+//! `ROLLBACK` then fails ("no transaction is active") and the driver keeps counting one open
+//! transaction. Its next `begin()` issues a `SAVEPOINT` (which SQLite treats as `BEGIN`), and
+//! a later `ROLLBACK TO` leaves that transaction open: every autocommit write on the
+//! connection afterwards goes into a transaction that is never committed and vanishes when
+//! the connection closes, while each write reports success (reproduced in
+//! `tests/it/durability.rs`). The same class of bug is launchbadge/sqlx#2099 / #3430 (errors
+//! of a statement's final step discarded). [`pool_options`] therefore checks every connection
+//! when it is released and closes any whose state is not a clean autocommit.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -7,6 +18,7 @@ use std::time::Duration;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::{Connection, Executor};
 
 use super::cases::impl_case_store;
 use super::queries::{
@@ -17,11 +29,18 @@ use super::{Backend, DbError};
 
 pub struct SqliteRepository {
     pub(crate) pool: SqlitePool,
+    /// The folder of the database file, whose free space `/healthz` watches.
+    storage_dir: Option<std::path::PathBuf>,
 }
 
 impl SqliteRepository {
     pub async fn connect(url: &str) -> Result<SqliteRepository, DbError> {
-        let options = SqliteConnectOptions::from_str(url)?
+        SqliteRepository::open(SqliteRepository::connect_options(url)?, pool_options()).await
+    }
+
+    /// The connection settings every SQLite connection of the app uses.
+    pub fn connect_options(url: &str) -> Result<SqliteConnectOptions, DbError> {
+        Ok(SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -33,19 +52,28 @@ impl SqliteRepository {
             .pragma("cache_size", "-16384")
             // Rows cross from SQLite's thread in batches: with room for 1024 instead of 50,
             // a long read (the analysts' export) wakes the reader far less often.
-            .row_buffer_size(1024);
-        if let Some(dir) = options.get_filename().parent()
-            && !dir.as_os_str().is_empty()
-        {
-            std::fs::create_dir_all(dir).map_err(|e| DbError::Sqlx(sqlx::Error::Io(e)))?;
-        }
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
-            .acquire_timeout(Duration::from_secs(3))
-            .connect_with(options)
-            .await?;
+            .row_buffer_size(1024))
+    }
+
+    /// Opens (creating the folder and file if needed) and migrates the database.
+    pub async fn open(
+        options: SqliteConnectOptions,
+        pool: SqlitePoolOptions,
+    ) -> Result<SqliteRepository, DbError> {
+        let dir = match options.get_filename().parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+            _ => std::path::PathBuf::from("."),
+        };
+        std::fs::create_dir_all(&dir).map_err(|e| DbError::Sqlx(sqlx::Error::Io(e)))?;
+        // An in-memory database has no folder to watch.
+        let in_memory = options.get_filename().as_os_str().is_empty()
+            || options.get_filename().to_string_lossy().starts_with(':');
+        let pool = pool.connect_with(options).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
-        let repo = SqliteRepository { pool };
+        let repo = SqliteRepository {
+            pool,
+            storage_dir: (!in_memory).then_some(dir),
+        };
         super::StatsStore::backfill_cube(&repo).await?;
         Ok(repo)
     }
@@ -53,6 +81,38 @@ impl SqliteRepository {
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
     }
+}
+
+/// The pool the app uses: at most 8 connections, and none goes back into the pool unless
+/// both SQLite and the driver agree that it is outside any transaction.
+pub fn pool_options() -> SqlitePoolOptions {
+    SqlitePoolOptions::new()
+        .max_connections(8)
+        .acquire_timeout(Duration::from_secs(3))
+        .after_release(|conn, _meta| {
+            Box::pin(async move {
+                let clean = is_clean(conn).await;
+                if !clean {
+                    tracing::warn!(
+                        "closing an SQLite connection left inside a transaction after a failed write"
+                    );
+                }
+                Ok(clean)
+            })
+        })
+}
+
+/// True when the connection is in autocommit mode as far as SQLite knows (a plain `BEGIN`
+/// is refused inside a transaction) and as far as the driver knows (its transaction depth
+/// is 0). The probe runs after any rollback the driver queued, on the connection's worker.
+async fn is_clean(conn: &mut sqlx::SqliteConnection) -> bool {
+    if conn.execute("BEGIN").await.is_err() {
+        return false;
+    }
+    if conn.execute("ROLLBACK").await.is_err() {
+        return false;
+    }
+    !conn.is_in_transaction()
 }
 
 impl_repository!(SqliteRepository, Backend::Sqlite);

@@ -117,8 +117,10 @@ fn InterviewPage(v: InterviewView) -> impl IntoView {
                         <label for="note" class="label">{lang.t("iv-note-label")}</label>
                         <p id="note-hint" class="hint">{lang.t("iv-note-hint")}</p>
                         {note_error.map(|m| view! { <InlineError id="note-error".to_owned() message=m /> })}
+                        // Leptos writes textarea children raw: escaped here, so a note
+                        // can never close the box and add markup.
                         <textarea id="note" name="note" class="input textarea" rows="4" aria-describedby=note_described>
-                            {v.note}
+                            {crate::html::escape(&v.note)}
                         </textarea>
                     </div>
                 </section>

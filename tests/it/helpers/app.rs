@@ -34,6 +34,7 @@ impl TestApp {
     /// A client that does not follow redirects, like a browser's view of each response.
     pub fn client(&self) -> reqwest::Client {
         reqwest::Client::builder()
+            .default_headers(crate::helpers::same_origin())
             .redirect(reqwest::redirect::Policy::none())
             .timeout(std::time::Duration::from_secs(30))
             .build()
@@ -78,7 +79,12 @@ fn rand_u64() -> u64 {
     RandomState::new().hash_one(std::time::SystemTime::now())
 }
 
-pub fn test_config(dir: &std::path::Path, database_url: &str) -> Config {
+/// The test configuration with some variables set to other values.
+pub fn test_config_with(
+    dir: &std::path::Path,
+    database_url: &str,
+    extra: &[(&str, &str)],
+) -> Config {
     let mut vars: HashMap<&str, String> = HashMap::new();
     vars.insert("DATABASE_URL", database_url.to_owned());
     vars.insert("DIGIPARAT_ADDR", "127.0.0.1:0".into());
@@ -91,6 +97,9 @@ pub fn test_config(dir: &std::path::Path, database_url: &str) -> Config {
         "LEPTOS_SITE_ROOT",
         concat!(env!("CARGO_MANIFEST_DIR"), "/target/site").into(),
     );
+    for (k, v) in extra {
+        vars.insert(k, (*v).to_owned());
+    }
     Config::from_lookup(|k| vars.get(k).cloned()).unwrap_or_else(|e| panic!("test config: {e}"))
 }
 
@@ -105,7 +114,16 @@ pub async fn spawn_app(backend: Db) -> TestApp {
 
 /// Starts the app on an existing database (e.g. to prove data survives a restart).
 pub async fn spawn_with(dir: tempfile::TempDir, database_url: String) -> TestApp {
-    let config = test_config(dir.path(), &database_url);
+    spawn_configured(dir, database_url, &[]).await
+}
+
+/// Starts the app on an existing database with some settings changed.
+pub async fn spawn_configured(
+    dir: tempfile::TempDir,
+    database_url: String,
+    extra: &[(&str, &str)],
+) -> TestApp {
+    let config = test_config_with(dir.path(), &database_url, extra);
     let repo = db::connect(&config.database_url)
         .await
         .unwrap_or_else(|e| panic!("cannot open {database_url}: {e}"));

@@ -9,6 +9,13 @@ use serde_json::json;
 
 static ONE_BROWSER_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
+/// The browser's turn, for a test that loads both cores for a while (simulated recipients,
+/// hundreds of connections): it never runs beside a browser test, whose page loads would
+/// otherwise time out.
+pub async fn heavy_turn() -> tokio::sync::MutexGuard<'static, ()> {
+    ONE_BROWSER_AT_A_TIME.lock().await
+}
+
 pub struct Browser {
     pub client: Client,
     driver: Child,

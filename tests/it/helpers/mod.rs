@@ -15,6 +15,18 @@ pub fn location(res: &reqwest::Response) -> String {
         .to_owned()
 }
 
+/// What a browser sends with a form post or fetch from this site's own pages (every
+/// current browser sends `Sec-Fetch-Site`); the server refuses writes without it or an
+/// `Origin`/`Referer` of its own.
+pub fn same_origin() -> reqwest::header::HeaderMap {
+    let mut h = reqwest::header::HeaderMap::new();
+    h.insert(
+        "sec-fetch-site",
+        reqwest::header::HeaderValue::from_static("same-origin"),
+    );
+    h
+}
+
 /// Test results: any error ends the test with its message.
 pub type TestResult = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
