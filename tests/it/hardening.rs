@@ -279,6 +279,9 @@ async fn sessions_end_with_a_password_change_reset_or_disabling(db: Db) -> TestR
     app.db.set_password(id, &hash, false, None).await?;
     let again = signed_in(&app, "mona", "monas-third-password").await?;
     assert!(works(&again).await?);
+    // Saving the account unchanged (an administrator edits the name) keeps it signed in.
+    app.db.set_disabled(id, false).await?;
+    assert!(works(&again).await?, "an unchanged save signed the account out");
     app.db.set_disabled(id, true).await?;
     app.db.set_disabled(id, false).await?;
     assert!(

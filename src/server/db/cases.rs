@@ -233,8 +233,12 @@ macro_rules! impl_case_store {
             }
 
             async fn set_disabled(&self, id: $crate::server::db::UserId, disabled: bool) -> Result<(), $crate::server::db::DbError> {
-                // Disabling or enabling ends every session of the account.
-                sqlx::query("UPDATE users SET disabled = $1, session_epoch = session_epoch + 1 WHERE id = $2")
+                // Disabling or enabling ends every session of the account; saving the same
+                // state again (an edit of the name) does not.
+                sqlx::query(
+                    "UPDATE users SET session_epoch = CASE WHEN disabled = $1 THEN session_epoch \
+                     ELSE session_epoch + 1 END, disabled = $1 WHERE id = $2",
+                )
                     .bind(disabled)
                     .bind(id)
                     .execute(&self.pool)
