@@ -102,7 +102,7 @@ mod server {
     use tower_sessions::Session;
 
     use super::*;
-    use crate::api::guard::{audit_form, by_staff, db_error, not_found, staff_form, staff_page};
+    use crate::api::guard::{by_staff, db_error, not_found, staff_form, staff_page};
     use crate::domain::privacy::looks_like_cpr;
     use crate::domain::role::Role;
     use crate::error::AppError;
@@ -284,10 +284,6 @@ mod server {
         staff_form(state, session, Role::can_manage_users).await
     }
 
-    async fn audited(state: &AppState, entry: NewAudit) -> Result<(), Response> {
-        audit_form(state, entry).await
-    }
-
     /// POST /admin/teams
     pub async fn create_team(
         State(state): State<AppState>,
@@ -303,17 +299,9 @@ mod server {
         if let Err(kind) = check_name(name, 80) {
             return back("/admin", &format!("team_name_{kind}"));
         }
-        match state.db.create_team(name).await {
-            Ok(id) => {
-                let entry = NewAudit {
-                    detail: format!("team {id}"),
-                    ..by_staff(&me, "team.create", &addr.ip().to_string())
-                };
-                match audited(&state, entry).await {
-                    Ok(()) => Redirect::to("/admin?created=team#teams").into_response(),
-                    Err(r) => r,
-                }
-            }
+        let line = by_staff(&me, "team.create", &addr.ip().to_string());
+        match state.db.create_team(name, Some(&line)).await {
+            Ok(_) => Redirect::to("/admin?created=team#teams").into_response(),
             Err(DbError::Duplicate(_)) => back("/admin", "team_name_taken"),
             Err(e) => unavailable(e),
         }
@@ -369,45 +357,29 @@ mod server {
             password_hash: hash,
             must_change_password: true,
         };
-        let id = match state.db.create_user(&new).await {
+        let line = by_staff(&me, "user.create", &addr.ip().to_string());
+        let id = match state.db.create_user(&new, Some(&line)).await {
             Ok(id) => id,
             Err(DbError::Sqlx(sqlx::Error::Database(d))) if d.is_unique_violation() => {
                 return back("/admin", "username_taken");
             }
             Err(e) => return unavailable(e),
         };
-        if let Err(r) =
-            flash_and_audit(&state, &session, &me, id, password, "user.create", addr).await
-        {
+        if let Err(r) = flash_password(&session, id, password).await {
             return r;
         }
         Redirect::to(&format!("/admin/users/{id}")).into_response()
     }
 
-    async fn flash_and_audit(
-        state: &AppState,
-        session: &Session,
-        me: &User,
-        id: i64,
-        password: String,
-        action: &str,
-        addr: SocketAddr,
-    ) -> Result<(), Response> {
+    /// Shows the new one-time password once, on the next page (through the session).
+    async fn flash_password(session: &Session, id: i64, password: String) -> Result<(), Response> {
         session
             .insert(FLASH_PASSWORD, (id, password))
             .await
             .map_err(|e| {
                 tracing::error!(error = %e, "session");
                 back("/admin", "unavailable")
-            })?;
-        audited(
-            state,
-            NewAudit {
-                detail: format!("user {id}"),
-                ..by_staff(me, action, &addr.ip().to_string())
-            },
-        )
-        .await
+            })
     }
 
     /// POST /admin/users/{id}: name, role, team and whether the account is disabled.
@@ -452,23 +424,17 @@ mod server {
                 Err(e) => return unavailable(e),
             }
         }
-        let saved = async {
-            state
-                .db
-                .update_user(id, display_name, role, team_id)
-                .await?;
-            state.db.set_disabled(id, disabled).await
-        };
-        if let Err(e) = saved.await {
-            return unavailable(e);
-        }
-        let entry = NewAudit {
+        let line = NewAudit {
             detail: format!("user {id}: role {role}, team {team_id:?}, disabled {disabled}"),
             ..by_staff(&me, "user.update", &addr.ip().to_string())
         };
-        match audited(&state, entry).await {
+        match state
+            .db
+            .update_user(id, display_name, role, team_id, disabled, Some(&line))
+            .await
+        {
             Ok(()) => Redirect::to(&format!("{here}?saved=1")).into_response(),
-            Err(r) => r,
+            Err(e) => unavailable(e),
         }
     }
 
@@ -503,9 +469,8 @@ mod server {
         if let Err(e) = state.db.set_password(id, &hash, true, Some(&line)).await {
             return unavailable(e);
         }
-        if let Err(e) = session.insert(FLASH_PASSWORD, (id, password)).await {
-            tracing::error!(error = %e, "session");
-            return back("/admin", "unavailable");
+        if let Err(r) = flash_password(&session, id, password).await {
+            return r;
         }
         Redirect::to(&format!("/admin/users/{id}")).into_response()
     }

@@ -150,14 +150,17 @@ pub async fn ensure_admin(
         .map(str::to_owned)
         .or_else(|| generated.clone())
         .unwrap_or_default();
-    db.create_user(&NewUser {
-        username: "admin".into(),
-        display_name: "Administrator".into(),
-        role: Role::Admin,
-        team_id: None,
-        password_hash: hash_password(&password)?,
-        must_change_password: true,
-    })
+    db.create_user(
+        &NewUser {
+            username: "admin".into(),
+            display_name: "Administrator".into(),
+            role: Role::Admin,
+            team_id: None,
+            password_hash: hash_password(&password)?,
+            must_change_password: true,
+        },
+        None,
+    )
     .await?;
     Ok(generated)
 }

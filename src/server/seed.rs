@@ -35,7 +35,7 @@ async fn teams(db: &dyn Repository) -> Result<Vec<i64>, DbError> {
         let existing = db.teams().await?.into_iter().find(|t| t.name == name);
         ids.push(match existing {
             Some(t) => t.id,
-            None => db.create_team(name).await?,
+            None => db.create_team(name, None).await?,
         });
     }
     Ok(ids)

@@ -23,14 +23,17 @@ pub async fn add_user(
 ) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
     Ok(app
         .db
-        .create_user(&NewUser {
-            username: username.into(),
-            display_name: format!("Test {username}"),
-            role,
-            team_id: None,
-            password_hash: hash_password(password)?,
-            must_change_password: false,
-        })
+        .create_user(
+            &NewUser {
+                username: username.into(),
+                display_name: format!("Test {username}"),
+                role,
+                team_id: None,
+                password_hash: hash_password(password)?,
+                must_change_password: false,
+            },
+            None,
+        )
         .await?)
 }
 

@@ -161,14 +161,17 @@ async fn fixture(
         .await?;
     let user = app
         .db
-        .create_user(&digiparat::server::db::NewUser {
-            username: format!("target-{n}"),
-            display_name: "Target".into(),
-            role: Role::Manager,
-            team_id: None,
-            password_hash: "not a hash".into(),
-            must_change_password: true,
-        })
+        .create_user(
+            &digiparat::server::db::NewUser {
+                username: format!("target-{n}"),
+                display_name: "Target".into(),
+                role: Role::Manager,
+                team_id: None,
+                password_hash: "not a hash".into(),
+                must_change_password: true,
+            },
+            None,
+        )
         .await?;
     Ok(Fixture {
         case,
@@ -263,14 +266,17 @@ async fn session_cookie(
 ) -> Result<(String, i64), Error> {
     let id = app
         .db
-        .create_user(&digiparat::server::db::NewUser {
-            username: name.into(),
-            display_name: format!("Test {name}"),
-            role,
-            team_id: team,
-            password_hash: digiparat::server::auth::hash_password(crate::cases::PASSWORD)?,
-            must_change_password: false,
-        })
+        .create_user(
+            &digiparat::server::db::NewUser {
+                username: name.into(),
+                display_name: format!("Test {name}"),
+                role,
+                team_id: team,
+                password_hash: digiparat::server::auth::hash_password(crate::cases::PASSWORD)?,
+                must_change_password: false,
+            },
+            None,
+        )
         .await?;
     let res = app
         .client()
@@ -292,8 +298,8 @@ async fn session_cookie(
 
 async fn every_route_allows_exactly_whom_the_table_says(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let team_a = app.db.create_team("Team A").await?;
-    let team_b = app.db.create_team("Team B").await?;
+    let team_a = app.db.create_team("Team A", None).await?;
+    let team_b = app.db.create_team("Team B", None).await?;
     let (cw_a, cw_a_id) = session_cookie(&app, "cw-a", Role::Caseworker, Some(team_a)).await?;
     let (cw_b, _) = session_cookie(&app, "cw-b", Role::Caseworker, Some(team_b)).await?;
     let (manager, _) = session_cookie(&app, "boss", Role::Manager, Some(team_a)).await?;

@@ -34,14 +34,17 @@ pub async fn staff(
 ) -> Result<(reqwest::Client, i64), Error> {
     let id = app
         .db
-        .create_user(&NewUser {
-            username: name.into(),
-            display_name: format!("Test {name}"),
-            role,
-            team_id: team,
-            password_hash: hash_password(PASSWORD)?,
-            must_change_password: false,
-        })
+        .create_user(
+            &NewUser {
+                username: name.into(),
+                display_name: format!("Test {name}"),
+                role,
+                team_id: team,
+                password_hash: hash_password(PASSWORD)?,
+                must_change_password: false,
+            },
+            None,
+        )
         .await?;
     let dev = device();
     let res = dev
@@ -110,7 +113,7 @@ pub async fn invite_code(app: &TestApp, dev: &reqwest::Client, case: i64) -> Res
 
 async fn caseworker_creates_cases_and_cpr_numbers_are_refused(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let team = app.db.create_team("Jobcenter Nord").await?;
+    let team = app.db.create_team("Jobcenter Nord", None).await?;
     let (cw, _) = staff(&app, "karen", Role::Caseworker, Some(team)).await?;
     for (reference, year, errors) in [
         ("010190-1234", "1990", "reference_cpr"),
@@ -187,7 +190,7 @@ async fn caseworker_creates_cases_and_cpr_numbers_are_refused(db: Db) -> TestRes
 
 async fn invite_code_attaches_the_self_assessment_to_the_case(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let team = app.db.create_team("Jobcenter Syd").await?;
+    let team = app.db.create_team("Jobcenter Syd", None).await?;
     let (cw, cw_id) = staff(&app, "sofie", Role::Caseworker, Some(team)).await?;
     let case = create_case(&app, &cw, "SYD-7").await?;
     let code = invite_code(&app, &cw, case).await?;
@@ -270,8 +273,8 @@ async fn invite_code_attaches_the_self_assessment_to_the_case(db: Db) -> TestRes
 
 async fn teams_see_only_their_own_cases(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let a = app.db.create_team("Team A").await?;
-    let b = app.db.create_team("Team B").await?;
+    let a = app.db.create_team("Team A", None).await?;
+    let b = app.db.create_team("Team B", None).await?;
     let (cw_a, _) = staff(&app, "anna", Role::Caseworker, Some(a)).await?;
     let (cw_b, _) = staff(&app, "bent", Role::Caseworker, Some(b)).await?;
     let case = create_case(&app, &cw_a, "A-SECRET-1").await?;
@@ -350,7 +353,7 @@ async fn finished_interview(
 
 async fn erasure_removes_identifying_data_and_keeps_results(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let team = app.db.create_team("Team E").await?;
+    let team = app.db.create_team("Team E", None).await?;
     let (cw, _) = staff(&app, "erik", Role::Caseworker, Some(team)).await?;
     let case = create_case(&app, &cw, "ERASE-ME").await?;
     let (assessment, token) = finished_interview(&app, &cw, case).await?;
@@ -433,7 +436,7 @@ async fn erasure_removes_identifying_data_and_keeps_results(db: Db) -> TestResul
 
 async fn export_holds_everything_about_the_case(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let team = app.db.create_team("Team X").await?;
+    let team = app.db.create_team("Team X", None).await?;
     let (cw, _) = staff(&app, "xenia", Role::Caseworker, Some(team)).await?;
     let case = create_case(&app, &cw, "EXPORT-1").await?;
     finished_interview(&app, &cw, case).await?;
@@ -503,7 +506,7 @@ async fn export_holds_everything_about_the_case(db: Db) -> TestResult {
 
 async fn retention_erases_only_inactive_cases(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let team = app.db.create_team("Team R").await?;
+    let team = app.db.create_team("Team R", None).await?;
     let new_case = |reference: &str| NewCase {
         reference: reference.into(),
         birth_year: 1970,
@@ -571,7 +574,7 @@ async fn retention_erases_only_inactive_cases(db: Db) -> TestResult {
 
 async fn audit_log_records_access_and_cannot_be_changed(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let team = app.db.create_team("Team L").await?;
+    let team = app.db.create_team("Team L", None).await?;
     let (cw, _) = staff(&app, "lars", Role::Caseworker, Some(team)).await?;
     let case = create_case(&app, &cw, "LOG-1").await?;
     cw.get(app.url(&format!("/cases/{case}"))).send().await?;

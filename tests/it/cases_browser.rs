@@ -22,14 +22,17 @@ async fn add_staff(
 ) -> Result<i64, Box<dyn std::error::Error + Send + Sync>> {
     Ok(app
         .db
-        .create_user(&NewUser {
-            username: name.into(),
-            display_name: display.into(),
-            role,
-            team_id: team,
-            password_hash: digiparat::server::auth::hash_password(PASSWORD)?,
-            must_change_password: false,
-        })
+        .create_user(
+            &NewUser {
+                username: name.into(),
+                display_name: display.into(),
+                role,
+                team_id: team,
+                password_hash: digiparat::server::auth::hash_password(PASSWORD)?,
+                must_change_password: false,
+            },
+            None,
+        )
         .await?)
 }
 
@@ -50,7 +53,7 @@ pub(crate) async fn sign_in(app: &TestApp, b: &Browser, name: &str) -> TestResul
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invite_code_brings_the_recipients_result_into_the_caseload() -> TestResult {
     let app = spawn_app(Db::Postgres).await;
-    let team = app.db.create_team("Jobcenter Øst").await?;
+    let team = app.db.create_team("Jobcenter Øst", None).await?;
     add_staff(&app, "mette", "Mette Holm", Role::Caseworker, Some(team)).await?;
 
     let b = Browser::start(Js::On).await;
@@ -126,7 +129,7 @@ async fn invite_code_brings_the_recipients_result_into_the_caseload() -> TestRes
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn case_and_admin_pages_have_no_axe_violations() -> TestResult {
     let app = spawn_app(Db::Sqlite).await;
-    let team = app.db.create_team("Jobcenter Vest").await?;
+    let team = app.db.create_team("Jobcenter Vest", None).await?;
     add_staff(&app, "vera", "Vera Lund", Role::Caseworker, Some(team)).await?;
     add_staff(&app, "adam", "Adam Admin", Role::Admin, None).await?;
     let boss = add_staff(&app, "birk", "Birk Boss", Role::Manager, Some(team)).await?;
@@ -223,7 +226,7 @@ async fn assert_inert(b: &Browser, page: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stored_xss_payloads_are_shown_as_text_and_never_run() -> TestResult {
     let app = spawn_app(Db::Sqlite).await;
-    let team = app.db.create_team(PAYLOADS[0]).await?;
+    let team = app.db.create_team(PAYLOADS[0], None).await?;
     let cw = add_staff(&app, "xcw", PAYLOADS[1], Role::Caseworker, Some(team)).await?;
     let victim = add_staff(&app, "xvictim", PAYLOADS[4], Role::Manager, Some(team)).await?;
     add_staff(&app, "xadmin", PAYLOADS[3], Role::Admin, None).await?;

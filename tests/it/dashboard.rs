@@ -129,8 +129,8 @@ fn count(s: Shown) -> Option<u64> {
 
 async fn counts_equal_a_direct_count_of_the_stored_results(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let north = app.db.create_team("Nord").await?;
-    let south = app.db.create_team("Syd").await?;
+    let north = app.db.create_team("Nord", None).await?;
+    let south = app.db.create_team("Syd", None).await?;
     let people = personas();
     let mut expected: std::collections::HashMap<(i64, String, &str), u64> = Default::default();
     for round in 0..6 {
@@ -205,7 +205,7 @@ async fn counts_equal_a_direct_count_of_the_stored_results(db: Db) -> TestResult
 
 async fn small_counts_are_hidden_and_cannot_be_recovered(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let team = app.db.create_team("Lille").await?;
+    let team = app.db.create_team("Lille", None).await?;
     let people = personas();
     // Pick one persona per channel, then store 25, 3 and 40 of them.
     let mut by_channel: std::collections::HashMap<String, (Mode, Map<String, Value>)> =
@@ -299,8 +299,8 @@ async fn small_counts_are_hidden_and_cannot_be_recovered(db: Db) -> TestResult {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn manager_sees_every_chart_filters_by_team_and_exports() -> TestResult {
     let app = spawn_app(Db::Sqlite).await;
-    let north = app.db.create_team("Nord").await?;
-    let south = app.db.create_team("Syd").await?;
+    let north = app.db.create_team("Nord", None).await?;
+    let south = app.db.create_team("Syd", None).await?;
     for (i, (mode, answers)) in personas().iter().cycle().take(60).enumerate() {
         let team = if i % 2 == 0 { north } else { south };
         store(&app, team, "da", *mode, answers, None).await?;
@@ -390,7 +390,7 @@ async fn manager_sees_every_chart_filters_by_team_and_exports() -> TestResult {
 /// that were stored (complete respondents only), and the item page shows it.
 async fn alpha_is_computed_from_the_stored_answers(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let team = app.db.create_team("Alfa").await?;
+    let team = app.db.create_team("Alfa", None).await?;
     let people = personas();
     let instrument = Instrument::dr1();
     let motivation: Vec<&digiparat::domain::Item> = instrument
@@ -497,7 +497,7 @@ async fn demo_data_fills_every_chart(db: Db) -> TestResult {
 async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> TestResult {
     use digiparat::server::db::NewCase;
     let app = spawn_app(db).await;
-    let team = app.db.create_team("Nord").await?;
+    let team = app.db.create_team("Nord", None).await?;
     let people = personas();
     let mut cases = Vec::new();
     for n in 0..4 {
@@ -653,7 +653,7 @@ async fn analysts_get_pseudonymised_rows(db: Db) -> TestResult {
     let app = spawn_app(db).await;
     let report = digiparat::server::seed::seed_demo(app.db.as_ref(), 30, 11).await?;
     let people = personas();
-    let extra_team = app.db.create_team("Uden sag").await?;
+    let extra_team = app.db.create_team("Uden sag", None).await?;
     store(&app, extra_team, "en", people[0].0, &people[0].1, None).await?;
     let (manager, _) = staff(&app, "mette", Role::Manager, None).await?;
     let res = manager.get(app.url("/dashboard/rows.csv")).send().await?;

@@ -38,7 +38,7 @@ const REFERENCE: &str = r#"REF</title><b id="titled">x</b>"#;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn typed_text_never_becomes_markup_in_a_colleagues_browser() -> TestResult {
     let app = spawn_app(Db::Sqlite).await;
-    let team = app.db.create_team("Team M").await?;
+    let team = app.db.create_team("Team M", None).await?;
     let (mallory, _) = staff(&app, "mallory", Role::Caseworker, Some(team)).await?;
     staff(&app, "colleague", Role::Caseworker, Some(team)).await?;
     let case = create_case(&app, &mallory, REFERENCE).await?;
@@ -93,7 +93,7 @@ async fn a_compressed_rows_download_arrives_whole(db: Db) -> TestResult {
     let app = spawn_app(db).await;
     digiparat::server::seed::seed_demo(app.db.as_ref(), 400, 3).await?;
     app.db
-        .create_team("=HYPERLINK(\"http://evil.example\")")
+        .create_team("=HYPERLINK(\"http://evil.example\")", None)
         .await?;
     let (manager, _) = staff(&app, "mona", Role::Manager, None).await?;
     let plain = manager
@@ -281,7 +281,10 @@ async fn sessions_end_with_a_password_change_reset_or_disabling(db: Db) -> TestR
     assert!(works(&again).await?);
     // Saving the account unchanged (an administrator edits the name) keeps it signed in.
     app.db.set_disabled(id, false).await?;
-    assert!(works(&again).await?, "an unchanged save signed the account out");
+    assert!(
+        works(&again).await?,
+        "an unchanged save signed the account out"
+    );
     app.db.set_disabled(id, true).await?;
     app.db.set_disabled(id, false).await?;
     assert!(
@@ -378,7 +381,7 @@ async fn retention_expires_what_has_no_case(db: Db) -> TestResult {
     app.db
         .finish(finished, &crate::database::result("analogue", 1), None)
         .await?;
-    let team = app.db.create_team("Team R").await?;
+    let team = app.db.create_team("Team R", None).await?;
     let (cw, _) = staff(&app, "rita", Role::Caseworker, Some(team)).await?;
     let case = create_case(&app, &cw, "KEEP-1").await?;
     let of_case = app
@@ -460,10 +463,11 @@ async fn starting_is_rate_limited_per_address() -> TestResult {
 
 async fn a_write_and_its_audit_line_are_one_transaction(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let team = app.db.create_team("Team A").await?;
+    let team = app.db.create_team("Team A", None).await?;
     let (cw, _) = staff(&app, "anna", Role::Caseworker, Some(team)).await?;
     let case = create_case(&app, &cw, "AUDIT-1").await?;
     let code = crate::cases::invite_code(&app, &cw, case).await?;
+    let (admin, _) = staff(&app, "ada", Role::Admin, None).await?;
     let phone = device();
     let res = phone
         .post(app.url("/self/invite"))
@@ -527,6 +531,17 @@ async fn a_write_and_its_audit_line_are_one_transaction(db: Db) -> TestResult {
     assert!(
         app.db.case(case).await?.is_some(),
         "erased without an audit line"
+    );
+    // An administrator's writes too.
+    let team = admin
+        .post(app.url("/admin/teams"))
+        .form(&[("team_name", "Unaudited")])
+        .send()
+        .await?;
+    assert_eq!(team.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        !app.db.teams().await?.iter().any(|t| t.name == "Unaudited"),
+        "a team was created without its audit line"
     );
     Ok(())
 }
@@ -699,7 +714,7 @@ async fn postgres_app_role_cannot_touch_the_audit_trail() -> TestResult {
     // The app runs as the other role and works.
     let app = crate::helpers::app::spawn_with(tempfile::tempdir()?, as_role(&app_role)).await;
     let (cw, _) = {
-        let team = app.db.create_team("Team P").await?;
+        let team = app.db.create_team("Team P", None).await?;
         staff(&app, "paula", Role::Caseworker, Some(team)).await?
     };
     let case = create_case(&app, &cw, "ROLE-1").await?;

@@ -31,7 +31,7 @@ fn device_from(last: u8) -> reqwest::Client {
 
 async fn cross_site_posts_are_refused(db: Db) -> TestResult {
     let app = spawn_app(db).await;
-    let team = app.db.create_team("Team C").await?;
+    let team = app.db.create_team("Team C", None).await?;
     let (cw, _) = staff(&app, "carl", Role::Caseworker, Some(team)).await?;
     let own_origin = app.base_url.clone();
     for (path, body) in [

@@ -99,7 +99,8 @@ pub struct AuditFilter {
 
 #[async_trait]
 pub trait CaseStore {
-    async fn create_team(&self, name: &str) -> Result<TeamId, DbError>;
+    /// Creates a team; `trail`'s line (its detail naming the new team) in the same transaction.
+    async fn create_team(&self, name: &str, trail: Option<&NewAudit>) -> Result<TeamId, DbError>;
     async fn teams(&self) -> Result<Vec<Team>, DbError>;
     async fn users(&self) -> Result<Vec<User>, DbError>;
     async fn update_user(
@@ -108,6 +109,8 @@ pub trait CaseStore {
         display_name: &str,
         role: Role,
         team_id: Option<TeamId>,
+        disabled: bool,
+        trail: Option<&NewAudit>,
     ) -> Result<(), DbError>;
     async fn set_disabled(&self, id: UserId, disabled: bool) -> Result<(), DbError>;
 
@@ -189,14 +192,19 @@ macro_rules! impl_case_store {
     ($repo:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::server::db::CaseStore for $repo {
-            async fn create_team(&self, name: &str) -> Result<$crate::server::db::TeamId, $crate::server::db::DbError> {
+            async fn create_team(&self, name: &str, trail: Option<&$crate::server::db::NewAudit>) -> Result<$crate::server::db::TeamId, $crate::server::db::DbError> {
+                let mut tx = self.pool.begin().await?;
                 let id: Result<i64, sqlx::Error> =
                     sqlx::query_scalar("INSERT INTO teams (name) VALUES ($1) RETURNING id")
                         .bind(name)
-                        .fetch_all(&self.pool)
+                        .fetch_all(&mut *tx)
                         .await
                         .and_then($crate::server::db::returned);
-                id.map_err(|e| $crate::server::db::cases::unique_or(e, "a team with that name"))
+                let id = id.map_err(|e| $crate::server::db::cases::unique_or(e, "a team with that name"))?;
+                let line = trail.map(|e| $crate::server::db::NewAudit { detail: format!("team {id}"), ..e.clone() });
+                $crate::server::db::cases::trail_on!(tx, line.as_ref(), None, None);
+                tx.commit().await?;
+                Ok(id)
             }
 
             async fn teams(&self) -> Result<Vec<$crate::server::db::Team>, $crate::server::db::DbError> {
@@ -221,14 +229,26 @@ macro_rules! impl_case_store {
                 display_name: &str,
                 role: $crate::domain::role::Role,
                 team_id: Option<$crate::server::db::TeamId>,
+                disabled: bool,
+                trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
-                sqlx::query("UPDATE users SET display_name = $1, role = $2, team_id = $3 WHERE id = $4")
-                    .bind(display_name)
-                    .bind(role.as_str())
-                    .bind(team_id)
-                    .bind(id)
-                    .execute(&self.pool)
-                    .await?;
+                // Name, role, team and disabled together with the line that records them;
+                // a change of disabled ends the account's sessions.
+                let mut tx = self.pool.begin().await?;
+                sqlx::query(
+                    "UPDATE users SET display_name = $1, role = $2, team_id = $3, \
+                     session_epoch = CASE WHEN disabled = $4 THEN session_epoch ELSE session_epoch + 1 END, \
+                     disabled = $4 WHERE id = $5",
+                )
+                .bind(display_name)
+                .bind(role.as_str())
+                .bind(team_id)
+                .bind(disabled)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                $crate::server::db::cases::trail_on!(tx, trail, None, None);
+                tx.commit().await?;
                 Ok(())
             }
 

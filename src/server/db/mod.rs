@@ -209,7 +209,10 @@ pub trait Repository: CaseStore + StatsStore + Send + Sync + 'static {
         by: AnsweredBy,
         result: &StoredResult,
     ) -> Result<AssessmentId, DbError>;
-    async fn create_user(&self, new: &NewUser) -> Result<UserId, DbError>;
+    /// Creates an account; `trail`'s line (its detail naming the new account) in the same
+    /// transaction.
+    async fn create_user(&self, new: &NewUser, trail: Option<&NewAudit>)
+    -> Result<UserId, DbError>;
     async fn user(&self, id: UserId) -> Result<Option<User>, DbError>;
     async fn user_by_username(&self, username: &str) -> Result<Option<User>, DbError>;
     async fn set_password(

@@ -242,7 +242,9 @@ macro_rules! impl_repository {
             async fn create_user(
                 &self,
                 new: &$crate::server::db::NewUser,
+                trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<$crate::server::db::UserId, $crate::server::db::DbError> {
+                let mut tx = self.pool.begin().await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO users (username, display_name, role, team_id, password_hash, \
                      must_change_password, disabled, created_at) \
@@ -255,9 +257,12 @@ macro_rules! impl_repository {
                 .bind(&new.password_hash)
                 .bind(new.must_change_password)
                 .bind(time::OffsetDateTime::now_utc())
-                .fetch_all(&self.pool)
+                .fetch_all(&mut *tx)
                 .await
                 .and_then($crate::server::db::returned)?;
+                let line = trail.map(|e| $crate::server::db::NewAudit { detail: format!("user {id}"), ..e.clone() });
+                $crate::server::db::cases::trail_on!(tx, line.as_ref(), None, None);
+                tx.commit().await?;
                 Ok(id)
             }
 
