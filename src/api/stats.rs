@@ -48,11 +48,14 @@ pub struct Filters {
 pub struct DashboardView {
     pub filters: Filters,
     pub teams: Vec<(i64, String)>,
+    /// The quarters the period can start and end with (`YYYY-Qn`), newest first.
+    pub periods: Vec<String>,
     pub k: u64,
     pub total: Shown,
     pub sections: Vec<Section>,
-    /// A filter value that could not be read, by field.
+    /// A filter value that could not be used, by field, and what is wrong with it.
     pub error: Option<String>,
+    pub error_message: Option<String>,
     /// The query string of the current filters, for the export links.
     pub query: String,
 }
@@ -76,7 +79,7 @@ pub struct AlphaRow {
     pub dimension: String,
     pub items: usize,
     /// People who answered every item of the dimension.
-    pub complete: u64,
+    pub complete: Shown,
     /// Hidden when fewer than k people answered every item, or when undefined.
     pub alpha: Option<String>,
 }
@@ -89,6 +92,7 @@ pub struct ItemsView {
     pub alphas: Vec<AlphaRow>,
     pub items: Vec<ItemRow>,
     pub error: Option<String>,
+    pub error_message: Option<String>,
 }
 
 #[server(endpoint = "stats/load/items")]
@@ -133,7 +137,8 @@ pub async fn load_dashboard(
 
 #[cfg(feature = "ssr")]
 pub use server::{
-    ItemTally, ROW_COLUMNS, aggregates_csv, alpha_rows, build, item_tally, parse_filters, rows_csv,
+    FilterError, ItemTally, PublishedItems, ROW_COLUMNS, StatsView, aggregates_csv, alpha_rows,
+    build, item_tally, parse_filters, publish_items, rows_csv,
 };
 
 #[cfg(feature = "ssr")]
@@ -151,20 +156,14 @@ mod server {
     use crate::api::guard::{db_error, staff_form, staff_page};
     use crate::domain::case::AgeBand;
     use crate::domain::cube;
+    use crate::domain::disclosure::{Figure, Range, Secret, Tally as KeyTally, quarter_of_month};
     use crate::domain::role::Role;
-    use crate::domain::stats::{AlphaSums, Cell, rate, suppress, suppress_table};
+    use crate::domain::stats::AlphaSums;
     use crate::domain::{Channel, Dimension, Instrument, Mode, Points, ReasonCode};
     use crate::i18n::Lang;
     use crate::server::charts::{BarChart, BarSeries, render_bar};
     use crate::server::db::{DbError, ExportRow, Repository, StatsFilter};
     use crate::server::state::AppState;
-
-    fn shown(c: Cell) -> Shown {
-        match c {
-            Cell::Count(n) => Shown::Count(n),
-            Cell::Suppressed => Shown::Hidden,
-        }
-    }
 
     fn month_start(text: &str) -> Option<OffsetDateTime> {
         let (y, m) = text.trim().split_once('-')?;
@@ -190,8 +189,79 @@ mod server {
             .unwrap_or(t)
     }
 
-    /// The filters as the database takes them; the name of the first bad field otherwise.
-    pub fn parse_filters(f: &Filters) -> Result<StatsFilter, &'static str> {
+    /// The quarters of the last `years` years up to the one of `now`, newest first.
+    pub fn recent_quarters(now: OffsetDateTime, years: i32) -> Vec<String> {
+        let this = 4 * now.year() + i32::from((u8::from(now.month()) - 1) / 3);
+        (0..4 * years)
+            .map(|back| {
+                let q = this - back;
+                format!("{}-Q{}", q.div_euclid(4), q.rem_euclid(4) + 1)
+            })
+            .collect()
+    }
+
+    /// A filter value that cannot be used: the field and the message key.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub struct FilterError {
+        pub field: &'static str,
+        pub message: &'static str,
+    }
+
+    impl FilterError {
+        fn unreadable(field: &'static str) -> FilterError {
+            FilterError {
+                field,
+                message: "error-dash-filter",
+            }
+        }
+    }
+
+    /// One view of the statistics: the database's filter, the series it narrows to and
+    /// its range of whole quarters (`domain::disclosure`).
+    #[derive(Clone, Debug, PartialEq)]
+    pub struct StatsView {
+        pub filter: StatsFilter,
+        pub series: String,
+        pub range: Range,
+    }
+
+    impl StatsView {
+        /// Everyone, all the time.
+        pub fn everyone() -> StatsView {
+            StatsView {
+                filter: StatsFilter::default(),
+                series: "all".to_owned(),
+                range: Range::default(),
+            }
+        }
+    }
+
+    /// `YYYY-Qn`, or `YYYY-MM` for the quarter it falls in: the quarter's name and the
+    /// start of its first month.
+    fn quarter_start(text: &str) -> Option<(String, OffsetDateTime)> {
+        let text = text.trim();
+        let (year, rest) = text.split_once('-')?;
+        let first_month = match rest.strip_prefix('Q').or_else(|| rest.strip_prefix('q')) {
+            Some(q) => {
+                let q: u8 = q.parse().ok()?;
+                (1..=4).contains(&q).then_some(3 * (q - 1) + 1)?
+            }
+            None => {
+                let m: u8 = rest.parse().ok()?;
+                (1..=12).contains(&m).then_some(3 * ((m - 1) / 3) + 1)?
+            }
+        };
+        let start = month_start(&format!("{year}-{first_month:02}"))?;
+        Some((
+            quarter_of_month(&format!("{year}-{first_month:02}"))?,
+            start,
+        ))
+    }
+
+    /// The filters as the database and the publisher take them. At most one of team, age
+    /// band, mode and language narrows a view, and periods are whole quarters: that keeps
+    /// the views that overlap a person few (`domain::disclosure`).
+    pub fn parse_filters(f: &Filters) -> Result<StatsView, FilterError> {
         let some = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -200,36 +270,87 @@ mod server {
         };
         let team_id = match some(&f.team) {
             None => None,
-            Some(t) => Some(t.parse::<i64>().map_err(|_| "team")?),
+            Some(t) => Some(
+                t.parse::<i64>()
+                    .map_err(|_| FilterError::unreadable("team"))?,
+            ),
         };
         let age_band = match some(&f.band) {
             None => None,
-            Some(b) => Some(AgeBand::parse(&b).ok_or("band")?.as_str().to_owned()),
+            Some(b) => Some(
+                AgeBand::parse(&b)
+                    .ok_or(FilterError::unreadable("band"))?
+                    .as_str()
+                    .to_owned(),
+            ),
         };
         let mode = match some(&f.mode) {
             None => None,
             Some(m) if m == "self" || m == "interview" => Some(m),
-            Some(_) => return Err("mode"),
+            Some(_) => return Err(FilterError::unreadable("mode")),
         };
         let language = match some(&f.language) {
             None => None,
-            Some(l) => Some(Lang::from_code(&l).ok_or("language")?.code().to_owned()),
+            Some(l) => Some(
+                Lang::from_code(&l)
+                    .ok_or(FilterError::unreadable("language"))?
+                    .code()
+                    .to_owned(),
+            ),
         };
         let from = match some(&f.from) {
             None => None,
-            Some(t) => Some(month_start(&t).ok_or("from")?),
+            Some(t) => Some(quarter_start(&t).ok_or(FilterError::unreadable("from"))?),
         };
         let until = match some(&f.until) {
             None => None,
-            Some(t) => Some(next_month(month_start(&t).ok_or("until")?)),
+            Some(t) => Some(quarter_start(&t).ok_or(FilterError::unreadable("until"))?),
         };
-        Ok(StatsFilter {
-            team_id,
-            age_band,
-            mode,
-            language,
-            from,
-            until,
+        if let (Some((a, _)), Some((b, _))) = (&from, &until)
+            && a > b
+        {
+            return Err(FilterError {
+                field: "until",
+                message: "error-dash-period-order",
+            });
+        }
+        let narrowing: Vec<(&'static str, String)> = [
+            ("team", team_id.map(|t| t.to_string())),
+            ("band", age_band.clone()),
+            ("mode", mode.clone()),
+            ("language", language.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(field, v)| v.map(|v| (field, v)))
+        .collect();
+        let series = match narrowing.as_slice() {
+            [] => "all".to_owned(),
+            [(field, value)] => format!("{field}:{value}"),
+            [_, (second, _), ..] => {
+                return Err(FilterError {
+                    field: second,
+                    message: "error-dash-one-filter",
+                });
+            }
+        };
+        // The end is exclusive on the database's side: the start of the next quarter.
+        let until_time = until
+            .as_ref()
+            .map(|(_, start)| next_month(next_month(next_month(*start))));
+        Ok(StatsView {
+            filter: StatsFilter {
+                team_id,
+                age_band,
+                mode,
+                language,
+                from: from.as_ref().map(|(_, t)| *t),
+                until: until_time,
+            },
+            series,
+            range: Range {
+                from: from.map(|(q, _)| q),
+                until: until.map(|(q, _)| q),
+            },
         })
     }
 
@@ -263,19 +384,34 @@ mod server {
             .collect()
     }
 
-    /// One column of counts, suppressed as a distribution with its total.
-    fn column(counts: &[u64], k: u64) -> (Vec<Shown>, Shown) {
-        let (cells, total) = suppress(counts, k);
-        (cells.into_iter().map(shown).collect(), shown(total))
+    /// What a manager sees of a published value; nothing of a view under k people.
+    #[derive(Clone, Copy)]
+    struct Shower {
+        k: u64,
+        visible: bool,
     }
 
-    /// Counts of things a person can have several of (reasons, grounds): there is no total
-    /// to subtract from, so each count is hidden on its own when it is small.
-    fn each(count: u64, k: u64) -> Shown {
-        if count > 0 && count < k {
-            Shown::Hidden
-        } else {
-            Shown::Count(count)
+    impl Shower {
+        fn of(people: i64, k: u64) -> Shower {
+            Shower {
+                k,
+                visible: Figure::shown(people, k).count().is_some(),
+            }
+        }
+
+        fn show(self, published: i64) -> Shown {
+            match Figure::shown(published, self.k) {
+                Figure::Count(n) if self.visible => Shown::Count(n),
+                _ => Shown::Hidden,
+            }
+        }
+    }
+
+    /// A share in whole per cent of two shown figures.
+    fn share(part: Shown, whole: Shown) -> Option<u64> {
+        match (part, whole) {
+            (Shown::Count(p), Shown::Count(w)) if w > 0 => Some((p * 100 + w / 2) / w),
+            _ => None,
         }
     }
 
@@ -334,10 +470,12 @@ mod server {
         }
     }
 
-    /// Everything on the dashboard, from the database, for the language `lang`.
+    /// Everything on the dashboard, from the database, for the language `lang`: every
+    /// figure published by `domain::disclosure`, nothing of a view under k people.
     pub async fn build(
         db: &dyn Repository,
-        f: &StatsFilter,
+        secret: &Secret,
+        view: &StatsView,
         k: u64,
         lang: Lang,
     ) -> Result<(Shown, Vec<Section>), DbError> {
@@ -348,29 +486,30 @@ mod server {
             .map(|c| instrument.channel_name(*c, code).to_owned())
             .collect();
 
-        let totals = db.cube_totals(f).await?;
-        let slot = |i: usize| totals.get(i).map_or(0, |n| u64::try_from(*n).unwrap_or(0));
-        let computed: Vec<u64> = (0..3).map(|i| slot(cube::COMPUTED + i)).collect();
-        let after: Vec<u64> = (0..3).map(|i| slot(cube::AFTER + i)).collect();
-        let total: u64 = computed.iter().sum();
-        let (borderline, provisional) = (slot(cube::BORDERLINE), slot(cube::PROVISIONAL));
-        let (computed_cells, shown_total) = column(&computed, k);
-        let (after_cells, _) = column(&after, k);
+        let months = db.cube_series(&view.filter).await?;
+        let published = cube::publish_view(secret, &view.series, &months, &view.range);
+        let shower = Shower::of(published.people, k);
+        let fig = |slot: usize| shower.show(published.slots.get(slot).copied().unwrap_or(0));
+        let shown_total = shower.show(published.people);
         let mut sections = Vec::new();
         let channel_table = StatTable {
             columns: vec![lang.t("dash-computed"), lang.t("dash-after-override")],
             rows: channel_names
                 .iter()
                 .enumerate()
-                .map(|(i, name)| (name.clone(), vec![computed_cells[i], after_cells[i]]))
+                .map(|(i, name)| {
+                    (
+                        name.clone(),
+                        vec![fig(cube::COMPUTED + i), fig(cube::AFTER + i)],
+                    )
+                })
                 .collect(),
         };
-        let self_service = match computed_cells[2] {
-            Shown::Count(n) if total > 0 => lang.t_args(
-                "dash-channels-summary",
-                &[("percent", format!("{}", (n * 100 + total / 2) / total))],
-            ),
-            _ => lang.t("dash-channels-summary-hidden"),
+        let self_service = match share(fig(cube::COMPUTED + 2), shown_total) {
+            Some(percent) => {
+                lang.t_args("dash-channels-summary", &[("percent", percent.to_string())])
+            }
+            None => lang.t("dash-channels-summary-hidden"),
         };
         sections.push(section(
             "channels",
@@ -383,14 +522,6 @@ mod server {
 
         // Scores in ten bands of ten points (90–100 together), one column per dimension.
         let dims = [Dimension::Access, Dimension::Skills, Dimension::Motivation];
-        let columns: Vec<(Vec<Shown>, Shown)> = (0..dims.len())
-            .map(|d| {
-                let counts: Vec<u64> = (0..cube::SCORE_BANDS)
-                    .map(|band| slot(cube::SCORES + d * cube::SCORE_BANDS + band))
-                    .collect();
-                column(&counts, k)
-            })
-            .collect();
         let labels: Vec<String> = (0..10)
             .map(|b| {
                 if b == 9 {
@@ -409,7 +540,12 @@ mod server {
             rows: labels
                 .into_iter()
                 .enumerate()
-                .map(|(i, label)| (label, columns.iter().map(|(cells, _)| cells[i]).collect()))
+                .map(|(band, label)| {
+                    let values = (0..dims.len())
+                        .map(|d| fig(cube::SCORES + d * cube::SCORE_BANDS + band))
+                        .collect();
+                    (label, values)
+                })
                 .collect(),
         };
         let mut chart_table = score_table.clone();
@@ -425,12 +561,12 @@ mod server {
         scores.table = score_table;
         sections.push(scores);
 
-        // Blockers, grounds and reasons: a person can have several, so each count stands alone.
-        let reason_count = |r: ReasonCode| {
+        // Blockers, grounds and reasons: a person can have several.
+        let reason_slot = |r: ReasonCode| {
             ReasonCode::ALL
                 .iter()
                 .position(|x| *x == r)
-                .map_or(0, |i| slot(cube::REASONS + i))
+                .map_or(usize::MAX, |i| cube::REASONS + i)
         };
         let blockers = [
             (ReasonCode::NoDevice, "dash-blocker-device"),
@@ -441,7 +577,7 @@ mod server {
             columns: vec![lang.t("dash-people")],
             rows: blockers
                 .iter()
-                .map(|(c, key)| (lang.t(key), vec![each(reason_count(*c), k)]))
+                .map(|(c, key)| (lang.t(key), vec![fig(reason_slot(*c))]))
                 .collect(),
         };
         sections.push(section(
@@ -461,7 +597,7 @@ mod server {
                 .map(|(i, g)| {
                     (
                         instrument.exemption_ground_text(*g, code).to_owned(),
-                        vec![each(slot(cube::GROUNDS + i), k)],
+                        vec![fig(cube::GROUNDS + i)],
                     )
                 })
                 .collect(),
@@ -474,25 +610,28 @@ mod server {
             true,
             10,
         ));
-        let mut reasons: Vec<(String, u64)> = ReasonCode::ALL
+        // Shown reasons by their published figure, largest first; hidden ones after them
+        // in the instrument's order, so the order says nothing about hidden figures.
+        let mut reasons: Vec<(String, Shown)> = ReasonCode::ALL
             .iter()
             .map(|r| {
                 (
                     instrument.reason_for_caseworker(*r, code).to_owned(),
-                    reason_count(*r),
+                    fig(reason_slot(*r)),
                 )
             })
-            .filter(|(_, n)| *n > 0)
             .collect();
-        reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        // Hidden counts cannot be ranked in public: they go last, in a fixed order.
-        let (big, small): (Vec<_>, Vec<_>) = reasons.into_iter().partition(|(_, n)| *n >= k);
+        reasons.sort_by(|a, b| match (a.1, b.1) {
+            (Shown::Count(x), Shown::Count(y)) => y.cmp(&x).then_with(|| a.0.cmp(&b.0)),
+            (Shown::Count(_), Shown::Hidden) => std::cmp::Ordering::Less,
+            (Shown::Hidden, Shown::Count(_)) => std::cmp::Ordering::Greater,
+            (Shown::Hidden, Shown::Hidden) => std::cmp::Ordering::Equal,
+        });
         let reason_table = StatTable {
             columns: vec![lang.t("dash-people")],
-            rows: big
+            rows: reasons
                 .into_iter()
-                .chain(small)
-                .map(|(label, n)| (label, vec![each(n, k)]))
+                .map(|(label, n)| (label, vec![n]))
                 .collect(),
         };
         sections.push(section(
@@ -507,8 +646,8 @@ mod server {
         let marks_table = StatTable {
             columns: vec![lang.t("dash-people")],
             rows: vec![
-                (lang.t("mark-borderline"), vec![each(borderline, k)]),
-                (lang.t("mark-provisional"), vec![each(provisional, k)]),
+                (lang.t("mark-borderline"), vec![fig(cube::BORDERLINE)]),
+                (lang.t("mark-provisional"), vec![fig(cube::PROVISIONAL)]),
             ],
         };
         sections.push(section(
@@ -522,25 +661,17 @@ mod server {
 
         // Movement from the first to the latest assessment of the same case.
         // Cases are counted in the cell of their latest assessment (see `domain::cube`).
-        let moves: Vec<Vec<u64>> = (0..3)
-            .map(|first| {
-                (0..3)
-                    .map(|latest| slot(cube::MOVES + first * 3 + latest))
-                    .collect()
-            })
-            .collect();
-        let moved = suppress_table(&moves, k);
         let movement_table = StatTable {
             columns: channel_names.clone(),
             rows: channel_names
                 .iter()
-                .cloned()
-                .zip(
-                    moved
-                        .cells
-                        .iter()
-                        .map(|r| r.iter().copied().map(shown).collect()),
-                )
+                .enumerate()
+                .map(|(first, name)| {
+                    let values = (0..3)
+                        .map(|latest| fig(cube::MOVES + first * 3 + latest))
+                        .collect();
+                    (name.clone(), values)
+                })
                 .collect(),
         };
         sections.push(section(
@@ -552,24 +683,23 @@ mod server {
             3,
         ));
 
-        // Trend: channels by month (the chart shows the latest ten months).
-        let monthly = db.cube_months(f).await?;
-        let months: Vec<String> = monthly.iter().map(|(m, _)| m.clone()).collect();
-        let grid: Vec<Vec<u64>> = monthly
-            .iter()
-            .map(|(_, n)| n.iter().map(|x| u64::try_from(*x).unwrap_or(0)).collect())
-            .collect();
-        let trend = suppress_table(&grid, k);
+        // Trend: channels by quarter (the chart shows the latest ten quarters); nothing of
+        // a quarter under k people.
         let trend_table = StatTable {
             columns: channel_names.clone(),
-            rows: months
-                .into_iter()
-                .zip(
-                    trend
-                        .cells
-                        .iter()
-                        .map(|r| r.iter().copied().map(shown).collect()),
-                )
+            rows: published
+                .periods
+                .iter()
+                .map(|(quarter, people, channels)| {
+                    let each = Shower {
+                        visible: shower.visible && Shower::of(*people, k).visible,
+                        k,
+                    };
+                    (
+                        quarter.clone(),
+                        channels.iter().map(|n| each.show(*n)).collect(),
+                    )
+                })
                 .collect(),
         };
         sections.push(section(
@@ -595,34 +725,35 @@ mod server {
         }
     }
 
-    /// One item's answers so far.
+    /// One item's answers in one quarter, with the key sums of their contributors.
     #[derive(Clone, Debug, Default)]
     struct ItemCount {
-        asked: u64,
-        answered: u64,
-        dont_understand: u64,
-        by_option: Vec<u64>,
+        asked: KeyTally,
+        dont_understand: KeyTally,
+        missing: KeyTally,
+        by_option: Vec<KeyTally>,
     }
 
-    /// The item analysis, counted one assessment at a time: memory does not grow with the
-    /// number of assessments.
-    pub struct ItemTally {
+    /// One quarter of the item analysis.
+    #[derive(Clone, Debug)]
+    struct ItemQuarter {
+        people: KeyTally,
         items: Vec<ItemCount>,
-        /// Per dimension: the instrument's indices of the items alpha is over, and the sums.
-        alpha: Vec<(Dimension, Vec<usize>, AlphaSums)>,
+        /// Per dimension of `ItemTally::alpha`: people with every item answered, and sums.
+        alpha: Vec<(KeyTally, AlphaSums)>,
+    }
+
+    /// The item analysis of a series, counted one assessment at a time per quarter:
+    /// memory does not grow with the number of assessments.
+    pub struct ItemTally {
+        /// Per dimension: the instrument's indices of the items alpha is over.
+        alpha: Vec<(Dimension, Vec<usize>)>,
+        quarters: BTreeMap<String, ItemQuarter>,
     }
 
     impl Default for ItemTally {
         fn default() -> Self {
             let instrument = Instrument::dr1();
-            let items = instrument
-                .items()
-                .iter()
-                .map(|i| ItemCount {
-                    by_option: vec![0; i.options().len()],
-                    ..ItemCount::default()
-                })
-                .collect();
             // Items asked in one mode only (the observed task) are left out of alpha, so
             // both modes compare.
             let alpha = [Dimension::Access, Dimension::Skills, Dimension::Motivation]
@@ -635,23 +766,67 @@ mod server {
                         .filter(|(_, i)| i.dimension() == Some(d) && i.only_mode().is_none())
                         .map(|(j, _)| j)
                         .collect();
-                    let sums = AlphaSums::new(of.len());
-                    (d, of, sums)
+                    (d, of)
                 })
                 .collect();
-            ItemTally { items, alpha }
+            ItemTally {
+                alpha,
+                quarters: BTreeMap::new(),
+            }
+        }
+    }
+
+    fn one(key: i64) -> KeyTally {
+        KeyTally {
+            count: 1,
+            key_sum: key,
         }
     }
 
     impl ItemTally {
-        /// One finished assessment's answers.
-        pub fn add(&mut self, mode: Mode, answers: &BTreeMap<String, serde_json::Value>) {
+        fn quarter(&mut self, quarter: &str) -> &mut ItemQuarter {
+            let alpha: Vec<(KeyTally, AlphaSums)> = self
+                .alpha
+                .iter()
+                .map(|(_, of)| (KeyTally::default(), AlphaSums::new(of.len())))
+                .collect();
+            self.quarters
+                .entry(quarter.to_owned())
+                .or_insert_with(|| ItemQuarter {
+                    people: KeyTally::default(),
+                    items: Instrument::dr1()
+                        .items()
+                        .iter()
+                        .map(|i| ItemCount {
+                            by_option: vec![KeyTally::default(); i.options().len()],
+                            ..ItemCount::default()
+                        })
+                        .collect(),
+                    alpha,
+                })
+        }
+
+        /// One finished assessment's answers, finished in `month` (`YYYY-MM`), with its
+        /// record key.
+        pub fn add(
+            &mut self,
+            month: &str,
+            key: i64,
+            mode: Mode,
+            answers: &BTreeMap<String, serde_json::Value>,
+        ) {
+            let Some(quarter) = quarter_of_month(month) else {
+                return;
+            };
             let instrument = Instrument::dr1();
-            for (item, count) in instrument.items().iter().zip(&mut self.items) {
+            let alpha_of = self.alpha.clone();
+            let q = self.quarter(&quarter);
+            q.people.add(one(key));
+            for (item, count) in instrument.items().iter().zip(&mut q.items) {
                 if !item.applies_in(mode) {
                     continue;
                 }
-                count.asked += 1;
+                count.asked.add(one(key));
                 let codes: Vec<&str> = match answers.get(item.id()) {
                     Some(serde_json::Value::String(c)) => vec![c.as_str()],
                     Some(serde_json::Value::Array(l)) => {
@@ -662,9 +837,9 @@ mod server {
                 if codes.iter().any(|c| {
                     *c == "dont_understand" || *c == crate::api::questionnaire::UI_DONT_UNDERSTAND
                 }) {
-                    count.dont_understand += 1;
-                } else if !codes.is_empty() {
-                    count.answered += 1;
+                    count.dont_understand.add(one(key));
+                } else if codes.is_empty() {
+                    count.missing.add(one(key));
                 }
                 for c in codes {
                     if let Some(i) = item
@@ -672,11 +847,11 @@ mod server {
                         .iter()
                         .position(|o| o.code() == c && c != "dont_understand")
                     {
-                        count.by_option[i] += 1;
+                        count.by_option[i].add(one(key));
                     }
                 }
             }
-            for (_, of, sums) in &mut self.alpha {
+            for ((_, of), (complete, sums)) in alpha_of.iter().zip(&mut q.alpha) {
                 let row: Option<Vec<i64>> = of
                     .iter()
                     .map(|j| {
@@ -685,44 +860,49 @@ mod server {
                     })
                     .collect();
                 if let Some(row) = row {
+                    complete.add(one(key));
                     sums.add(&row);
                 }
             }
         }
     }
 
-    /// Reads the answers of finished assessments under the filters into a tally, a chunk
-    /// at a time from a database cursor.
+    /// Reads the answers of finished assessments of a view's series (every quarter up to
+    /// the end of its range) into a tally, a chunk at a time from a database cursor.
     pub async fn item_tally(
         db: Arc<dyn Repository>,
         f: &StatsFilter,
     ) -> Result<ItemTally, DbError> {
         let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-        let filter = f.clone();
+        let filter = StatsFilter {
+            from: None,
+            ..f.clone()
+        };
         let reader = tokio::spawn(async move { db.item_answers(&filter, tx).await });
         let mut tally = ItemTally::default();
-        let mut current: Option<(i64, Mode, BTreeMap<String, serde_json::Value>)> = None;
+        type Current = (i64, String, i64, Mode, BTreeMap<String, serde_json::Value>);
+        let mut current: Option<Current> = None;
         while let Some(chunk) = rx.recv().await {
-            for (id, mode, item, value) in chunk {
+            for (id, mode, item, value, month, key) in chunk {
                 let value = serde_json::from_str(&value).unwrap_or(serde_json::Value::Null);
-                if current.as_ref().is_none_or(|(last, _, _)| *last != id) {
-                    if let Some((_, mode, answers)) = current.take() {
-                        tally.add(mode, &answers);
+                if current.as_ref().is_none_or(|c| c.0 != id) {
+                    if let Some((_, month, key, mode, answers)) = current.take() {
+                        tally.add(&month, key, mode, &answers);
                     }
                     let mode = if mode == "interview" {
                         Mode::Interview
                     } else {
                         Mode::SelfAssessment
                     };
-                    current = Some((id, mode, BTreeMap::new()));
+                    current = Some((id, month, key, mode, BTreeMap::new()));
                 }
-                if let Some((_, _, answers)) = current.as_mut() {
+                if let Some((_, _, _, _, answers)) = current.as_mut() {
                     answers.insert(item, value);
                 }
             }
         }
-        if let Some((_, mode, answers)) = current.take() {
-            tally.add(mode, &answers);
+        if let Some((_, month, key, mode, answers)) = current.take() {
+            tally.add(&month, key, mode, &answers);
         }
         match reader.await {
             Ok(result) => result?,
@@ -731,24 +911,104 @@ mod server {
         Ok(tally)
     }
 
-    /// Cronbach's alpha per dimension over the people who answered all its items.
-    pub fn alpha_rows(tally: &ItemTally, k: u64, lang: Lang) -> Vec<AlphaRow> {
+    /// The item analysis of a view, every figure published (`domain::disclosure`).
+    pub struct PublishedItems {
+        pub people: Shown,
+        /// Per item: asked, then each option, then don't understand, then missing.
+        pub items: Vec<(Shown, Vec<Shown>, Shown, Shown)>,
+        /// Per dimension: complete answer sets and alpha (2 decimals) when at least k.
+        pub alphas: Vec<(Dimension, usize, Shown, Option<String>)>,
+    }
+
+    pub fn publish_items(
+        tally: &ItemTally,
+        secret: &Secret,
+        view: &StatsView,
+        k: u64,
+    ) -> PublishedItems {
         let instrument = Instrument::dr1();
-        tally
+        let quarters: Vec<(&String, &ItemQuarter)> = tally
+            .quarters
+            .iter()
+            .filter(|(_, q)| q.people.count > 0)
+            .collect();
+        let series = crate::domain::disclosure::Series {
+            name: view.series.clone(),
+            periods: quarters.iter().map(|(p, _)| (*p).clone()).collect(),
+        };
+        let publish = |name: &str, get: &dyn Fn(&ItemQuarter) -> KeyTally| {
+            let tallies: Vec<KeyTally> = quarters.iter().map(|(_, q)| get(q)).collect();
+            series.publish(secret, name, &tallies, &view.range)
+        };
+        let people = publish(cube::PEOPLE, &|q| q.people);
+        let shower = Shower::of(people, k);
+        let items = instrument
+            .items()
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let id = item.id();
+                let asked =
+                    shower.show(publish(&format!("item:{id}:asked"), &|q| q.items[i].asked));
+                let options = item
+                    .options()
+                    .iter()
+                    .enumerate()
+                    .map(|(o, option)| {
+                        let name = format!("item:{id}:option:{}", option.code());
+                        shower.show(publish(&name, &|q| q.items[i].by_option[o]))
+                    })
+                    .collect();
+                let dont = shower.show(publish(&format!("item:{id}:dont_understand"), &|q| {
+                    q.items[i].dont_understand
+                }));
+                let missing = shower.show(publish(&format!("item:{id}:missing"), &|q| {
+                    q.items[i].missing
+                }));
+                (asked, options, dont, missing)
+            })
+            .collect();
+        let alphas = tally
             .alpha
             .iter()
-            .map(|(d, of, sums)| {
-                let complete = sums.n();
-                let alpha = (complete >= k)
-                    .then(|| sums.alpha())
-                    .flatten()
-                    .map(|a| format!("{a:.2}"));
-                AlphaRow {
-                    dimension: instrument.dimension_name(*d, lang.code()).to_owned(),
-                    items: of.len(),
-                    complete,
-                    alpha,
+            .enumerate()
+            .map(|(d, (dimension, of))| {
+                let complete = shower.show(publish(&format!("alpha:{dimension}:complete"), &|q| {
+                    q.alpha[d].0
+                }));
+                let mut sums = AlphaSums::new(of.len());
+                for (period, q) in &quarters {
+                    if view.range.contains(period) {
+                        sums.merge(&q.alpha[d].1);
+                    }
                 }
+                // Only from at least k complete answer sets, by the published count and
+                // the true one alike.
+                let alpha = match complete {
+                    Shown::Count(_) if sums.n() >= k => sums.alpha().map(|a| format!("{a:.2}")),
+                    _ => None,
+                };
+                (*dimension, of.len(), complete, alpha)
+            })
+            .collect();
+        PublishedItems {
+            people: shower.show(people),
+            items,
+            alphas,
+        }
+    }
+
+    /// Cronbach's alpha per dimension over the people who answered all its items.
+    pub fn alpha_rows(published: &PublishedItems, lang: Lang) -> Vec<AlphaRow> {
+        let instrument = Instrument::dr1();
+        published
+            .alphas
+            .iter()
+            .map(|(d, items, complete, alpha)| AlphaRow {
+                dimension: instrument.dimension_name(*d, lang.code()).to_owned(),
+                items: *items,
+                complete: *complete,
+                alpha: alpha.clone(),
             })
             .collect()
     }
@@ -759,45 +1019,43 @@ mod server {
         let code = lang.code();
         let teams = state.db.stats_teams().await.map_err(db_error)?;
         let k = state.config.min_cell;
-        let (parsed, error) = match parse_filters(&filters) {
-            Ok(f) => (f, None),
-            Err(field) => (StatsFilter::default(), Some(field.to_owned())),
+        let (view, error) = match parse_filters(&filters) {
+            Ok(v) => (v, None),
+            Err(e) => (StatsView::everyone(), Some(e)),
         };
-        let tally = item_tally(state.db.clone(), &parsed)
+        let tally = item_tally(state.db.clone(), &view.filter)
             .await
             .map_err(db_error)?;
+        let published = publish_items(&tally, &state.disclosure, &view, k);
         let instrument = Instrument::dr1();
-        let percent = |part: u64, whole: u64| rate(part, whole).map(|r| (r * 100.0).round() as u64);
         let items = instrument
             .items()
             .iter()
-            .zip(&tally.items)
-            .map(|(item, n)| {
-                let asked = n.asked;
-                // People, not answers: a multi-choice item's options can overlap, so its
-                // option counts are each hidden alone; the rest is one distribution.
-                let missing = asked.saturating_sub(n.answered + n.dont_understand);
-                let (summary, shown_asked) = column(&[n.answered, n.dont_understand, missing], k);
+            .zip(&published.items)
+            .map(|(item, (asked, options, dont, missing))| {
+                // People, not answers: a multi-choice item's options can overlap.
                 let mut counts: Vec<(String, Shown)> = item
                     .options()
                     .iter()
-                    .zip(&n.by_option)
+                    .zip(options)
                     .filter(|(o, _)| o.code() != "dont_understand")
-                    .map(|(o, c)| (o.label(code).to_owned(), each(*c, k)))
+                    .map(|(o, c)| (o.label(code).to_owned(), *c))
                     .collect();
-                counts.push((lang.t("items-dont-understand"), summary[1]));
-                counts.push((lang.t("items-missing"), summary[2]));
-                let shown_share = |s: Shown, part: u64| match s {
-                    Shown::Count(_) => percent(part, asked),
-                    Shown::Hidden => None,
+                counts.push((lang.t("items-dont-understand"), *dont));
+                counts.push((lang.t("items-missing"), *missing));
+                let answered = match (asked, dont, missing) {
+                    (Shown::Count(a), Shown::Count(d), Shown::Count(m)) => {
+                        Shown::Count(a.saturating_sub(d + m))
+                    }
+                    _ => Shown::Hidden,
                 };
                 ItemRow {
                     item: item.id().to_owned(),
                     question: item.question(code).to_owned(),
-                    asked: shown_asked,
-                    answered_percent: shown_share(summary[0], n.answered),
-                    dont_understand_percent: shown_share(summary[1], n.dont_understand),
-                    missing_percent: shown_share(summary[2], missing),
+                    asked: *asked,
+                    answered_percent: share(answered, *asked),
+                    dont_understand_percent: share(*dont, *asked),
+                    missing_percent: share(*missing, *asked),
                     counts,
                 }
             })
@@ -806,9 +1064,10 @@ mod server {
             filters,
             teams,
             k,
-            alphas: alpha_rows(&tally, k, lang),
+            alphas: alpha_rows(&published, lang),
             items,
-            error,
+            error: error.map(|e| e.field.to_owned()),
+            error_message: error.map(|e| lang.t(e.message)),
         })
     }
 
@@ -818,20 +1077,26 @@ mod server {
         let teams = state.db.stats_teams().await.map_err(db_error)?;
         let k = state.config.min_cell;
         let query = query_string(&filters);
-        let (parsed, error) = match parse_filters(&filters) {
-            Ok(f) => (f, None),
-            Err(field) => (StatsFilter::default(), Some(field.to_owned())),
+        let (view, error) = match parse_filters(&filters) {
+            Ok(v) => (v, None),
+            Err(e) => (StatsView::everyone(), Some(e)),
         };
-        let (total, sections) = build(state.db.as_ref(), &parsed, k, lang)
+        let (total, sections) = build(state.db.as_ref(), &state.disclosure, &view, k, lang)
             .await
             .map_err(db_error)?;
         Ok(DashboardView {
-            filters,
+            filters: Filters {
+                from: view.range.from.clone().or(filters.from),
+                until: view.range.until.clone().or(filters.until),
+                ..filters
+            },
             teams,
+            periods: recent_quarters(OffsetDateTime::now_utc(), 5),
             k,
             total,
             sections,
-            error,
+            error: error.map(|e| e.field.to_owned()),
+            error_message: error.map(|e| lang.t(e.message)),
             query,
         })
     }
@@ -846,18 +1111,16 @@ mod server {
         if let Err(refused) = staff_form(&state, &session, Role::can_view_statistics).await {
             return refused;
         }
-        let Ok(parsed) = parse_filters(&filters) else {
-            return (
-                http::StatusCode::BAD_REQUEST,
-                "A filter value cannot be read.",
-            )
-                .into_response();
+        let view = match parse_filters(&filters) {
+            Ok(v) => v,
+            Err(e) => return (http::StatusCode::BAD_REQUEST, lang.t(e.message)).into_response(),
         };
         let k = state.config.min_cell;
-        let (total, sections) = match build(state.db.as_ref(), &parsed, k, *lang).await {
-            Ok(built) => built,
-            Err(e) => return crate::error::AppError::Database(e).into_response(),
-        };
+        let (total, sections) =
+            match build(state.db.as_ref(), &state.disclosure, &view, k, *lang).await {
+                Ok(built) => built,
+                Err(e) => return crate::error::AppError::Database(e).into_response(),
+            };
         let mut out = crate::server::csv_out::CsvOut::with_capacity(4096);
         let hidden = format!("<{k}");
         let text = |s: Shown| match s {
@@ -942,12 +1205,15 @@ mod server {
             Ok(user) => user,
             Err(refused) => return refused,
         };
-        let Ok(parsed) = parse_filters(&filters) else {
-            return (
-                http::StatusCode::BAD_REQUEST,
-                "A filter value cannot be read.",
-            )
-                .into_response();
+        let parsed = match parse_filters(&filters) {
+            Ok(v) => v.filter,
+            Err(e) => {
+                return (
+                    http::StatusCode::BAD_REQUEST,
+                    format!("The filter {} cannot be used.", e.field),
+                )
+                    .into_response();
+            }
         };
         let teams: BTreeMap<i64, String> = match state.db.stats_teams().await {
             Ok(t) => t.into_iter().collect(),

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use time::OffsetDateTime;
 
-use super::{Channel, Dimension, ExemptionGround, ReasonCode};
+use super::{Channel, Dimension, ExemptionGround, ReasonCode, disclosure};
 
 /// Computed channel, by `Channel::ALL` index.
 pub const COMPUTED: usize = 0;
@@ -30,12 +30,24 @@ pub const GROUNDS: usize = REASONS + 17;
 /// Cases by channel at the first (row) and latest (column) assessment.
 pub const MOVES: usize = GROUNDS + 5;
 pub const SLOTS: usize = MOVES + 9;
+/// Beside each count, the sum of its contributors' record keys (`domain::disclosure`):
+/// slot `KEYS + s` holds the key sum of slot `s`.
+pub const KEYS: usize = SLOTS;
+/// Counts, then key sums.
+pub const WIDTH: usize = 2 * SLOTS;
 
 const DIMENSIONS: [Dimension; 3] = [Dimension::Access, Dimension::Skills, Dimension::Motivation];
 
-/// The column name of every slot, in slot order; the migration creates the same columns
-/// (a test compares them), so a new code in the instrument needs a migration.
+/// The column name of every count and key sum, in slot order; the migrations create the
+/// same columns (a test compares them), so a new code in the instrument needs a migration.
 pub fn slot_names() -> Vec<String> {
+    let counts = count_names();
+    let keys = counts.iter().map(|n| format!("k_{n}")).collect::<Vec<_>>();
+    counts.into_iter().chain(keys).collect()
+}
+
+/// The name of every count slot, in slot order.
+pub fn count_names() -> Vec<String> {
     let mut names = Vec::with_capacity(SLOTS);
     for c in Channel::ALL {
         names.push(format!("computed_{c}"));
@@ -104,6 +116,8 @@ pub struct FactRow {
     pub provisional: bool,
     pub scores: [Option<i64>; 3],
     pub codes: Vec<(String, String)>,
+    /// The result's random record key (`domain::disclosure`).
+    pub record_key: i64,
 }
 
 impl FactRow {
@@ -171,23 +185,24 @@ fn channel_index(code: &str) -> Option<usize> {
 #[derive(Clone, Debug)]
 struct CaseTrack {
     first: ((OffsetDateTime, i64), Option<usize>),
-    latest: ((OffsetDateTime, i64), Option<usize>, CellKey),
+    latest: ((OffsetDateTime, i64), Option<usize>, CellKey, i64),
     finished: u32,
 }
 
 /// Counts fact rows into cells; rows can come in any order.
 #[derive(Debug, Default)]
 pub struct Tally {
-    cells: BTreeMap<CellKey, [i64; SLOTS]>,
+    cells: BTreeMap<CellKey, [i64; WIDTH]>,
     cases: HashMap<i64, CaseTrack>,
 }
 
 impl Tally {
     pub fn add(&mut self, row: &FactRow) {
         let cell = row.cell();
-        let counts = self.cells.entry(cell.clone()).or_insert([0; SLOTS]);
+        let counts = self.cells.entry(cell.clone()).or_insert([0; WIDTH]);
         for s in row.slots() {
             counts[s] += 1;
+            counts[KEYS + s] += row.record_key;
         }
         if let Some(case) = row.case_id {
             let key = (row.finished_at, row.id);
@@ -200,24 +215,27 @@ impl Tally {
                         t.first = (key, after);
                     }
                     if key > t.latest.0 {
-                        t.latest = (key, after, cell.clone());
+                        t.latest = (key, after, cell.clone(), row.record_key);
                     }
                 })
                 .or_insert(CaseTrack {
                     first: (key, after),
-                    latest: (key, after, cell),
+                    latest: (key, after, cell, row.record_key),
                     finished: 1,
                 });
         }
     }
 
     /// The counts per cell, movement included; cells with nothing are left out.
-    pub fn finish(mut self) -> BTreeMap<CellKey, [i64; SLOTS]> {
+    pub fn finish(mut self) -> BTreeMap<CellKey, [i64; WIDTH]> {
         for track in std::mem::take(&mut self.cases).into_values() {
-            if let (true, (_, Some(first)), (_, Some(latest), cell)) =
+            if let (true, (_, Some(first)), (_, Some(latest), cell, key)) =
                 (track.finished >= 2, track.first, track.latest)
             {
-                self.cells.entry(cell).or_insert([0; SLOTS])[MOVES + first * 3 + latest] += 1;
+                let slot = MOVES + first * 3 + latest;
+                let counts = self.cells.entry(cell).or_insert([0; WIDTH]);
+                counts[slot] += 1;
+                counts[KEYS + slot] += key;
             }
         }
         self.cells.retain(|_, c| c.iter().any(|n| *n != 0));
@@ -227,13 +245,13 @@ impl Tally {
 
 /// `after - before`, per cell, leaving out cells that did not change.
 pub fn difference(
-    before: &BTreeMap<CellKey, [i64; SLOTS]>,
-    after: &BTreeMap<CellKey, [i64; SLOTS]>,
-) -> BTreeMap<CellKey, [i64; SLOTS]> {
-    let mut out: BTreeMap<CellKey, [i64; SLOTS]> = BTreeMap::new();
+    before: &BTreeMap<CellKey, [i64; WIDTH]>,
+    after: &BTreeMap<CellKey, [i64; WIDTH]>,
+) -> BTreeMap<CellKey, [i64; WIDTH]> {
+    let mut out: BTreeMap<CellKey, [i64; WIDTH]> = BTreeMap::new();
     for (sign, side) in [(1, after), (-1, before)] {
         for (cell, counts) in side {
-            let d = out.entry(cell.clone()).or_insert([0; SLOTS]);
+            let d = out.entry(cell.clone()).or_insert([0; WIDTH]);
             for (x, n) in d.iter_mut().zip(counts) {
                 *x += sign * n;
             }
@@ -241,6 +259,115 @@ pub fn difference(
     }
     out.retain(|_, c| c.iter().any(|n| *n != 0));
     out
+}
+
+/// Every dashboard quantity of one view, published (`domain::disclosure`): the cube's
+/// month rows of the view's series (every month up to the end of the range, since the
+/// adjustment looks back to the last occupied quarter before it) added up per quarter.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PublishedView {
+    /// The number of finished assessments.
+    pub people: i64,
+    /// One published value per count slot.
+    pub slots: Vec<i64>,
+    /// Per occupied quarter of the range: people and the computed channels.
+    pub periods: Vec<(String, i64, [i64; 3])>,
+}
+
+/// The quantity name of the number of people in a view.
+pub const PEOPLE: &str = "people";
+
+/// The occupied quarters of month rows and their sums (month rows with a bad month are
+/// left out).
+pub fn quarters(months: &[(String, [i64; WIDTH])]) -> BTreeMap<String, [i64; WIDTH]> {
+    let mut out: BTreeMap<String, [i64; WIDTH]> = BTreeMap::new();
+    for (month, row) in months {
+        let Some(q) = disclosure::quarter_of_month(month) else {
+            continue;
+        };
+        let sum = out.entry(q).or_insert([0; WIDTH]);
+        for (x, n) in sum.iter_mut().zip(row) {
+            *x += n;
+        }
+    }
+    out.retain(|_, row| people_of(row).count > 0);
+    out
+}
+
+/// The people of a row: everyone has exactly one computed channel.
+fn people_of(row: &[i64; WIDTH]) -> disclosure::Tally {
+    let mut t = disclosure::Tally::default();
+    for c in 0..3 {
+        t.add(disclosure::Tally {
+            count: row[COMPUTED + c],
+            key_sum: row[KEYS + COMPUTED + c],
+        });
+    }
+    t
+}
+
+pub fn publish_view(
+    secret: &disclosure::Secret,
+    series: &str,
+    months: &[(String, [i64; WIDTH])],
+    range: &disclosure::Range,
+) -> PublishedView {
+    let all: Vec<usize> = (0..SLOTS).collect();
+    publish_slots(secret, series, months, range, &all)
+}
+
+/// `publish_view` for some slots only (the others are 0); the trend is always there.
+pub fn publish_slots(
+    secret: &disclosure::Secret,
+    series: &str,
+    months: &[(String, [i64; WIDTH])],
+    range: &disclosure::Range,
+    wanted: &[usize],
+) -> PublishedView {
+    let quarters = quarters(months);
+    let s = disclosure::Series {
+        name: series.to_owned(),
+        periods: quarters.keys().cloned().collect(),
+    };
+    let rows: Vec<&[i64; WIDTH]> = quarters.values().collect();
+    let tallies_of = |slot: usize| -> Vec<disclosure::Tally> {
+        rows.iter()
+            .map(|r| disclosure::Tally {
+                count: r[slot],
+                key_sum: r[KEYS + slot],
+            })
+            .collect()
+    };
+    let people_tallies: Vec<disclosure::Tally> = rows.iter().map(|r| people_of(r)).collect();
+    let names = count_names();
+    let mut slots = vec![0; SLOTS];
+    for &slot in wanted.iter().filter(|s| **s < SLOTS) {
+        slots[slot] = s.publish(secret, &names[slot], &tallies_of(slot), range);
+    }
+    let people_each = s.publish_each(secret, PEOPLE, &people_tallies, range);
+    let channel_each: Vec<Vec<(String, i64)>> = (0..3)
+        .map(|c| {
+            s.publish_each(
+                secret,
+                &names[COMPUTED + c],
+                &tallies_of(COMPUTED + c),
+                range,
+            )
+        })
+        .collect();
+    let periods = people_each
+        .into_iter()
+        .enumerate()
+        .map(|(i, (q, n))| {
+            let channel = |c: usize| channel_each[c].get(i).map_or(0, |(_, v)| *v);
+            (q, n, [channel(0), channel(1), channel(2)])
+        })
+        .collect();
+    PublishedView {
+        people: s.publish(secret, PEOPLE, &people_tallies, range),
+        slots,
+        periods,
+    }
 }
 
 #[cfg(test)]
@@ -267,13 +394,15 @@ mod tests {
                 ("ground".into(), "health".into()),
                 ("flag".into(), "many_dont_understand".into()),
             ],
+            record_key: 1000 + id,
         }
     }
 
     #[test]
     fn the_slot_names_match_the_layout() {
         let names = slot_names();
-        assert_eq!(names.len(), SLOTS);
+        assert_eq!(names.len(), WIDTH);
+        assert_eq!(names[KEYS + AFTER], "k_after_analogue");
         assert_eq!(names[AFTER], "after_analogue");
         assert_eq!(names[SCORES + SCORE_BANDS - 1], "score_access_none");
         assert_eq!(names[REASONS], "reason_already_exempt");
@@ -322,7 +451,10 @@ mod tests {
                 t.add(r);
             }
             let cells = t.finish();
-            let moved: i64 = cells.values().map(|c| c[MOVES..].iter().sum::<i64>()).sum();
+            let moved: i64 = cells
+                .values()
+                .map(|c| c[MOVES..SLOTS].iter().sum::<i64>())
+                .sum();
             assert_eq!(moved, 1);
             assert_eq!(
                 cells[&latest.cell()][MOVES + 2],
@@ -336,7 +468,7 @@ mod tests {
         assert!(
             t.finish()
                 .values()
-                .all(|c| c[MOVES..].iter().all(|n| *n == 0))
+                .all(|c| c[MOVES..SLOTS].iter().all(|n| *n == 0))
         );
     }
 

@@ -7,6 +7,8 @@ mod codes;
 #[cfg(feature = "ssr")]
 pub mod cube;
 pub mod demo;
+#[cfg(feature = "ssr")]
+pub mod disclosure;
 mod instrument;
 pub mod lix;
 mod load;

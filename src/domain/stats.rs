@@ -260,6 +260,20 @@ impl AlphaSums {
         self.n += 1;
     }
 
+    /// Adds another set of sums over the same items (a set of another length is ignored).
+    pub fn merge(&mut self, other: &AlphaSums) {
+        if other.sum.len() != self.sum.len() {
+            return;
+        }
+        for j in 0..self.sum.len() {
+            self.sum[j] += other.sum[j];
+            self.sum_sq[j] += other.sum_sq[j];
+        }
+        self.total += other.total;
+        self.total_sq += other.total_sq;
+        self.n += other.n;
+    }
+
     /// Respondents added.
     pub fn n(&self) -> u64 {
         self.n

@@ -98,6 +98,7 @@ pub async fn seed_demo(
                     ..NewAssessment::default()
                 },
                 answers: a.answers.into_iter().collect(),
+                record_key: None,
                 by,
                 result,
             });

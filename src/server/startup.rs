@@ -27,6 +27,8 @@ pub enum StartError {
     Auth(#[from] crate::server::auth::AuthError),
     #[error("cannot prepare the session table: {0}")]
     Sessions(sqlx::Error),
+    #[error("cannot read or make the secret for published statistics: {0}")]
+    Disclosure(DbError),
 }
 
 pub struct Application {
@@ -87,11 +89,17 @@ impl Application {
             db.storage_dir(),
             config.min_free_bytes,
         ));
+        let disclosure = Arc::new(
+            db.disclosure_secret()
+                .await
+                .map_err(StartError::Disclosure)?,
+        );
         let state = AppState {
             leptos_options,
             db,
             config: Arc::new(config),
             health,
+            disclosure,
         };
         Ok(Application {
             listener,

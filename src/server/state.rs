@@ -16,6 +16,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     /// The storage checks behind `/healthz` and the pause on writes when the disk is full.
     pub health: Arc<crate::server::health::Health>,
+    /// The secret that draws the adjustments of published statistics (`domain::disclosure`).
+    pub disclosure: Arc<crate::domain::disclosure::Secret>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -11,6 +11,7 @@ mod cases;
 mod cases_browser;
 mod dashboard;
 mod database;
+mod disclosure;
 mod durability;
 mod hardening;
 mod http;

@@ -7,14 +7,17 @@ use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
 
-use crate::domain::cube::{CellKey, FactRow, SLOTS, Tally, slot_names};
+use crate::domain::cube::{CellKey, FactRow, Tally, WIDTH, slot_names};
 
 /// Assessments with their result, one row per reason or ground code (or one row without a
 /// code); callers add the conditions (finished assessments only) and the order.
-pub(crate) const FACT_FROM: &str = "SELECT a.id, a.case_id, a.finished_at, a.team_id, \
-     a.age_band, a.mode, a.language, r.channel, r.override_channel, r.borderline, r.provisional, \
-     CAST(r.score_access AS BIGINT), CAST(r.score_skills AS BIGINT), \
-     CAST(r.score_motivation AS BIGINT), c.kind, c.code \
+pub(crate) const FACT_FROM: &str = "SELECT a.id AS id, a.case_id AS case_id, \
+     a.finished_at AS finished_at, a.team_id AS team_id, a.age_band AS age_band, a.mode AS mode, \
+     a.language AS language, r.channel AS channel, r.override_channel AS override_channel, \
+     r.borderline AS borderline, r.provisional AS provisional, \
+     CAST(r.score_access AS BIGINT) AS score_access, CAST(r.score_skills AS BIGINT) AS score_skills, \
+     CAST(r.score_motivation AS BIGINT) AS score_motivation, c.kind AS kind, c.code AS code, \
+     r.record_key AS record_key \
      FROM assessments a JOIN results r ON r.assessment_id = a.id \
      LEFT JOIN result_codes c ON c.assessment_id = a.id AND c.kind IN ('reason', 'ground')";
 
@@ -24,24 +27,26 @@ pub(crate) fn fact_select_all() -> String {
 }
 
 /// One row of `FACT_FROM`.
-pub(crate) type FactTuple = (
-    i64,
-    Option<i64>,
-    OffsetDateTime,
-    Option<i64>,
-    Option<String>,
-    String,
-    String,
-    String,
-    Option<String>,
-    bool,
-    bool,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    Option<String>,
-);
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct FactRecord {
+    id: i64,
+    case_id: Option<i64>,
+    finished_at: OffsetDateTime,
+    team_id: Option<i64>,
+    age_band: Option<String>,
+    mode: String,
+    language: String,
+    channel: String,
+    override_channel: Option<String>,
+    borderline: bool,
+    provisional: bool,
+    score_access: Option<i64>,
+    score_skills: Option<i64>,
+    score_motivation: Option<i64>,
+    kind: Option<String>,
+    code: Option<String>,
+    record_key: i64,
+}
 
 /// Joins the rows of one assessment (adjacent, as the query orders them) back together.
 #[derive(Default)]
@@ -51,26 +56,27 @@ pub(crate) struct RowJoiner {
 
 impl RowJoiner {
     /// Takes the next row; gives back the previous assessment when this one starts another.
-    pub(crate) fn push(&mut self, t: FactTuple) -> Option<FactRow> {
-        let code = t.14.zip(t.15);
-        if let Some(row) = self.current.as_mut().filter(|r| r.id == t.0) {
+    pub(crate) fn push(&mut self, t: FactRecord) -> Option<FactRow> {
+        let code = t.kind.zip(t.code);
+        if let Some(row) = self.current.as_mut().filter(|r| r.id == t.id) {
             row.codes.extend(code);
             return None;
         }
         self.current.replace(FactRow {
-            id: t.0,
-            case_id: t.1,
-            finished_at: t.2,
-            team_id: t.3,
-            age_band: t.4,
-            mode: t.5,
-            language: t.6,
-            channel: t.7,
-            override_channel: t.8,
-            borderline: t.9,
-            provisional: t.10,
-            scores: [t.11, t.12, t.13],
+            id: t.id,
+            case_id: t.case_id,
+            finished_at: t.finished_at,
+            team_id: t.team_id,
+            age_band: t.age_band,
+            mode: t.mode,
+            language: t.language,
+            channel: t.channel,
+            override_channel: t.override_channel,
+            borderline: t.borderline,
+            provisional: t.provisional,
+            scores: [t.score_access, t.score_skills, t.score_motivation],
             codes: code.into_iter().collect(),
+            record_key: t.record_key,
         })
     }
 
@@ -88,13 +94,13 @@ pub(crate) struct RowFolder {
 }
 
 impl RowFolder {
-    pub(crate) fn push(&mut self, t: FactTuple) {
+    pub(crate) fn push(&mut self, t: FactRecord) {
         if let Some(done) = self.joiner.push(t) {
             self.tally.add(&done);
         }
     }
 
-    pub(crate) fn finish(mut self) -> BTreeMap<CellKey, [i64; SLOTS]> {
+    pub(crate) fn finish(mut self) -> BTreeMap<CellKey, [i64; WIDTH]> {
         if let Some(done) = self.joiner.take() {
             self.tally.add(&done);
         }
@@ -104,7 +110,7 @@ impl RowFolder {
 
 /// `INSERT ... ON CONFLICT DO UPDATE` adding each cell's counts to the cube. It binds the
 /// four text keys of each cell; team ids and counts are numbers, written inline.
-pub(crate) fn upsert_statement(chunk: &[(&CellKey, &[i64; SLOTS])]) -> String {
+pub(crate) fn upsert_statement(chunk: &[(&CellKey, &[i64; WIDTH])]) -> String {
     let names = slot_names();
     let rows: Vec<String> = chunk
         .iter()
@@ -150,7 +156,7 @@ macro_rules! cube_tally {
                 $crate::server::db::cube::FACT_FROM,
                 list.join(", ")
             );
-            let rows: Vec<$crate::server::db::cube::FactTuple> =
+            let rows: Vec<$crate::server::db::cube::FactRecord> =
                 sqlx::query_as(&sql).fetch_all(&mut **$tx).await?;
             for row in rows {
                 folder.push(row);
@@ -166,7 +172,7 @@ macro_rules! cube_apply {
     ($tx:expr, $delta:expr) => {{
         let delta: &std::collections::BTreeMap<
             $crate::domain::cube::CellKey,
-            [i64; $crate::domain::cube::SLOTS],
+            [i64; $crate::domain::cube::WIDTH],
         > = $delta;
         let cells: Vec<_> = delta.iter().collect();
         for chunk in cells.chunks($crate::server::db::cube::UPSERT_CHUNK) {
@@ -241,14 +247,14 @@ mod tests {
             mode: "self".into(),
             language: "da".into(),
         };
-        let mut counts = [0i64; SLOTS];
+        let mut counts = [0i64; WIDTH];
         counts[0] = -1;
-        counts[SLOTS - 1] = 2;
+        counts[WIDTH - 1] = 2;
         let sql = upsert_statement(&[(&cell, &counts), (&cell, &counts)]);
         assert!(sql.contains("($1, 7, $2, $3, $4, -1, 0"), "{sql}");
         assert!(sql.contains("($5, 7, $6, $7, $8, -1"), "{sql}");
         assert!(sql.contains(", 2), ($5"), "{sql}");
         assert!(!sql.contains('{'), "{sql}");
-        assert_eq!(sql.matches(" = stat_cube.").count(), SLOTS);
+        assert_eq!(sql.matches(" = stat_cube.").count(), WIDTH);
     }
 }

@@ -107,8 +107,8 @@ macro_rules! finish_in {
             }
             sqlx::query(
                 "INSERT INTO results (assessment_id, instrument, channel, rule, provisional, \
-                 borderline, score_access, score_skills, score_motivation, outcome, computed_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 borderline, score_access, score_skills, score_motivation, outcome, computed_at, \
+                 record_key) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
                  ON CONFLICT (assessment_id) DO UPDATE SET instrument = excluded.instrument, \
                  channel = excluded.channel, rule = excluded.rule, provisional = excluded.provisional, \
                  borderline = excluded.borderline, score_access = excluded.score_access, \
@@ -126,6 +126,8 @@ macro_rules! finish_in {
             .bind(r.score_motivation)
             .bind(r.outcome.to_string())
             .bind(r.computed_at)
+            // A new result's record key (`domain::disclosure`); a re-computation keeps it.
+            .bind(i64::from(rand::random::<u32>()))
             .execute(&mut **$tx)
             .await?;
             // The outcome's codes beside it, for statistics; replaced with the result.

@@ -22,7 +22,7 @@ pub struct StatsFilter {
 
 /// Per-cell counts of the statistics cube (`domain::cube`).
 pub type CubeCells =
-    std::collections::BTreeMap<crate::domain::cube::CellKey, [i64; crate::domain::cube::SLOTS]>;
+    std::collections::BTreeMap<crate::domain::cube::CellKey, [i64; crate::domain::cube::WIDTH]>;
 
 /// One synthetic case with its finished assessments, for `seed_batch`.
 #[derive(Clone, Debug)]
@@ -38,6 +38,8 @@ pub struct SeedAssessment {
     pub by: super::AnsweredBy,
     /// Its `computed_at` is the finish time.
     pub result: super::StoredResult,
+    /// The record key (`domain::disclosure`); a random one when `None`.
+    pub record_key: Option<i64>,
 }
 
 /// One finished assessment for the analysts' export: no case reference, no note, the
@@ -78,8 +80,8 @@ impl ExportRow {
 /// Rows per message from a database cursor.
 pub(crate) const EXPORT_CHUNK: usize = 1024;
 
-/// `(assessment, mode, item, answer as JSON)`.
-pub type ItemAnswer = (i64, String, String, String);
+/// `(assessment, mode, item, answer as JSON, finish month YYYY-MM, record key)`.
+pub type ItemAnswer = (i64, String, String, String, String, i64);
 
 pub use tokio::sync::mpsc::Sender;
 
@@ -113,10 +115,15 @@ pub trait StatsStore {
     /// Stores new cases with their finished assessments, answers, results and codes, and
     /// adds them to the cube, in one transaction with multi-row inserts (demo data).
     async fn seed_batch(&self, cases: &[SeedCase]) -> Result<(), DbError>;
-    /// Every slot of the cube summed under the filters (periods in whole months).
-    async fn cube_totals(&self, f: &StatsFilter) -> Result<Vec<i64>, DbError>;
-    /// `(YYYY-MM, computed channel counts)` under the filters, by month.
-    async fn cube_months(&self, f: &StatsFilter) -> Result<Vec<(String, [i64; 3])>, DbError>;
+    /// Every count and key sum of the cube under the filters, per month, for every month
+    /// before the end of the period (the start is left out: published figures look back
+    /// to the last occupied quarter before it, `domain::disclosure`).
+    async fn cube_series(
+        &self,
+        f: &StatsFilter,
+    ) -> Result<Vec<(String, [i64; crate::domain::cube::WIDTH])>, DbError>;
+    /// The installation's secret for disclosure control, made on first use.
+    async fn disclosure_secret(&self) -> Result<crate::domain::disclosure::Secret, DbError>;
     /// The cube as stored, cells with nothing left out.
     async fn stored_cube(&self) -> Result<CubeCells, DbError>;
     /// The cube counted again from every stored result, without writing it.
@@ -132,7 +139,7 @@ pub trait StatsStore {
         f: &StatsFilter,
         out: Sender<Vec<ExportRow>>,
     ) -> Result<(), DbError>;
-    /// `(assessment, mode, item, answer as JSON)` of finished assessments, by assessment.
+    /// `ItemAnswer`s of finished assessments with a result, by assessment.
     /// Sent in chunks to `out`, so memory stays flat; stops when `out` is closed.
     async fn item_answers(
         &self,
@@ -257,6 +264,10 @@ macro_rules! impl_stats_store {
                     .zip(&flat)
                     .map(|(id, (case_id, a))| (*id, *case_id, *a))
                     .collect();
+                let keys: std::collections::HashMap<i64, i64> = rows
+                    .iter()
+                    .map(|(id, _, a)| (*id, a.record_key.unwrap_or_else(|| i64::from(rand::random::<u32>()))))
+                    .collect();
                 for chunk in rows.chunks(SEED_ROWS) {
                     let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(format!(
                         "INSERT INTO assessments (id, instrument, mode, language, started_at, finished_at, \
@@ -272,14 +283,16 @@ macro_rules! impl_stats_store {
                     q.build().execute(&mut *tx).await?;
                     let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
                         "INSERT INTO results (assessment_id, instrument, channel, rule, provisional, \
-                         borderline, score_access, score_skills, score_motivation, outcome, computed_at) ",
+                         borderline, score_access, score_skills, score_motivation, outcome, computed_at, \
+                         record_key) ",
                     );
                     q.push_values(chunk, |mut b, (id, _, a)| {
                         let r = &a.result;
+                        let key = keys.get(id).copied().unwrap_or_default();
                         b.push_bind(*id).push_bind(r.instrument.clone()).push_bind(r.channel.clone())
                             .push_bind(r.rule).push_bind(r.provisional).push_bind(r.borderline)
                             .push_bind(r.score_access).push_bind(r.score_skills).push_bind(r.score_motivation)
-                            .push_bind(r.outcome.to_string()).push_bind(r.computed_at);
+                            .push_bind(r.outcome.to_string()).push_bind(r.computed_at).push_bind(key);
                     });
                     q.build().execute(&mut *tx).await?;
                 }
@@ -338,6 +351,7 @@ macro_rules! impl_stats_store {
                             .into_iter()
                             .map(|(k, c)| (k.to_owned(), c))
                             .collect(),
+                        record_key: keys.get(id).copied().unwrap_or_default(),
                     });
                 }
                 $crate::server::db::cube::cube_apply!(&mut tx, &tally.finish());
@@ -345,41 +359,45 @@ macro_rules! impl_stats_store {
                 Ok(())
             }
 
-            async fn cube_totals(
+            async fn cube_series(
                 &self,
                 f: &$crate::server::db::StatsFilter,
-            ) -> Result<Vec<i64>, $crate::server::db::DbError> {
+            ) -> Result<Vec<(String, [i64; $crate::domain::cube::WIDTH])>, $crate::server::db::DbError> {
                 let sums: Vec<String> = $crate::domain::cube::slot_names()
                     .iter()
                     .map(|n| format!("CAST(COALESCE(SUM({n}), 0) AS BIGINT)"))
                     .collect();
-                let mut q: sqlx::QueryBuilder<'_, $db> =
-                    sqlx::QueryBuilder::new(format!("SELECT {} FROM stat_cube", sums.join(", ")));
-                $crate::server::db::stats::push_filters!(q, f, cube);
-                let row = q.build().fetch_one(&self.pool).await?;
-                (0..$crate::domain::cube::SLOTS)
-                    .map(|i| Ok(sqlx::Row::try_get::<i64, _>(&row, i)?))
-                    .collect()
+                let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(format!(
+                    "SELECT month, {} FROM stat_cube",
+                    sums.join(", ")
+                ));
+                let until_only = $crate::server::db::StatsFilter { from: None, ..f.clone() };
+                $crate::server::db::stats::push_filters!(q, &until_only, cube);
+                q.push(" GROUP BY month ORDER BY month");
+                let rows = q.build().fetch_all(&self.pool).await?;
+                let mut out = Vec::with_capacity(rows.len());
+                for row in rows {
+                    use sqlx::Row;
+                    let mut values = [0i64; $crate::domain::cube::WIDTH];
+                    for (i, v) in values.iter_mut().enumerate() {
+                        *v = row.try_get(1 + i)?;
+                    }
+                    out.push((row.try_get(0)?, values));
+                }
+                Ok(out)
             }
 
-            async fn cube_months(
-                &self,
-                f: &$crate::server::db::StatsFilter,
-            ) -> Result<Vec<(String, [i64; 3])>, $crate::server::db::DbError> {
-                let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
-                    "SELECT month, CAST(SUM(computed_analogue) AS BIGINT), \
-                     CAST(SUM(computed_assisted) AS BIGINT), \
-                     CAST(SUM(computed_self_service) AS BIGINT) FROM stat_cube",
-                );
-                $crate::server::db::stats::push_filters!(q, f, cube);
-                q.push(" GROUP BY month ORDER BY month");
-                let rows: Vec<(String, i64, i64, i64)> =
-                    q.build_query_as().fetch_all(&self.pool).await?;
-                Ok(rows
-                    .into_iter()
-                    .map(|(m, a, b, c)| (m, [a, b, c]))
-                    .filter(|(_, n)| n.iter().any(|x| *x != 0))
-                    .collect())
+            async fn disclosure_secret(&self) -> Result<$crate::domain::disclosure::Secret, $crate::server::db::DbError> {
+                let fresh = $crate::domain::disclosure::Secret::new(rand::random()).to_hex();
+                sqlx::query("INSERT INTO disclosure_secret (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
+                    .bind(fresh)
+                    .execute(&self.pool)
+                    .await?;
+                let stored: String = sqlx::query_scalar("SELECT secret FROM disclosure_secret WHERE id = 1")
+                    .fetch_one(&self.pool)
+                    .await?;
+                $crate::domain::disclosure::Secret::from_hex(&stored)
+                    .ok_or_else(|| $crate::server::db::DbError::Corrupt("the disclosure secret is not 64 hex digits".into()))
             }
 
             async fn stored_cube(&self) -> Result<$crate::server::db::stats::CubeCells, $crate::server::db::DbError> {
@@ -398,7 +416,7 @@ macro_rules! impl_stats_store {
                         mode: row.try_get(3)?,
                         language: row.try_get(4)?,
                     };
-                    let mut counts = [0i64; $crate::domain::cube::SLOTS];
+                    let mut counts = [0i64; $crate::domain::cube::WIDTH];
                     for (i, c) in counts.iter_mut().enumerate() {
                         *c = row.try_get(5 + i)?;
                     }
@@ -412,7 +430,7 @@ macro_rules! impl_stats_store {
             async fn counted_cube(&self) -> Result<$crate::server::db::stats::CubeCells, $crate::server::db::DbError> {
                 let mut conn = self.pool.acquire().await?;
                 let sql = $crate::server::db::cube::fact_select_all();
-                let mut rows = sqlx::query_as::<_, $crate::server::db::cube::FactTuple>(&sql).fetch(&mut *conn);
+                let mut rows = sqlx::query_as::<_, $crate::server::db::cube::FactRecord>(&sql).fetch(&mut *conn);
                 let mut folder = $crate::server::db::cube::RowFolder::default();
                 while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
                     folder.push(row);
@@ -427,7 +445,7 @@ macro_rules! impl_stats_store {
                 let sql = $crate::server::db::cube::fact_select_all();
                 let mut folder = $crate::server::db::cube::RowFolder::default();
                 {
-                    let mut rows = sqlx::query_as::<_, $crate::server::db::cube::FactTuple>(&sql).fetch(&mut *tx);
+                    let mut rows = sqlx::query_as::<_, $crate::server::db::cube::FactRecord>(&sql).fetch(&mut *tx);
                     while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
                         folder.push(row);
                     }
@@ -487,10 +505,17 @@ macro_rules! impl_stats_store {
                 f: &$crate::server::db::StatsFilter,
                 out: $crate::server::db::stats::Sender<Vec<$crate::server::db::stats::ItemAnswer>>,
             ) -> Result<(), $crate::server::db::DbError> {
-                let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
-                    "SELECT a.id, a.mode, an.item, an.value FROM answers an \
-                     JOIN assessments a ON a.id = an.assessment_id",
-                );
+                let postgres = $crate::server::db::Repository::backend(self) == $crate::server::db::Backend::Postgres;
+                let month = if postgres {
+                    "to_char(a.finished_at AT TIME ZONE 'UTC', 'YYYY-MM')"
+                } else {
+                    "substr(a.finished_at, 1, 7)"
+                };
+                let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(format!(
+                    "SELECT a.id, a.mode, an.item, an.value, {month}, r.record_key FROM answers an \
+                     JOIN assessments a ON a.id = an.assessment_id \
+                     JOIN results r ON r.assessment_id = a.id"
+                ));
                 $crate::server::db::stats::push_filters!(q, f);
                 q.push(" ORDER BY a.id");
                 let mut conn = self.pool.acquire().await?;

@@ -34,6 +34,17 @@ pub fn Dashboard() -> impl IntoView {
     )
 }
 
+/// `2026-Q3` in words.
+fn quarter_label(lang: Lang, quarter: &str) -> String {
+    match quarter.split_once("-Q") {
+        Some((year, q)) => lang.t_args(
+            "dash-quarter",
+            &[("year", year.to_owned()), ("quarter", q.to_owned())],
+        ),
+        None => quarter.to_owned(),
+    }
+}
+
 fn cell_text(lang: Lang, s: Shown, k: u64) -> String {
     match s {
         Shown::Count(n) => n.to_string(),
@@ -76,8 +87,16 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
         .iter()
         .map(|field| FieldError {
             target_id: field.clone(),
-            message: lang.t("error-dash-filter"),
+            message: v
+                .error_message
+                .clone()
+                .unwrap_or_else(|| lang.t("error-dash-filter")),
         })
+        .collect();
+    let quarters: Vec<(String, String)> = v
+        .periods
+        .iter()
+        .map(|q| (q.clone(), quarter_label(lang, q)))
         .collect();
     let has_error = !errors.is_empty();
     let f = v.filters.clone();
@@ -128,14 +147,9 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
                 {select("band", lang.t("case-age"), lang.t("dash-all"), bands, f.band.clone())}
                 {select("mode", lang.t("case-mode"), lang.t("dash-all"), modes, f.mode.clone())}
                 {select("language", lang.t("dash-language"), lang.t("dash-all"), languages, f.language.clone())}
-                <div class="form-group">
-                    <label class="label" for="from">{lang.t("dash-from")}</label>
-                    <input class="input input-year" id="from" name="from" type="month" value=f.from.clone() />
-                </div>
-                <div class="form-group">
-                    <label class="label" for="until">{lang.t("dash-until")}</label>
-                    <input class="input input-year" id="until" name="until" type="month" value=f.until.clone() />
-                </div>
+                {select("from", lang.t("dash-from"), lang.t("dash-any-quarter"), quarters.clone(), f.from.clone())}
+                {select("until", lang.t("dash-until"), lang.t("dash-any-quarter"), quarters, f.until.clone())}
+                <p class="hint filter-hint">{lang.t("dash-one-filter-hint")}</p>
                 <button type="submit" class="button button-secondary">{lang.t("cases-filter")}</button>
             </form>
             <p role="status" data-total="">
@@ -242,7 +256,7 @@ fn ItemsPage(v: crate::api::stats::ItemsView) -> impl IntoView {
                 <tr>
                     <th scope="row">{a.dimension.clone()}</th>
                     <td class="num">{a.items}</td>
-                    <td class="num">{cell_text(lang, if a.complete >= k || a.complete == 0 { Shown::Count(a.complete) } else { Shown::Hidden }, k)}</td>
+                    <td class="num">{cell_text(lang, a.complete, k)}</td>
                     <td class="num" data-alpha="">{a.alpha.clone().unwrap_or_else(|| lang.t("items-alpha-none"))}</td>
                 </tr>
             }
@@ -283,7 +297,7 @@ fn ItemsPage(v: crate::api::stats::ItemsView) -> impl IntoView {
         <Page title=lang.t("items-title") has_error=v.error.is_some()>
             <a class="back-link d-print-none" href="/dashboard">{lang.t("items-back")}</a>
             <h1>{lang.t("items-title")}</h1>
-            <p class="lead">{lang.t("items-lead")}</p>
+            <p class="lead">{lang.t_args("items-lead", &[("k", k.to_string())])}</p>
             <h2>{lang.t("items-alpha-heading")}</h2>
             <p>{lang.t("items-alpha-explain")}</p>
             <div class="table-wrap">

@@ -1,0 +1,245 @@
+//! Disclosure control on both databases. The attack of `domain::disclosure::attack` runs
+//! over 1,000 datasets in the unit tests; here its datasets are stored in SQLite and
+//! PostgreSQL, and the server must publish, through the JSON a browser gets, exactly the
+//! figures the attack read for every view it offers. Also: the same view gives the same
+//! figures every time, and no JSON of the dashboard or the item analysis carries a count
+//! under k.
+
+use digiparat::domain::demo::DemoRng;
+use digiparat::domain::disclosure::Figure;
+use digiparat::domain::disclosure::attack::{
+    self, PLANTS, Person, QUARTERS, Seen, WATCHED, all_ranges, all_series,
+};
+use digiparat::domain::role::Role;
+use digiparat::server::db::{AnsweredBy, NewAssessment, NewCase, SeedAssessment, SeedCase};
+use serde_json::{Value, json};
+
+use crate::both_backends;
+use crate::cases::{Error, staff};
+use crate::helpers::{Db, TestApp, TestResult, spawn_app};
+
+both_backends!(
+    the_server_publishes_exactly_the_figures_the_attack_reads,
+    the_same_view_gives_the_same_figures_every_time,
+    no_json_of_the_statistics_carries_a_count_under_k,
+);
+
+/// Stores a dataset of the attack as one case per person, with their record keys.
+async fn store_people(app: &TestApp, people: &[Person]) -> TestResult {
+    let cases: Vec<SeedCase> = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let fact = p.fact(i as i64 + 1);
+            let grounds: Vec<&str> = fact
+                .codes
+                .iter()
+                .filter(|(k, _)| k == "ground")
+                .map(|(_, c)| c.as_str())
+                .collect();
+            let outcome =
+                json!({"reasons": ["no_mitid"], "exemption_grounds": grounds, "flags": []});
+            SeedCase {
+                case: NewCase {
+                    reference: format!("person-{i}"),
+                    birth_year: 1980,
+                    team_id: p.team,
+                    caseworker_id: None,
+                },
+                assessments: vec![SeedAssessment {
+                    new: NewAssessment {
+                        instrument: "dr-1".into(),
+                        mode: p.mode.into(),
+                        language: p.language.into(),
+                        team_id: Some(p.team),
+                        age_band: Some(p.band.into()),
+                        ..NewAssessment::default()
+                    },
+                    answers: Vec::new(),
+                    by: AnsweredBy::Recipient,
+                    result: digiparat::server::db::StoredResult {
+                        instrument: "dr-1".into(),
+                        channel: fact.channel.clone(),
+                        rule: 1,
+                        provisional: false,
+                        borderline: false,
+                        score_access: Some(40),
+                        score_skills: Some(40),
+                        score_motivation: Some(40),
+                        outcome,
+                        computed_at: fact.finished_at,
+                        override_: None,
+                    },
+                    record_key: Some(p.key),
+                }],
+            }
+        })
+        .collect();
+    app.db.seed_batch(&cases).await?;
+    Ok(())
+}
+
+/// The form's fields for one series and range of quarters.
+fn form(series: &str, range: (usize, usize)) -> Vec<(String, String)> {
+    let mut fields = vec![
+        ("from".to_owned(), QUARTERS[range.0].to_owned()),
+        ("until".to_owned(), QUARTERS[range.1].to_owned()),
+    ];
+    if let Some((field, value)) = series.split_once(':') {
+        fields.push((field.to_owned(), value.to_owned()));
+    }
+    fields
+}
+
+async fn server_fn(
+    client: &reqwest::Client,
+    app: &TestApp,
+    path: &str,
+    fields: &[(String, String)],
+) -> Result<Value, Error> {
+    let res = client.post(app.url(path)).form(fields).send().await?;
+    assert_eq!(res.status(), 200, "{path} {fields:?}");
+    Ok(res.json().await?)
+}
+
+/// A figure of the JSON (`{"Count": n}` or `"Hidden"`).
+fn figure(v: &Value) -> Figure {
+    match v.get("Count").and_then(Value::as_u64) {
+        Some(n) => Figure::Count(n),
+        None => Figure::FewerThanK,
+    }
+}
+
+/// The figures of `Seen` in the dashboard's JSON.
+fn seen_in(json: &Value) -> Result<(Figure, [Figure; 5]), Error> {
+    let section = |id: &str| -> Result<&Value, Error> {
+        json["sections"]
+            .as_array()
+            .and_then(|s| s.iter().find(|s| s["id"] == id))
+            .map(|s| &s["table"]["rows"])
+            .ok_or_else(|| format!("no section {id}").into())
+    };
+    let channels = section("channels")?;
+    let grounds = section("grounds")?;
+    let at = |rows: &Value, row: usize, col: usize| figure(&rows[row][1][col]);
+    assert_eq!(WATCHED.len(), 5);
+    Ok((
+        figure(&json["total"]),
+        [
+            at(grounds, 4, 0),
+            at(channels, 0, 0),
+            at(channels, 1, 0),
+            at(channels, 0, 1),
+            at(channels, 1, 1),
+        ],
+    ))
+}
+
+async fn the_server_publishes_exactly_the_figures_the_attack_reads(db: Db) -> TestResult {
+    let mut rng = DemoRng::new(match db {
+        Db::Sqlite => 11,
+        Db::Postgres => 12,
+    });
+    for (d, plant) in PLANTS.iter().enumerate() {
+        let app = spawn_app(db).await;
+        for (i, name) in ["Nord", "Syd", "Vest"].iter().enumerate() {
+            let id = app.db.create_team(name, None).await?;
+            assert_eq!(id, attack::TEAMS[i], "the attack's team ids are 1, 2, 3");
+        }
+        let people = attack::dataset(&mut rng, *plant, d % 2 == 0);
+        store_people(&app, &people).await?;
+        let (manager, _) = staff(&app, "mia", Role::Manager, None).await?;
+        let secret = app.db.disclosure_secret().await?;
+        let first = server_fn(&manager, &app, "/api/stats/load/dashboard", &[]).await?;
+        let k = first["k"].as_u64().ok_or("no k")?;
+        let model: Vec<Seen> = attack::read_every_view(&people, &secret, k);
+        let mut views = 0;
+        for (i, (series, range)) in all_series()
+            .iter()
+            .flat_map(|s| all_ranges().into_iter().map(move |r| (s.clone(), r)))
+            .enumerate()
+        {
+            let json = server_fn(
+                &manager,
+                &app,
+                "/api/stats/load/dashboard",
+                &form(&series, range),
+            )
+            .await?;
+            assert!(
+                json["error"].is_null(),
+                "{series} {range:?}: {}",
+                json["error"]
+            );
+            let (people_fig, figures) = seen_in(&json)?;
+            assert_eq!(people_fig, model[i].people, "{series} {range:?}: people");
+            assert_eq!(figures, model[i].figures, "{series} {range:?}");
+            views += 1;
+        }
+        assert_eq!(views, model.len());
+    }
+    Ok(())
+}
+
+async fn the_same_view_gives_the_same_figures_every_time(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    digiparat::server::seed::seed_demo(app.db.as_ref(), 80, 5).await?;
+    let (manager, _) = staff(&app, "mads", Role::Manager, None).await?;
+    let fields = vec![("band".to_owned(), "25-34".to_owned())];
+    let first = server_fn(&manager, &app, "/api/stats/load/dashboard", &fields).await?;
+    for _ in 0..99 {
+        let again = server_fn(&manager, &app, "/api/stats/load/dashboard", &fields).await?;
+        assert_eq!(again["total"], first["total"]);
+        assert_eq!(again["sections"], first["sections"]);
+    }
+    // A new application instance on the same database uses the same secret.
+    assert_eq!(
+        app.db.disclosure_secret().await?.to_hex(),
+        app.db.disclosure_secret().await?.to_hex()
+    );
+    Ok(())
+}
+
+/// Every `{"Count": n}` in a JSON value.
+fn counts(v: &Value, out: &mut Vec<u64>) {
+    match v {
+        Value::Object(map) => {
+            if let (1, Some(n)) = (map.len(), map.get("Count").and_then(Value::as_u64)) {
+                out.push(n);
+            }
+            for x in map.values() {
+                counts(x, out);
+            }
+        }
+        Value::Array(list) => list.iter().for_each(|x| counts(x, out)),
+        _ => {}
+    }
+}
+
+async fn no_json_of_the_statistics_carries_a_count_under_k(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    digiparat::server::seed::seed_demo(app.db.as_ref(), 40, 9).await?;
+    let (manager, _) = staff(&app, "maia", Role::Manager, None).await?;
+    let teams = app.db.stats_teams().await?;
+    let mut checked = 0;
+    let mut filters: Vec<Vec<(String, String)>> = vec![Vec::new()];
+    filters.extend(
+        teams
+            .iter()
+            .map(|(id, _)| vec![("team".to_owned(), id.to_string())]),
+    );
+    filters.push(vec![("language".to_owned(), "ar".to_owned())]);
+    filters.push(vec![("mode".to_owned(), "interview".to_owned())]);
+    for f in &filters {
+        for path in ["/api/stats/load/dashboard", "/api/stats/load/items"] {
+            let json = server_fn(&manager, &app, path, f).await?;
+            let k = json["k"].as_u64().ok_or("no k")?;
+            let mut found = Vec::new();
+            counts(&json, &mut found);
+            assert!(found.iter().all(|n| *n >= k), "{path} {f:?}: {found:?}");
+            checked += found.len();
+        }
+    }
+    assert!(checked > 100, "too few figures checked: {checked}");
+    Ok(())
+}
