@@ -159,6 +159,7 @@ mod tests {
             "dash-",
             "items-",
             "error-dash-",
+            "error-rows-",
         ];
         let mut too_hard = Vec::new();
         for (key, value) in text.lines().filter_map(|l| l.split_once(" = ")) {

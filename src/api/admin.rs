@@ -13,6 +13,8 @@ pub struct UserRow {
     pub role: String,
     pub team: Option<String>,
     pub disabled: bool,
+    /// May download person-level rows.
+    pub may_export_rows: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -124,6 +126,7 @@ mod server {
                 .find(|t| Some(t.id) == u.team_id)
                 .map(|t| t.name.clone()),
             disabled: u.disabled,
+            may_export_rows: u.may_export_rows,
         }
     }
 
@@ -415,6 +418,8 @@ mod server {
             return back(&here, "team_required");
         }
         let disabled = field(&fields, "disabled") == "yes";
+        // Only someone who sees statistics can be allowed their person-level rows.
+        let may_export_rows = field(&fields, "rows") == "yes" && role.can_view_statistics();
         // Never lock everyone out: the last active administrator stays one.
         let stays_admin = role.can_manage_users() && !disabled;
         if user.role.can_manage_users() && !user.disabled && !stays_admin {
@@ -425,12 +430,22 @@ mod server {
             }
         }
         let line = NewAudit {
-            detail: format!("user {id}: role {role}, team {team_id:?}, disabled {disabled}"),
+            detail: format!(
+                "user {id}: role {role}, team {team_id:?}, disabled {disabled}, rows {may_export_rows}"
+            ),
             ..by_staff(&me, "user.update", &addr.ip().to_string())
         };
         match state
             .db
-            .update_user(id, display_name, role, team_id, disabled, Some(&line))
+            .update_user(
+                id,
+                display_name,
+                role,
+                team_id,
+                disabled,
+                may_export_rows,
+                Some(&line),
+            )
             .await
         {
             Ok(()) => Redirect::to(&format!("{here}?saved=1")).into_response(),

@@ -70,7 +70,7 @@ pub fn route_table() -> Vec<RouteEntry> {
             post(admin::reset_password),
         ),
         ("GET", "/dashboard/export.csv", get(stats::aggregates_csv)),
-        ("GET", "/dashboard/rows.csv", get(stats::rows_csv)),
+        ("POST", "/dashboard/rows.csv", post(stats::rows_csv)),
     ]
 }
 

@@ -56,6 +56,11 @@ pub struct DashboardView {
     /// A filter value that could not be used, by field, and what is wrong with it.
     pub error: Option<String>,
     pub error_message: Option<String>,
+    /// Whether this account may download rows per assessment, for which years, and why
+    /// the last try was refused (field id, message).
+    pub may_export_rows: bool,
+    pub years: Vec<i32>,
+    pub rows_error: Option<(String, String)>,
     /// The query string of the current filters, for the export links.
     pub query: String,
 }
@@ -123,15 +128,19 @@ pub async fn load_dashboard(
     language: Option<String>,
     from: Option<String>,
     until: Option<String>,
+    rows_error: Option<String>,
 ) -> Result<DashboardView, ServerFnError> {
-    server::dashboard(Filters {
-        team,
-        band,
-        mode,
-        language,
-        from,
-        until,
-    })
+    server::dashboard(
+        Filters {
+            team,
+            band,
+            mode,
+            language,
+            from,
+            until,
+        },
+        rows_error,
+    )
     .await
 }
 
@@ -154,6 +163,7 @@ mod server {
 
     use super::*;
     use crate::api::guard::{db_error, staff_form, staff_page};
+    use crate::domain::anonymity;
     use crate::domain::case::AgeBand;
     use crate::domain::cube;
     use crate::domain::disclosure::{Figure, Range, Secret, Tally as KeyTally, quarter_of_month};
@@ -407,6 +417,15 @@ mod server {
         }
     }
 
+    /// A share in tenths of a per cent of two shown figures: channel shares are shown with
+    /// one decimal, so a view of 1,000 people stays within a point of the truth.
+    fn share_tenths(part: Shown, whole: Shown) -> Option<u64> {
+        match (part, whole) {
+            (Shown::Count(p), Shown::Count(w)) if w > 0 => Some((p * 1000 + w / 2) / w),
+            _ => None,
+        }
+    }
+
     /// A share in whole per cent of two shown figures.
     fn share(part: Shown, whole: Shown) -> Option<u64> {
         match (part, whole) {
@@ -505,9 +524,11 @@ mod server {
                 })
                 .collect(),
         };
-        let self_service = match share(fig(cube::COMPUTED + 2), shown_total) {
-            Some(percent) => {
-                lang.t_args("dash-channels-summary", &[("percent", percent.to_string())])
+        let self_service = match share_tenths(fig(cube::COMPUTED + 2), shown_total) {
+            Some(tenths) => {
+                let point = if lang == Lang::Da { "," } else { "." };
+                let percent = format!("{}{point}{}", tenths / 10, tenths % 10);
+                lang.t_args("dash-channels-summary", &[("percent", percent)])
             }
             None => lang.t("dash-channels-summary-hidden"),
         };
@@ -1071,9 +1092,26 @@ mod server {
         })
     }
 
-    pub async fn dashboard(filters: Filters) -> Result<DashboardView, ServerFnError> {
-        let (state, _) = staff_page(Role::can_view_statistics).await?;
+    pub async fn dashboard(
+        filters: Filters,
+        rows_error: Option<String>,
+    ) -> Result<DashboardView, ServerFnError> {
+        let (state, user) = staff_page(Role::can_view_statistics).await?;
         let lang = crate::ui::request_lang();
+        let rows_error = rows_error.and_then(|field| {
+            let message = match field.as_str() {
+                "year" => "error-rows-year",
+                "purpose" => "error-rows-purpose",
+                "purpose_cpr" => "error-rows-cpr",
+                _ => return None,
+            };
+            let id = if field == "year" {
+                "rows-year"
+            } else {
+                "rows-purpose"
+            };
+            Some((id.to_owned(), lang.t(message)))
+        });
         let teams = state.db.stats_teams().await.map_err(db_error)?;
         let k = state.config.min_cell;
         let query = query_string(&filters);
@@ -1092,6 +1130,11 @@ mod server {
             },
             teams,
             periods: recent_quarters(OffsetDateTime::now_utc(), 5),
+            may_export_rows: user.may_export_rows,
+            years: (0..5)
+                .map(|back| OffsetDateTime::now_utc().year() - back)
+                .collect(),
+            rows_error,
             k,
             total,
             sections,
@@ -1173,7 +1216,7 @@ mod server {
     /// The header of the pseudonymised rows.
     pub const ROW_COLUMNS: [&str; 15] = [
         "person",
-        "month",
+        "quarter",
         "team",
         "age_band",
         "mode",
@@ -1189,42 +1232,105 @@ mod server {
         "exemption_grounds",
     ];
 
-    /// GET /dashboard/rows.csv: one line per finished assessment under the filters, for
-    /// analysts. No case reference, no exact dates, no notes: the person is a pseudonym
-    /// that holds only within this file (the same for the assessments of one case, empty
-    /// without a case), the finish time is a month, the birth year an age band. Streamed
-    /// in chunks from a database cursor, so memory stays flat whatever the size. The
-    /// download is audited.
+    /// Why a rows download was refused, as `?rows_error=` on the dashboard.
+    fn rows_refused(field: &str) -> Response {
+        axum::response::Redirect::to(&format!("/dashboard?rows_error={field}#rows")).into_response()
+    }
+
+    /// The calendar year of a rows file: `Ok(None)` for every year.
+    fn rows_year(text: &str) -> Result<Option<(OffsetDateTime, OffsetDateTime)>, ()> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        let year: i32 = text.parse().map_err(|_| ())?;
+        if !(2000..=2100).contains(&year) {
+            return Err(());
+        }
+        let start = |y: i32| {
+            Date::from_calendar_date(y, Month::January, 1)
+                .map(|d| d.with_time(Time::MIDNIGHT).assume_utc())
+                .map_err(|_| ())
+        };
+        Ok(Some((start(year)?, start(year + 1)?)))
+    }
+
+    /// POST /dashboard/rows.csv: one line per finished assessment of a whole year (or of
+    /// every year), for analysts, to an account an administrator allowed it; the purpose is
+    /// asked for and kept in the audit trail. No case reference, no exact dates, no notes:
+    /// the person is a pseudonym that holds only within this file (the same for the
+    /// assessments of one case, empty without a case), the finish time is a quarter, the
+    /// birth year an age band. The quasi-identifiers (team, age band, quarter, mode,
+    /// language) are made k-anonymous by local suppression and codes held by fewer than
+    /// k rows are left out (`domain::anonymity`), from a first count of the file; then the
+    /// rows are streamed in chunks from a database cursor, so memory stays flat.
     pub async fn rows_csv(
         State(state): State<AppState>,
         session: Session,
         axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
-        Query(filters): Query<Filters>,
+        axum::Form(fields): axum::Form<Vec<(String, String)>>,
     ) -> Response {
         let user = match staff_form(&state, &session, Role::can_view_statistics).await {
             Ok(user) => user,
             Err(refused) => return refused,
         };
-        let parsed = match parse_filters(&filters) {
-            Ok(v) => v.filter,
-            Err(e) => {
-                return (
-                    http::StatusCode::BAD_REQUEST,
-                    format!("The filter {} cannot be used.", e.field),
-                )
-                    .into_response();
-            }
+        if !user.may_export_rows {
+            return (
+                http::StatusCode::FORBIDDEN,
+                "Downloading rows per assessment needs a permission an administrator gives.",
+            )
+                .into_response();
+        }
+        let field = |name: &str| {
+            fields
+                .iter()
+                .find(|(k, _)| k == name)
+                .map_or("", |(_, v)| v.as_str())
+        };
+        // A whole year at least: no narrower filter is taken.
+        if let Some(narrow) = ["team", "band", "mode", "language", "from", "until"]
+            .iter()
+            .find(|n| !field(n).trim().is_empty())
+        {
+            return (
+                http::StatusCode::BAD_REQUEST,
+                format!("Rows are for a whole year; the filter {narrow} is not taken."),
+            )
+                .into_response();
+        }
+        let Ok(year) = rows_year(field("year")) else {
+            return rows_refused("year");
+        };
+        let purpose = field("purpose").trim();
+        let length = purpose.chars().count();
+        if !(10..=500).contains(&length) {
+            return rows_refused("purpose");
+        }
+        if crate::domain::privacy::looks_like_cpr(purpose) {
+            return rows_refused("purpose_cpr");
+        }
+        let parsed = StatsFilter {
+            from: year.map(|(a, _)| a),
+            until: year.map(|(_, b)| b),
+            ..StatsFilter::default()
         };
         let teams: BTreeMap<i64, String> = match state.db.stats_teams().await {
             Ok(t) => t.into_iter().collect(),
             Err(e) => return crate::error::AppError::Database(e).into_response(),
         };
-        if let Err(r) = crate::api::guard::audit_form(
-            &state,
-            crate::api::guard::by_staff(&user, "statistics.rows", &addr.ip().to_string()),
-        )
-        .await
-        {
+        let k = state.config.min_cell;
+        let profile = match state.db.export_profile(&parsed).await {
+            Ok(p) => p,
+            Err(e) => return crate::error::AppError::Database(e).into_response(),
+        };
+        let plan = anonymity::plan(&profile.combos, k);
+        let rare = anonymity::rare_codes(&profile.codes, k);
+        let year_text = year.map_or_else(|| "all years".to_owned(), |(a, _)| a.year().to_string());
+        let line = crate::server::db::NewAudit {
+            detail: format!("rows of {year_text}; purpose: {purpose}"),
+            ..crate::api::guard::by_staff(&user, "statistics.rows", &addr.ip().to_string())
+        };
+        if let Err(r) = crate::api::guard::audit_form(&state, line).await {
             return r;
         }
         // A few chunks in flight at most: memory stays flat however many rows there are.
@@ -1240,7 +1346,7 @@ mod server {
             }
             drop(keep);
         });
-        let Some(writer) = RowWriter::new(teams) else {
+        let Some(writer) = RowWriter::new(teams, plan, rare) else {
             return (
                 http::StatusCode::INTERNAL_SERVER_ERROR,
                 "The export could not be started.",
@@ -1279,9 +1385,11 @@ mod server {
     /// A keyed hash over 64 bits, for pseudonyms.
     type PseudonymMac = blake2::Blake2bMac<blake2::digest::consts::U8>;
 
-    /// Turns rows into CSV.
+    /// Turns rows into CSV, k-anonymous by the plan.
     struct RowWriter {
         teams: BTreeMap<i64, String>,
+        plan: anonymity::Plan,
+        rare: std::collections::BTreeSet<String>,
         /// Keyed with 32 random bytes that are never stored: the pseudonyms of one file
         /// cannot be linked to another file's, nor back to a case.
         mac: PseudonymMac,
@@ -1289,11 +1397,17 @@ mod server {
     }
 
     impl RowWriter {
-        fn new(teams: BTreeMap<i64, String>) -> Option<RowWriter> {
+        fn new(
+            teams: BTreeMap<i64, String>,
+            plan: anonymity::Plan,
+            rare: std::collections::BTreeSet<String>,
+        ) -> Option<RowWriter> {
             use blake2::digest::KeyInit;
             let key: [u8; 32] = rand::random();
             Some(RowWriter {
                 teams,
+                plan,
+                rare,
                 mac: PseudonymMac::new_from_slice(&key).ok()?,
                 header: true,
             })
@@ -1307,6 +1421,15 @@ mod server {
             hex::encode(mac.finalize().into_bytes())
         }
 
+        /// A row's codes of one kind, leaving out the rare ones.
+        fn codes(&self, r: &ExportRow, kind: &str) -> String {
+            r.codes_of(kind)
+                .split(';')
+                .filter(|c| !c.is_empty() && !self.rare.contains(&format!("{kind}:{c}")))
+                .collect::<Vec<_>>()
+                .join(";")
+        }
+
         fn write(&mut self, rows: &[ExportRow]) -> std::io::Result<Vec<u8>> {
             let mut out = crate::server::csv_out::CsvOut::with_capacity(rows.len() * 120);
             if std::mem::take(&mut self.header) {
@@ -1318,17 +1441,26 @@ mod server {
                     .case_id
                     .map(|case| self.pseudonym(case))
                     .unwrap_or_default();
-                let team = r
-                    .team_id
-                    .and_then(|t| self.teams.get(&t))
-                    .map_or("", String::as_str);
+                let quarter = quarter_of_month(&r.month).unwrap_or_default();
+                let combo: anonymity::Combo = [
+                    r.team_id.map(|t| t.to_string()).unwrap_or_default(),
+                    r.age_band.clone().unwrap_or_default(),
+                    quarter,
+                    r.mode.clone(),
+                    r.language.clone(),
+                ];
+                let [team, band, quarter, mode, language] = self.plan.apply(&combo);
+                let team = match team.parse::<i64>() {
+                    Ok(id) => self.teams.get(&id).cloned().unwrap_or_default(),
+                    Err(_) => team,
+                };
                 out.record([
                     person.as_str(),
-                    &r.month,
-                    team,
-                    r.age_band.as_deref().unwrap_or(""),
-                    &r.mode,
-                    &r.language,
+                    &quarter,
+                    &team,
+                    &band,
+                    &mode,
+                    &language,
                     &r.channel,
                     r.override_channel.as_deref().unwrap_or(&r.channel),
                     if r.borderline { "1" } else { "0" },
@@ -1336,8 +1468,8 @@ mod server {
                     &number(r.score_access),
                     &number(r.score_skills),
                     &number(r.score_motivation),
-                    &r.codes_of("reason"),
-                    &r.codes_of("ground"),
+                    &self.codes(r, "reason"),
+                    &self.codes(r, "ground"),
                 ])?;
             }
             out.into_bytes()

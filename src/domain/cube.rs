@@ -411,7 +411,7 @@ mod tests {
         assert_eq!(ReasonCode::ALL.len(), GROUNDS - REASONS);
         assert_eq!(ExemptionGround::ALL.len(), MOVES - GROUNDS);
         let unique: std::collections::BTreeSet<_> = names.iter().collect();
-        assert_eq!(unique.len(), SLOTS);
+        assert_eq!(unique.len(), WIDTH);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The pure scoring core of Digiparat: instrument data, answers, scores and the channel
 //! recommendation. No I/O and no framework types, so every rule can be tested on its own.
 
+pub mod anonymity;
 mod answers;
 pub mod case;
 mod codes;

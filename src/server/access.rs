@@ -110,7 +110,6 @@ pub const RULES: &[Rule] = &[
     // Exports
     rule("GET", "/cases/{case}/export.json", Api, Caseworker),
     rule("GET", "/dashboard/export.csv", Api, Statistics),
-    rule("GET", "/dashboard/rows.csv", Api, Statistics),
     // Form posts
     rule("POST", "/self/start", Form, Public),
     rule("POST", "/self/invite", Form, Public),
@@ -131,6 +130,7 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/admin/users", Form, Admin),
     rule("POST", "/admin/users/{user}", Form, Admin),
     rule("POST", "/admin/users/{user}/password", Form, Admin),
+    rule("POST", "/dashboard/rows.csv", Form, Statistics),
     // Server functions (page data and the language choice)
     rule("POST", "/api/self/language", ServerFn, Public),
     rule("POST", "/api/account/load", ServerFn, Public),

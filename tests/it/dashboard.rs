@@ -364,7 +364,9 @@ async fn manager_sees_every_chart_filters_by_team_and_exports() -> TestResult {
         let team = if i % 2 == 0 { north } else { south };
         store(&app, team, "da", *mode, answers, None).await?;
     }
-    crate::cases::staff(&app, "maja", Role::Manager, None).await?;
+    let (_, maja) = crate::cases::staff(&app, "maja", Role::Manager, None).await?;
+    // With the rows permission, so the rows form is on the page axe checks.
+    allow_rows(&app, maja, Role::Manager).await?;
     crate::cases::staff(&app, "kim", Role::Caseworker, Some(north)).await?;
     let b = Browser::start_with(Js::On, Some(640)).await;
     crate::cases_browser::sign_in(&app, &b, "maja").await?;
@@ -425,6 +427,12 @@ async fn manager_sees_every_chart_filters_by_team_and_exports() -> TestResult {
     assert_no_violations(&b, "dashboard ar").await;
     b.goto(&app.url("/dashboard?from=bad&lang=da")).await;
     assert_no_violations(&b, "dashboard with a filter error").await;
+    b.goto(&app.url("/dashboard?rows_error=purpose&lang=en"))
+        .await;
+    assert!(b.find("#rows-purpose").await.attr("name").await?.as_deref() == Some("purpose"));
+    assert_no_violations(&b, "dashboard with a rows error").await;
+    b.assert_no_horizontal_scroll("dashboard with the rows form")
+        .await;
     b.goto(&app.url("/dashboard/items")).await;
     assert_no_violations(&b, "item analysis").await;
     b.assert_no_horizontal_scroll("item analysis").await;
@@ -705,9 +713,42 @@ async fn assert_cube_exact(app: &TestApp, when: &str) -> TestResult {
     Ok(())
 }
 
-/// `/dashboard/rows.csv`: one line per finished assessment, one pseudonym per case that
-/// does not carry over to the next file, no case reference or exact time, the filters
-/// applied, audited, and refused to caseworkers.
+/// Allows a statistics account to download rows per assessment, as an administrator does.
+pub async fn allow_rows(app: &TestApp, id: i64, role: Role) -> TestResult {
+    let user = app.db.user(id).await?.ok_or("no such user")?;
+    app.db
+        .update_user(
+            id,
+            &user.display_name,
+            role,
+            user.team_id,
+            false,
+            true,
+            None,
+        )
+        .await?;
+    Ok(())
+}
+
+/// Asks for the rows file of a year (`""`: every year) with a purpose.
+pub async fn rows_file(
+    client: &reqwest::Client,
+    app: &TestApp,
+    fields: &[(&str, &str)],
+) -> Result<reqwest::Response, Error> {
+    Ok(client
+        .post(app.url("/dashboard/rows.csv"))
+        .form(fields)
+        .send()
+        .await?)
+}
+
+const PURPOSE: &str = "Analyse af kanalvalg 2025 til ledelsesrapport";
+
+/// `/dashboard/rows.csv`: a permission of its own; one line per finished assessment of a
+/// whole year, one pseudonym per case that does not carry over to the next file, no case
+/// reference or exact time, the purpose asked for and audited, and refused to caseworkers
+/// and to managers without the permission.
 async fn analysts_get_pseudonymised_rows(db: Db) -> TestResult {
     use digiparat::api::stats::ROW_COLUMNS;
     use digiparat::server::db::AuditFilter;
@@ -716,8 +757,12 @@ async fn analysts_get_pseudonymised_rows(db: Db) -> TestResult {
     let people = personas();
     let extra_team = app.db.create_team("Uden sag", None).await?;
     store(&app, extra_team, "en", people[0].0, &people[0].1, None).await?;
-    let (manager, _) = staff(&app, "mette", Role::Manager, None).await?;
-    let res = manager.get(app.url("/dashboard/rows.csv")).send().await?;
+    let (manager, id) = staff(&app, "mette", Role::Manager, None).await?;
+    // Without the permission: 403, and nothing in the audit trail.
+    let res = rows_file(&manager, &app, &[("year", ""), ("purpose", PURPOSE)]).await?;
+    assert_eq!(res.status(), 403);
+    allow_rows(&app, id, Role::Manager).await?;
+    let res = rows_file(&manager, &app, &[("year", ""), ("purpose", PURPOSE)]).await?;
     assert_eq!(res.status(), 200);
     assert!(
         res.headers()
@@ -735,16 +780,23 @@ async fn analysts_get_pseudonymised_rows(db: Db) -> TestResult {
     assert_eq!(rows.len(), report.assessments + 1);
     let mut seen = std::collections::BTreeSet::new();
     for r in &rows {
-        assert_eq!(r[1].len(), 7, "month: {:?}", &r[1]);
-        assert!(r[1].as_bytes()[4] == b'-', "month: {:?}", &r[1]);
+        assert!(
+            &r[1] == "*" || (r[1].len() == 7 && &r[1][4..6] == "-Q"),
+            "quarter: {:?}",
+            &r[1]
+        );
         if r[0].is_empty() {
-            assert_eq!(&r[2], "Uden sag");
             continue;
         }
         assert_eq!(r[0].len(), 16, "pseudonym {:?}", &r[0]);
         seen.insert(r[0].to_owned());
     }
     assert_eq!(seen.len(), report.cases, "one pseudonym per case");
+    // The one person of "Uden sag" is unique: their team is given up.
+    assert!(
+        !rows.iter().any(|r| &r[2] == "Uden sag"),
+        "a team of one person is shown"
+    );
     let codes = |column: usize| {
         rows.iter().flat_map(move |r| {
             r[column]
@@ -754,10 +806,7 @@ async fn analysts_get_pseudonymised_rows(db: Db) -> TestResult {
                 .collect::<Vec<_>>()
         })
     };
-    assert!(
-        codes(13).count() > 0 && codes(14).count() > 0,
-        "no reasons or grounds"
-    );
+    assert!(codes(13).count() > 0, "no reasons");
     for c in codes(13) {
         assert!(
             c.parse::<digiparat::domain::ReasonCode>().is_ok(),
@@ -770,29 +819,67 @@ async fn analysts_get_pseudonymised_rows(db: Db) -> TestResult {
             "ground {c}"
         );
     }
+    assert_k_anonymous(&rows, 10)?;
 
-    // Filters as on the dashboard.
-    let north = app
-        .db
-        .stats_teams()
-        .await?
-        .into_iter()
-        .find(|(_, n)| n == "Jobcenter Nord")
-        .ok_or("no team")?;
-    let res = manager
-        .get(app.url(&format!("/dashboard/rows.csv?team={}", north.0)))
-        .send()
+    // No narrower filter than a year; a purpose is needed, without a CPR number.
+    for narrow in [
+        ("team", "1"),
+        ("band", "25-34"),
+        ("mode", "self"),
+        ("language", "da"),
+        ("from", "2025-Q1"),
+    ] {
+        let res = rows_file(
+            &manager,
+            &app,
+            &[("year", ""), ("purpose", PURPOSE), narrow],
+        )
         .await?;
+        assert_eq!(res.status(), 400, "{narrow:?}");
+    }
+    for (purpose, field) in [
+        ("kort", "purpose"),
+        ("Til sag 010190-1234 om kanal", "purpose_cpr"),
+    ] {
+        let res = rows_file(&manager, &app, &[("year", ""), ("purpose", purpose)]).await?;
+        assert_eq!(res.status(), 303);
+        let to = res
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert_eq!(to, format!("/dashboard?rows_error={field}#rows"));
+    }
+    let page = manager
+        .get(app.url("/dashboard?rows_error=purpose"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        page.contains("Skriv formålet med at hente rækkerne"),
+        "no error shown"
+    );
+    assert!(page.contains("id=\"rows-purpose\""), "no purpose field");
+    let res = rows_file(&manager, &app, &[("year", "1999"), ("purpose", PURPOSE)]).await?;
+    assert_eq!(res.status(), 303);
+    // One year: only that year's quarters.
+    let this_year = time::OffsetDateTime::now_utc().year().to_string();
+    let res = rows_file(
+        &manager,
+        &app,
+        &[("year", &this_year), ("purpose", PURPOSE)],
+    )
+    .await?;
     let text = res.text().await?;
     let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let filtered: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
-    assert!(!filtered.is_empty() && filtered.len() < rows.len());
-    assert!(filtered.iter().all(|r| &r[2] == "Jobcenter Nord"));
-    let bad = manager
-        .get(app.url("/dashboard/rows.csv?band=old"))
-        .send()
-        .await?;
-    assert_eq!(bad.status(), 400);
+    let year_rows: Vec<csv::StringRecord> = reader.records().collect::<Result<_, _>>()?;
+    assert!(!year_rows.is_empty() && year_rows.len() < rows.len());
+    assert!(
+        year_rows
+            .iter()
+            .all(|r| &r[1] == "*" || r[1].starts_with(&this_year))
+    );
 
     let audit = app
         .db
@@ -803,13 +890,43 @@ async fn analysts_get_pseudonymised_rows(db: Db) -> TestResult {
         })
         .await?;
     assert_eq!(audit.len(), 2, "downloads not audited");
+    assert!(
+        audit.iter().all(|a| a.entry.detail.contains(PURPOSE)),
+        "the purpose is not in the trail"
+    );
     let (cw, _) = staff(&app, "carl", Role::Caseworker, Some(extra_team)).await?;
     assert_eq!(
-        cw.get(app.url("/dashboard/rows.csv"))
-            .send()
+        rows_file(&cw, &app, &[("year", ""), ("purpose", PURPOSE)])
             .await?
             .status(),
         403
     );
+    Ok(())
+}
+
+/// Every combination of quasi-identifiers (quarter, team, age band, mode, language) in a
+/// rows file is held by at least k rows or carries a `*`; every code by at least k rows.
+fn assert_k_anonymous(rows: &[csv::StringRecord], k: usize) -> TestResult {
+    let mut combos: std::collections::HashMap<Vec<String>, usize> = Default::default();
+    let mut codes: std::collections::HashMap<String, usize> = Default::default();
+    for r in rows {
+        *combos
+            .entry((1..=5).map(|i| r[i].to_owned()).collect())
+            .or_default() += 1;
+        for column in [13, 14] {
+            for c in r[column].split(';').filter(|c| !c.is_empty()) {
+                *codes.entry(format!("{column}:{c}")).or_default() += 1;
+            }
+        }
+    }
+    for (combo, n) in &combos {
+        assert!(
+            *n >= k || combo.iter().any(|v| v == "*"),
+            "{combo:?} is held by {n} rows"
+        );
+    }
+    for (code, n) in &codes {
+        assert!(*n >= k, "{code} is held by {n} rows");
+    }
     Ok(())
 }

@@ -243,3 +243,105 @@ async fn no_json_of_the_statistics_carries_a_count_under_k(db: Db) -> TestResult
     assert!(checked > 100, "too few figures checked: {checked}");
     Ok(())
 }
+
+/// Usefulness on demo data: for every view of at least 1,000 people (everyone or one
+/// narrowing, times every range of quarters), the published total is within 1 % of the
+/// truth and every channel's share, as the dashboard rounds it, within 1 percentage point.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn views_of_a_thousand_people_stay_within_one_percent() -> TestResult {
+    use digiparat::domain::cube::{self, COMPUTED};
+    use digiparat::domain::disclosure::{Range, quarter_of_month};
+    let app = spawn_app(Db::Sqlite).await;
+    digiparat::server::seed::seed_demo(app.db.as_ref(), 4000, 21).await?;
+    let secret = app.db.disclosure_secret().await?;
+    let teams = app.db.stats_teams().await?;
+    let mut series: Vec<(String, digiparat::server::db::StatsFilter)> =
+        vec![("all".into(), Default::default())];
+    for (id, _) in &teams {
+        series.push((
+            format!("team:{id}"),
+            digiparat::server::db::StatsFilter {
+                team_id: Some(*id),
+                ..Default::default()
+            },
+        ));
+    }
+    for band in ["under-25", "25-34", "35-44", "45-54", "55+"] {
+        series.push((
+            format!("band:{band}"),
+            digiparat::server::db::StatsFilter {
+                age_band: Some(band.into()),
+                ..Default::default()
+            },
+        ));
+    }
+    for mode in ["self", "interview"] {
+        series.push((
+            format!("mode:{mode}"),
+            digiparat::server::db::StatsFilter {
+                mode: Some(mode.into()),
+                ..Default::default()
+            },
+        ));
+    }
+    for language in ["da", "en", "ar"] {
+        series.push((
+            format!("language:{language}"),
+            digiparat::server::db::StatsFilter {
+                language: Some(language.into()),
+                ..Default::default()
+            },
+        ));
+    }
+    let (mut views, mut worst_total, mut worst_share) = (0, 0.0_f64, 0.0_f64);
+    for (name, filter) in &series {
+        let months = app.db.cube_series(filter).await?;
+        let quarters: Vec<String> = cube::quarters(&months).into_keys().collect();
+        for (a, from) in quarters.iter().enumerate() {
+            for until in &quarters[a..] {
+                let range = Range {
+                    from: Some(from.clone()),
+                    until: Some(until.clone()),
+                };
+                let mut truth = [0i64; 3];
+                for (month, row) in &months {
+                    if quarter_of_month(month).is_some_and(|q| range.contains(&q)) {
+                        for c in 0..3 {
+                            truth[c] += row[COMPUTED + c];
+                        }
+                    }
+                }
+                let people: i64 = truth.iter().sum();
+                if people < 1000 {
+                    continue;
+                }
+                views += 1;
+                let published = cube::publish_view(&secret, name, &months, &range);
+                let off = (published.people - people).abs() as f64 / people as f64;
+                worst_total = worst_total.max(off);
+                assert!(
+                    off <= 0.01,
+                    "{name} {range:?}: {} for {people}",
+                    published.people
+                );
+                for c in 0..3 {
+                    let shown = ((published.slots[COMPUTED + c] * 100) as f64
+                        / published.people as f64)
+                        .round();
+                    let true_share = truth[c] as f64 * 100.0 / people as f64;
+                    worst_share = worst_share.max((shown - true_share).abs());
+                    assert!(
+                        (shown - true_share).abs() <= 1.0,
+                        "{name} {range:?} channel {c}: {shown} % for {true_share:.2} %"
+                    );
+                }
+            }
+        }
+    }
+    eprintln!(
+        "usefulness: {views} views of 1,000 or more; worst total {:.3} %, worst share {worst_share:.2} points",
+        worst_total * 100.0
+    );
+    assert!(views >= 50, "too few large views: {views}");
+    Ok(())
+}

@@ -110,6 +110,7 @@ pub trait CaseStore {
         role: Role,
         team_id: Option<TeamId>,
         disabled: bool,
+        may_export_rows: bool,
         trail: Option<&NewAudit>,
     ) -> Result<(), DbError>;
     async fn set_disabled(&self, id: UserId, disabled: bool) -> Result<(), DbError>;
@@ -230,21 +231,23 @@ macro_rules! impl_case_store {
                 role: $crate::domain::role::Role,
                 team_id: Option<$crate::server::db::TeamId>,
                 disabled: bool,
+                may_export_rows: bool,
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
-                // Name, role, team and disabled together with the line that records them;
-                // a change of disabled ends the account's sessions.
+                // Name, role, team, disabled and the rows permission together with the line
+                // that records them; a change of disabled ends the account's sessions.
                 let mut tx = self.pool.begin().await?;
                 sqlx::query(
                     "UPDATE users SET display_name = $1, role = $2, team_id = $3, \
                      session_epoch = CASE WHEN disabled = $4 THEN session_epoch ELSE session_epoch + 1 END, \
-                     disabled = $4 WHERE id = $5",
+                     disabled = $4, may_export_rows = $6 WHERE id = $5",
                 )
                 .bind(display_name)
                 .bind(role.as_str())
                 .bind(team_id)
                 .bind(disabled)
                 .bind(id)
+                .bind(may_export_rows)
                 .execute(&mut *tx)
                 .await?;
                 $crate::server::db::cases::trail_on!(tx, trail, None, None);

@@ -22,7 +22,9 @@ pub use cases::{
 pub use postgres::PgRepository;
 pub use sessions::Sessions;
 pub use sqlite::{SqliteRepository, pool_options as sqlite_pool_options};
-pub use stats::{CubeCells, ExportRow, SeedAssessment, SeedCase, StatsFilter, StatsStore};
+pub use stats::{
+    CubeCells, ExportProfile, ExportRow, SeedAssessment, SeedCase, StatsFilter, StatsStore,
+};
 
 use crate::server::config::DatabaseUrl;
 
@@ -45,12 +47,14 @@ pub struct User {
     /// Raised by every password change, reset, disabling and enabling: a session signed in
     /// under an older value is no longer valid.
     pub session_epoch: i64,
+    /// May download person-level rows (`/dashboard/rows.csv`).
+    pub may_export_rows: bool,
 }
 
 /// The columns of a `User`.
 macro_rules! user_columns {
     () => {
-        "id, username, display_name, role, team_id, password_hash, must_change_password, disabled, session_epoch"
+        "id, username, display_name, role, team_id, password_hash, must_change_password, disabled, session_epoch, may_export_rows"
     };
 }
 pub(crate) use user_columns;

@@ -77,6 +77,13 @@ impl ExportRow {
     }
 }
 
+/// Rows per quasi-identifier combination and per code, for `domain::anonymity`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ExportProfile {
+    pub combos: std::collections::BTreeMap<crate::domain::anonymity::Combo, u64>,
+    pub codes: std::collections::BTreeMap<String, u64>,
+}
+
 /// Rows per message from a database cursor.
 pub(crate) const EXPORT_CHUNK: usize = 1024;
 
@@ -139,6 +146,10 @@ pub trait StatsStore {
         f: &StatsFilter,
         out: Sender<Vec<ExportRow>>,
     ) -> Result<(), DbError>;
+    /// What k-anonymity needs to know of a rows file before it is written: the number of
+    /// rows per combination of quasi-identifiers (team id, age band, quarter, mode,
+    /// language; `""` for none) and per reason or ground code (`kind:code`).
+    async fn export_profile(&self, f: &StatsFilter) -> Result<ExportProfile, DbError>;
     /// `ItemAnswer`s of finished assessments with a result, by assessment.
     /// Sent in chunks to `out`, so memory stays flat; stops when `out` is closed.
     async fn item_answers(
@@ -498,6 +509,43 @@ macro_rules! impl_stats_store {
                 let mut conn = self.pool.acquire().await?;
                 let rows = q.build_query_as::<ExportRow>().fetch(&mut *conn);
                 $crate::server::db::stats::send_in_chunks(rows, &out).await
+            }
+
+            async fn export_profile(
+                &self,
+                f: &$crate::server::db::StatsFilter,
+            ) -> Result<$crate::server::db::stats::ExportProfile, $crate::server::db::DbError> {
+                let postgres = $crate::server::db::Repository::backend(self) == $crate::server::db::Backend::Postgres;
+                let month = if postgres {
+                    "to_char(a.finished_at AT TIME ZONE 'UTC', 'YYYY-MM')"
+                } else {
+                    "substr(a.finished_at, 1, 7)"
+                };
+                let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(format!(
+                    "SELECT COALESCE(CAST(a.team_id AS TEXT), ''), COALESCE(a.age_band, ''), {month}, \
+                     a.mode, a.language, COUNT(*) FROM assessments a JOIN results r ON r.assessment_id = a.id"
+                ));
+                $crate::server::db::stats::push_filters!(q, f);
+                q.push(format!(" GROUP BY a.team_id, a.age_band, {month}, a.mode, a.language"));
+                let rows: Vec<(String, String, String, String, String, i64)> =
+                    q.build_query_as().fetch_all(&self.pool).await?;
+                let mut profile = $crate::server::db::stats::ExportProfile::default();
+                for (team, band, month, mode, language, n) in rows {
+                    let quarter = $crate::domain::disclosure::quarter_of_month(&month).unwrap_or(month);
+                    *profile.combos.entry([team, band, quarter, mode, language]).or_default() +=
+                        u64::try_from(n).unwrap_or(0);
+                }
+                let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
+                    "SELECT c.kind || ':' || c.code, COUNT(DISTINCT a.id) FROM result_codes c \
+                     JOIN assessments a ON a.id = c.assessment_id JOIN results r ON r.assessment_id = a.id",
+                );
+                $crate::server::db::stats::push_filters!(q, f);
+                q.push(" AND c.kind IN ('reason', 'ground') GROUP BY c.kind, c.code");
+                let rows: Vec<(String, i64)> = q.build_query_as().fetch_all(&self.pool).await?;
+                for (code, n) in rows {
+                    profile.codes.insert(code, u64::try_from(n).unwrap_or(0));
+                }
+                Ok(profile)
             }
 
             async fn item_answers(

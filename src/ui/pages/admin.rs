@@ -231,6 +231,13 @@ fn UserForm(v: AdminUser) -> impl IntoView {
                         <label for="disabled">{lang.t("admin-disable")}</label>
                     </div>
                 </div>
+                <div class="form-group">
+                    <div class="tick-box">
+                        <input type="checkbox" id="rows" name="rows" value="yes" checked=u.may_export_rows aria-describedby="rows-hint" />
+                        <label for="rows">{lang.t("admin-rows")}</label>
+                    </div>
+                    <p class="hint" id="rows-hint">{lang.t("admin-rows-hint")}</p>
+                </div>
                 <button type="submit" class="button button-primary">{lang.t("admin-save")}</button>
             </form>
             <h2>{lang.t("admin-reset-heading")}</h2>

@@ -24,11 +24,12 @@ pub fn Dashboard() -> impl IntoView {
         q("language"),
         q("from"),
         q("until"),
+        q("rows_error"),
     );
     loaded(
         move || {
-            let (team, band, mode, language, from, until) = args.clone();
-            load_dashboard(team, band, mode, language, from, until)
+            let (team, band, mode, language, from, until, rows_error) = args.clone();
+            load_dashboard(team, band, mode, language, from, until, rows_error)
         },
         |v: DashboardView| view! { <DashboardPage v /> },
     )
@@ -98,7 +99,57 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
         .iter()
         .map(|q| (q.clone(), quarter_label(lang, q)))
         .collect();
+    let errors: Vec<FieldError> = errors
+        .into_iter()
+        .chain(v.rows_error.iter().map(|(id, message)| FieldError {
+            target_id: id.clone(),
+            message: message.clone(),
+        }))
+        .collect();
     let has_error = !errors.is_empty();
+    let rows_section = v.may_export_rows.then(|| {
+        let purpose_error = v
+            .rows_error
+            .as_ref()
+            .filter(|(id, _)| id == "rows-purpose")
+            .map(|(_, m)| m.clone());
+        let year_error = v
+            .rows_error
+            .as_ref()
+            .filter(|(id, _)| id == "rows-year")
+            .map(|(_, m)| m.clone());
+        let (year_invalid, purpose_invalid) = (year_error.is_some(), purpose_error.is_some());
+        let years: Vec<(String, String)> = v
+            .years
+            .iter()
+            .map(|y| (y.to_string(), y.to_string()))
+            .collect();
+        view! {
+            <section aria-labelledby="rows" class="stat-section">
+                <h2 id="rows">{lang.t("dash-rows-heading")}</h2>
+                <p>{lang.t_args("dash-rows-text", &[("k", k.to_string())])}</p>
+                <form method="post" action="/dashboard/rows.csv" novalidate>
+                    <div class="form-group" class:form-group-error=year_invalid>
+                        {year_error.map(|m| view! { <p class="error-message" id="rows-year-error">{m}</p> })}
+                        <label class="label" for="rows-year">{lang.t("dash-rows-year")}</label>
+                        <select class="input" id="rows-year" name="year">
+                            <option value="" selected=true>{lang.t("dash-rows-all-years")}</option>
+                            {years
+                                .into_iter()
+                                .map(|(value, text): (String, String)| view! { <option value=value>{text}</option> })
+                                .collect_view()}
+                        </select>
+                    </div>
+                    <div class="form-group" class:form-group-error=purpose_invalid>
+                        <label class="label" for="rows-purpose">{lang.t("dash-rows-purpose")}</label>
+                        {purpose_error.map(|m| view! { <p class="error-message" id="rows-purpose-error">{m}</p> })}
+                        <textarea class="input input-wide" id="rows-purpose" name="purpose" rows="3" maxlength="500"></textarea>
+                    </div>
+                    <button type="submit" class="button button-secondary">{lang.t("dash-rows-button")}</button>
+                </form>
+            </section>
+        }
+    });
     let f = v.filters.clone();
     let teams = v
         .teams
@@ -125,7 +176,6 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
         }
     };
     let export = with_query("/dashboard/export.csv");
-    let rows = with_query("/dashboard/rows.csv");
     let items = with_query("/dashboard/items");
     let contents = v
         .sections
@@ -157,10 +207,6 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
             </p>
             <ul class="link-list">
                 <li><a href=export download="">{lang.t("dash-export")}</a></li>
-                <li>
-                    <a href=rows download="">{lang.t("dash-export-rows")}</a>
-                    <span class="hint">{lang.t("dash-export-rows-hint")}</span>
-                </li>
                 <li><a href=items>{lang.t("items-link")}</a></li>
             </ul>
             <nav class="anchor-links" aria-labelledby="dash-contents">
@@ -168,6 +214,7 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
                 <ul>{contents}</ul>
             </nav>
             {sections}
+            {rows_section}
         </Page>
     }
 }
