@@ -28,7 +28,12 @@ trap 'kill $SERVER 2>/dev/null; rm -rf "$DATA"' EXIT
 BASE="http://127.0.0.1:$PORT"
 for _ in $(seq 100); do curl -sf "$BASE/healthz" >/dev/null && break; sleep 0.1; done
 JAR="$DATA/cookies"
-curl -s -o /dev/null -c "$JAR" -H "Sec-Fetch-Site: same-origin" -X POST -d "username=admin&password=$DIGIPARAT_ADMIN_PASSWORD" "$BASE/auth/login"
+login() { curl -s -o /dev/null -c "$JAR" -H "Sec-Fetch-Site: same-origin" -X POST -d "username=admin&password=$1" "$BASE/auth/login"; }
+login "$DIGIPARAT_ADMIN_PASSWORD"
+# A configured password is a one-time password: replace it, then sign in again.
+curl -s -o /dev/null -b "$JAR" -H "Sec-Fetch-Site: same-origin" -X POST \
+  -d "current=$DIGIPARAT_ADMIN_PASSWORD&new=bench-admin-password-2&confirm=bench-admin-password-2" "$BASE/auth/password"
+login bench-admin-password-2 || login "$DIGIPARAT_ADMIN_PASSWORD"
 curl -s -o /dev/null -b "$JAR" "$BASE/dashboard" # warm-up
 for query in "" "?team=2&from=2026-Q1&until=2026-Q2"; do
   for _ in $(seq 30); do
