@@ -805,13 +805,13 @@ mod server {
     }
 
     impl ItemTally {
-        fn quarter(&mut self, quarter: &str) -> &mut ItemQuarter {
-            let alpha: Vec<(KeyTally, AlphaSums)> = self
-                .alpha
-                .iter()
-                .map(|(_, of)| (KeyTally::default(), AlphaSums::new(of.len())))
-                .collect();
-            self.quarters
+        /// A quarter's counts, made empty on first use.
+        fn quarter<'a>(
+            quarters: &'a mut BTreeMap<String, ItemQuarter>,
+            alpha: &[(Dimension, Vec<usize>)],
+            quarter: &str,
+        ) -> &'a mut ItemQuarter {
+            quarters
                 .entry(quarter.to_owned())
                 .or_insert_with(|| ItemQuarter {
                     people: KeyTally::default(),
@@ -823,7 +823,10 @@ mod server {
                             ..ItemCount::default()
                         })
                         .collect(),
-                    alpha,
+                    alpha: alpha
+                        .iter()
+                        .map(|(_, of)| (KeyTally::default(), AlphaSums::new(of.len())))
+                        .collect(),
                 })
         }
 
@@ -840,8 +843,11 @@ mod server {
                 return;
             };
             let instrument = Instrument::dr1();
-            let alpha_of = self.alpha.clone();
-            let q = self.quarter(&quarter);
+            let ItemTally {
+                alpha: alpha_of,
+                quarters,
+            } = self;
+            let q = Self::quarter(quarters, alpha_of, &quarter);
             q.people.add(one(key));
             for (item, count) in instrument.items().iter().zip(&mut q.items) {
                 if !item.applies_in(mode) {
@@ -901,7 +907,13 @@ mod server {
         };
         let reader = tokio::spawn(async move { db.item_answers(&filter, tx).await });
         let mut tally = ItemTally::default();
-        type Current = (i64, String, i64, Mode, BTreeMap<String, serde_json::Value>);
+        type Current = (
+            i64,
+            Arc<str>,
+            i64,
+            Mode,
+            BTreeMap<String, serde_json::Value>,
+        );
         let mut current: Option<Current> = None;
         while let Some(chunk) = rx.recv().await {
             for (id, mode, item, value, month, key) in chunk {

@@ -88,7 +88,7 @@ pub struct ExportProfile {
 pub(crate) const EXPORT_CHUNK: usize = 1024;
 
 /// `(assessment, mode, item, answer as JSON, finish month YYYY-MM, record key)`.
-pub type ItemAnswer = (i64, String, String, String, String, i64);
+pub type ItemAnswer = (i64, String, String, String, std::sync::Arc<str>, i64);
 
 pub use tokio::sync::mpsc::Sender;
 
@@ -559,16 +559,37 @@ macro_rules! impl_stats_store {
                 } else {
                     "substr(a.finished_at, 1, 7)"
                 };
+                // Month and record key once per assessment, not once per answer.
                 let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(format!(
-                    "SELECT a.id, a.mode, an.item, an.value, {month}, r.record_key FROM answers an \
-                     JOIN assessments a ON a.id = an.assessment_id \
+                    "SELECT a.id, {month}, r.record_key FROM assessments a \
                      JOIN results r ON r.assessment_id = a.id"
                 ));
                 $crate::server::db::stats::push_filters!(q, f);
+                let finished: Vec<(i64, String, i64)> = q.build_query_as().fetch_all(&self.pool).await?;
+                let of: std::collections::HashMap<i64, (std::sync::Arc<str>, i64)> = finished
+                    .into_iter()
+                    .map(|(id, month, key)| (id, (std::sync::Arc::from(month), key)))
+                    .collect();
+                let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
+                    "SELECT a.id, a.mode, an.item, an.value FROM answers an \
+                     JOIN assessments a ON a.id = an.assessment_id",
+                );
+                $crate::server::db::stats::push_filters!(q, f);
                 q.push(" ORDER BY a.id");
                 let mut conn = self.pool.acquire().await?;
-                let rows = q.build_query_as().fetch(&mut *conn);
-                $crate::server::db::stats::send_in_chunks(rows, &out).await
+                let rows = futures_util::StreamExt::filter_map(
+                    q.build_query_as::<(i64, String, String, String)>().fetch(&mut *conn),
+                    |row| {
+                        let out = match row {
+                            Ok((id, mode, item, value)) => of
+                                .get(&id)
+                                .map(|(month, key)| Ok((id, mode, item, value, month.clone(), *key))),
+                            Err(e) => Some(Err(e)),
+                        };
+                        std::future::ready(out)
+                    },
+                );
+                $crate::server::db::stats::send_in_chunks(Box::pin(rows), &out).await
             }
 
             async fn stats_teams(&self) -> Result<Vec<(i64, String)>, $crate::server::db::DbError> {
