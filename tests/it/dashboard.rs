@@ -310,12 +310,14 @@ async fn small_counts_are_hidden_and_cannot_be_recovered(db: Db) -> TestResult {
     let text = csv.text().await?;
     assert!(text.starts_with("table,row,column,count"), "{text}");
     assert!(text.contains(&format!("total,,,{shown_total}")), "{text}");
-    assert!(
-        !text
-            .lines()
-            .any(|l| l.starts_with("channels,") && (l.ends_with(",3") || l.ends_with(",25"))),
-        "{text}"
-    );
+    // The hidden 3 is "<10" in the file too; 25 may be published as it is (an adjustment
+    // of 0), so only the small count is looked for.
+    let channel_lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("channels,"))
+        .collect();
+    assert!(channel_lines.iter().all(|l| !l.ends_with(",3")), "{text}");
+    assert!(channel_lines.iter().any(|l| l.ends_with(",<10")), "{text}");
     let bad = manager
         .get(app.url("/dashboard?from=last-year"))
         .send()
