@@ -152,24 +152,30 @@ async fn recount_stats(config: &Config, args: &[String]) -> ExitCode {
     };
     let started = std::time::Instant::now();
     if check {
-        let compared =
-            async { Ok::<_, db::DbError>((repo.stored_cube().await?, repo.counted_cube().await?)) };
+        let compared = async {
+            Ok::<_, db::DbError>((
+                repo.stored_cube().await?,
+                repo.counted_cube().await?,
+                repo.stored_items().await?,
+                repo.counted_items().await?,
+            ))
+        };
         return match compared.await {
-            Ok((stored, counted)) if stored == counted => {
+            Ok((stored, counted, stored_items, counted_items))
+                if stored == counted && stored_items == counted_items =>
+            {
                 say(&format!(
-                    "The statistics match a fresh count ({} cells).",
-                    counted.len()
+                    "The statistics match a fresh count ({} cells, {} item figures).",
+                    counted.len(),
+                    counted_items.len()
                 ));
                 ExitCode::SUCCESS
             }
-            Ok((stored, counted)) => {
-                let differ = counted
-                    .iter()
-                    .filter(|(cell, n)| stored.get(*cell) != Some(*n))
-                    .count()
-                    + stored.keys().filter(|c| !counted.contains_key(*c)).count();
+            Ok((stored, counted, stored_items, counted_items)) => {
+                let differ = differing(&stored, &counted);
+                let items_differ = differing(&stored_items, &counted_items);
                 eprintln!(
-                    "The statistics differ from a fresh count in {differ} cells; run digiparat recount-stats."
+                    "The statistics differ from a fresh count in {differ} cells and {items_differ} item figures; run digiparat recount-stats."
                 );
                 ExitCode::FAILURE
             }
@@ -192,4 +198,13 @@ async fn recount_stats(config: &Config, args: &[String]) -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Entries that differ between two counts, on either side.
+fn differing<K: Ord, V: PartialEq>(
+    stored: &std::collections::BTreeMap<K, V>,
+    counted: &std::collections::BTreeMap<K, V>,
+) -> usize {
+    counted.iter().filter(|(k, v)| stored.get(*k) != Some(*v)).count()
+        + stored.keys().filter(|k| !counted.contains_key(*k)).count()
 }

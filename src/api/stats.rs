@@ -146,14 +146,13 @@ pub async fn load_dashboard(
 
 #[cfg(feature = "ssr")]
 pub use server::{
-    FilterError, ItemTally, PublishedItems, ROW_COLUMNS, StatsView, aggregates_csv, alpha_rows,
-    build, item_tally, parse_filters, publish_items, rows_csv,
+    FilterError, ItemSeries, PublishedItems, ROW_COLUMNS, StatsView, aggregates_csv, alpha_rows,
+    build, item_series, parse_filters, publish_items, rows_csv,
 };
 
 #[cfg(feature = "ssr")]
 mod server {
     use std::collections::BTreeMap;
-    use std::sync::Arc;
 
     use axum::extract::{Query, State};
     use axum::response::{IntoResponse, Response};
@@ -166,10 +165,11 @@ mod server {
     use crate::domain::anonymity;
     use crate::domain::case::AgeBand;
     use crate::domain::cube;
+    use crate::domain::item_cube;
     use crate::domain::disclosure::{Figure, Range, Secret, Tally as KeyTally, quarter_of_month};
     use crate::domain::role::Role;
     use crate::domain::stats::AlphaSums;
-    use crate::domain::{Channel, Dimension, Instrument, Mode, Points, ReasonCode};
+    use crate::domain::{Channel, Dimension, Instrument, ReasonCode};
     use crate::i18n::Lang;
     use crate::server::charts::{BarChart, BarSeries, render_bar};
     use crate::server::db::{DbError, ExportRow, Repository, StatsFilter};
@@ -240,7 +240,7 @@ mod server {
         pub fn everyone() -> StatsView {
             StatsView {
                 filter: StatsFilter::default(),
-                series: "all".to_owned(),
+                series: item_cube::EVERYONE.to_owned(),
                 range: Range::default(),
             }
         }
@@ -334,8 +334,8 @@ mod server {
         .filter_map(|(field, v)| v.map(|v| (field, v)))
         .collect();
         let series = match narrowing.as_slice() {
-            [] => "all".to_owned(),
-            [(field, value)] => format!("{field}:{value}"),
+            [] => item_cube::EVERYONE.to_owned(),
+            [(field, value)] => item_cube::series_name(field, value),
             [_, (second, _), ..] => {
                 return Err(FilterError {
                     field: second,
@@ -734,214 +734,19 @@ mod server {
         Ok((shown_total, sections))
     }
 
-    /// An answer's worth in twelfths, reverse items turned; `None` when it does not count.
-    fn twelfths(item: &crate::domain::Item, value: &serde_json::Value) -> Option<i64> {
-        let code = value.as_str()?;
-        match item.option(code)?.points()? {
-            Points::Twelfths(p) => {
-                let p = i64::from(p.min(12));
-                Some(if item.is_reverse() { 12 - p } else { p })
-            }
-            Points::Missing | Points::NotApplicable => None,
-        }
+    /// A series' item cube (`domain::item_cube`), every quarter up to the end of a view's
+    /// range (published figures look back before its start, `domain::disclosure`).
+    pub struct ItemSeries {
+        quarters: BTreeMap<String, item_cube::Quarter>,
     }
 
-    /// One item's answers in one quarter, with the key sums of their contributors.
-    #[derive(Clone, Debug, Default)]
-    struct ItemCount {
-        asked: KeyTally,
-        dont_understand: KeyTally,
-        missing: KeyTally,
-        by_option: Vec<KeyTally>,
-    }
-
-    /// One quarter of the item analysis.
-    #[derive(Clone, Debug)]
-    struct ItemQuarter {
-        people: KeyTally,
-        items: Vec<ItemCount>,
-        /// Per dimension of `ItemTally::alpha`: people with every item answered, and sums.
-        alpha: Vec<(KeyTally, AlphaSums)>,
-    }
-
-    /// The item analysis of a series, counted one assessment at a time per quarter:
-    /// memory does not grow with the number of assessments.
-    pub struct ItemTally {
-        /// Per dimension: the instrument's indices of the items alpha is over.
-        alpha: Vec<(Dimension, Vec<usize>)>,
-        quarters: BTreeMap<String, ItemQuarter>,
-    }
-
-    impl Default for ItemTally {
-        fn default() -> Self {
-            let instrument = Instrument::dr1();
-            // Items asked in one mode only (the observed task) are left out of alpha, so
-            // both modes compare.
-            let alpha = [Dimension::Access, Dimension::Skills, Dimension::Motivation]
-                .into_iter()
-                .map(|d| {
-                    let of: Vec<usize> = instrument
-                        .items()
-                        .iter()
-                        .enumerate()
-                        .filter(|(_, i)| i.dimension() == Some(d) && i.only_mode().is_none())
-                        .map(|(j, _)| j)
-                        .collect();
-                    (d, of)
-                })
-                .collect();
-            ItemTally {
-                alpha,
-                quarters: BTreeMap::new(),
-            }
-        }
-    }
-
-    fn one(key: i64) -> KeyTally {
-        KeyTally {
-            count: 1,
-            key_sum: key,
-        }
-    }
-
-    impl ItemTally {
-        /// A quarter's counts, made empty on first use.
-        fn quarter<'a>(
-            quarters: &'a mut BTreeMap<String, ItemQuarter>,
-            alpha: &[(Dimension, Vec<usize>)],
-            quarter: &str,
-        ) -> &'a mut ItemQuarter {
-            quarters
-                .entry(quarter.to_owned())
-                .or_insert_with(|| ItemQuarter {
-                    people: KeyTally::default(),
-                    items: Instrument::dr1()
-                        .items()
-                        .iter()
-                        .map(|i| ItemCount {
-                            by_option: vec![KeyTally::default(); i.options().len()],
-                            ..ItemCount::default()
-                        })
-                        .collect(),
-                    alpha: alpha
-                        .iter()
-                        .map(|(_, of)| (KeyTally::default(), AlphaSums::new(of.len())))
-                        .collect(),
-                })
-        }
-
-        /// One finished assessment's answers, finished in `month` (`YYYY-MM`), with its
-        /// record key.
-        pub fn add(
-            &mut self,
-            month: &str,
-            key: i64,
-            mode: Mode,
-            answers: &BTreeMap<String, serde_json::Value>,
-        ) {
-            let Some(quarter) = quarter_of_month(month) else {
-                return;
-            };
-            let instrument = Instrument::dr1();
-            let ItemTally {
-                alpha: alpha_of,
-                quarters,
-            } = self;
-            let q = Self::quarter(quarters, alpha_of, &quarter);
-            q.people.add(one(key));
-            for (item, count) in instrument.items().iter().zip(&mut q.items) {
-                if !item.applies_in(mode) {
-                    continue;
-                }
-                count.asked.add(one(key));
-                let codes: Vec<&str> = match answers.get(item.id()) {
-                    Some(serde_json::Value::String(c)) => vec![c.as_str()],
-                    Some(serde_json::Value::Array(l)) => {
-                        l.iter().filter_map(|v| v.as_str()).collect()
-                    }
-                    _ => Vec::new(),
-                };
-                if codes.iter().any(|c| {
-                    *c == "dont_understand" || *c == crate::api::questionnaire::UI_DONT_UNDERSTAND
-                }) {
-                    count.dont_understand.add(one(key));
-                } else if codes.is_empty() {
-                    count.missing.add(one(key));
-                }
-                for c in codes {
-                    if let Some(i) = item
-                        .options()
-                        .iter()
-                        .position(|o| o.code() == c && c != "dont_understand")
-                    {
-                        count.by_option[i].add(one(key));
-                    }
-                }
-            }
-            for ((_, of), (complete, sums)) in alpha_of.iter().zip(&mut q.alpha) {
-                let row: Option<Vec<i64>> = of
-                    .iter()
-                    .map(|j| {
-                        let item = &instrument.items()[*j];
-                        answers.get(item.id()).and_then(|v| twelfths(item, v))
-                    })
-                    .collect();
-                if let Some(row) = row {
-                    complete.add(one(key));
-                    sums.add(&row);
-                }
-            }
-        }
-    }
-
-    /// Reads the answers of finished assessments of a view's series (every quarter up to
-    /// the end of its range) into a tally, a chunk at a time from a database cursor.
-    pub async fn item_tally(
-        db: Arc<dyn Repository>,
-        f: &StatsFilter,
-    ) -> Result<ItemTally, DbError> {
-        let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-        let filter = StatsFilter {
-            from: None,
-            ..f.clone()
-        };
-        let reader = tokio::spawn(async move { db.item_answers(&filter, tx).await });
-        let mut tally = ItemTally::default();
-        type Current = (
-            i64,
-            Arc<str>,
-            i64,
-            Mode,
-            BTreeMap<String, serde_json::Value>,
-        );
-        let mut current: Option<Current> = None;
-        while let Some(chunk) = rx.recv().await {
-            for (id, mode, item, value, month, key) in chunk {
-                let value = serde_json::from_str(&value).unwrap_or(serde_json::Value::Null);
-                if current.as_ref().is_none_or(|c| c.0 != id) {
-                    if let Some((_, month, key, mode, answers)) = current.take() {
-                        tally.add(&month, key, mode, &answers);
-                    }
-                    let mode = if mode == "interview" {
-                        Mode::Interview
-                    } else {
-                        Mode::SelfAssessment
-                    };
-                    current = Some((id, month, key, mode, BTreeMap::new()));
-                }
-                if let Some((_, _, _, _, answers)) = current.as_mut() {
-                    answers.insert(item, value);
-                }
-            }
-        }
-        if let Some((_, month, key, mode, answers)) = current.take() {
-            tally.add(&month, key, mode, &answers);
-        }
-        match reader.await {
-            Ok(result) => result?,
-            Err(e) => return Err(DbError::Corrupt(format!("item reader stopped: {e}"))),
-        }
-        Ok(tally)
+    pub async fn item_series(db: &dyn Repository, view: &StatsView) -> Result<ItemSeries, DbError> {
+        let rows = db
+            .item_series(&view.series, view.range.until.as_deref())
+            .await?;
+        Ok(ItemSeries {
+            quarters: item_cube::quarters_of(rows),
+        })
     }
 
     /// The item analysis of a view, every figure published (`domain::disclosure`).
@@ -954,65 +759,52 @@ mod server {
     }
 
     pub fn publish_items(
-        tally: &ItemTally,
+        series: &ItemSeries,
         secret: &Secret,
         view: &StatsView,
         k: u64,
     ) -> PublishedItems {
-        let instrument = Instrument::dr1();
-        let quarters: Vec<(&String, &ItemQuarter)> = tally
+        let layout = item_cube::Layout::get();
+        let quarters: Vec<(&String, &item_cube::Quarter)> = series
             .quarters
             .iter()
-            .filter(|(_, q)| q.people.count > 0)
+            .filter(|(_, q)| q[layout.people][0] > 0)
             .collect();
-        let series = crate::domain::disclosure::Series {
+        let published = crate::domain::disclosure::Series {
             name: view.series.clone(),
             periods: quarters.iter().map(|(p, _)| (*p).clone()).collect(),
         };
-        let publish = |name: &str, get: &dyn Fn(&ItemQuarter) -> KeyTally| {
-            let tallies: Vec<KeyTally> = quarters.iter().map(|(_, q)| get(q)).collect();
-            series.publish(secret, name, &tallies, &view.range)
+        let publish = |slot: usize| {
+            let tallies: Vec<KeyTally> = quarters
+                .iter()
+                .map(|(_, q)| item_cube::Layout::tally(q, slot))
+                .collect();
+            published.publish(secret, layout.name(slot), &tallies, &view.range)
         };
-        let people = publish(cube::PEOPLE, &|q| q.people);
+        let people = publish(layout.people);
         let shower = Shower::of(people, k);
-        let items = instrument
-            .items()
+        let items = layout
+            .items
             .iter()
-            .enumerate()
-            .map(|(i, item)| {
-                let id = item.id();
-                let asked =
-                    shower.show(publish(&format!("item:{id}:asked"), &|q| q.items[i].asked));
-                let options = item
-                    .options()
-                    .iter()
-                    .enumerate()
-                    .map(|(o, option)| {
-                        let name = format!("item:{id}:option:{}", option.code());
-                        shower.show(publish(&name, &|q| q.items[i].by_option[o]))
-                    })
-                    .collect();
-                let dont = shower.show(publish(&format!("item:{id}:dont_understand"), &|q| {
-                    q.items[i].dont_understand
-                }));
-                let missing = shower.show(publish(&format!("item:{id}:missing"), &|q| {
-                    q.items[i].missing
-                }));
-                (asked, options, dont, missing)
+            .map(|slots| {
+                (
+                    shower.show(publish(slots.asked)),
+                    slots.options.iter().map(|o| shower.show(publish(*o))).collect(),
+                    shower.show(publish(slots.dont_understand)),
+                    shower.show(publish(slots.missing)),
+                )
             })
             .collect();
-        let alphas = tally
+        let alphas = layout
             .alpha
             .iter()
             .enumerate()
-            .map(|(d, (dimension, of))| {
-                let complete = shower.show(publish(&format!("alpha:{dimension}:complete"), &|q| {
-                    q.alpha[d].0
-                }));
-                let mut sums = AlphaSums::new(of.len());
+            .map(|(d, a)| {
+                let complete = shower.show(publish(a.complete));
+                let mut sums = AlphaSums::new(a.of.len());
                 for (period, q) in &quarters {
                     if view.range.contains(period) {
-                        sums.merge(&q.alpha[d].1);
+                        sums.merge(&layout.alpha_sums(q, d));
                     }
                 }
                 // Only from at least k complete answer sets, by the published count and
@@ -1021,7 +813,7 @@ mod server {
                     Shown::Count(_) if sums.n() >= k => sums.alpha().map(|a| format!("{a:.2}")),
                     _ => None,
                 };
-                (*dimension, of.len(), complete, alpha)
+                (a.dimension, a.of.len(), complete, alpha)
             })
             .collect();
         PublishedItems {
@@ -1056,10 +848,10 @@ mod server {
             Ok(v) => (v, None),
             Err(e) => (StatsView::everyone(), Some(e)),
         };
-        let tally = item_tally(state.db.clone(), &view.filter)
+        let series = item_series(state.db.as_ref(), &view)
             .await
             .map_err(db_error)?;
-        let published = publish_items(&tally, &state.disclosure, &view, k);
+        let published = publish_items(&series, &state.disclosure, &view, k);
         let instrument = Instrument::dr1();
         let items = instrument
             .items()

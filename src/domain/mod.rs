@@ -11,6 +11,8 @@ pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod disclosure;
 mod instrument;
+#[cfg(feature = "ssr")]
+pub mod item_cube;
 pub mod lix;
 mod load;
 pub mod privacy;

@@ -48,6 +48,20 @@ impl AlphaSums {
         }
     }
 
+    /// Sums kept elsewhere (`item_cube`): n, Σx and Σx² per item, ΣT and ΣT².
+    pub fn from_parts(n: u64, sum: Vec<i64>, sum_sq: Vec<i64>, total: i64, total_sq: i64) -> AlphaSums {
+        if sum.len() != sum_sq.len() {
+            return AlphaSums::default();
+        }
+        AlphaSums {
+            n,
+            sum,
+            sum_sq,
+            total,
+            total_sq,
+        }
+    }
+
     /// One respondent's answers to every item; a row of another length is ignored.
     pub fn add(&mut self, row: &[i64]) {
         if row.len() != self.sum.len() {

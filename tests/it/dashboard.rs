@@ -10,7 +10,7 @@ use digiparat::domain::disclosure::MAX_LEVEL;
 use digiparat::domain::role::Role;
 use digiparat::domain::{Answers, Instrument, Mode, evaluate};
 use digiparat::i18n::Lang;
-use digiparat::server::db::{AnsweredBy, NewAssessment, StatsFilter};
+use digiparat::server::db::{AnsweredBy, NewAssessment};
 use serde_json::{Map, Value, json};
 
 use crate::both_backends;
@@ -65,6 +65,15 @@ async fn the_recount_command_finds_and_repairs_a_drifted_cube() -> TestResult {
         String::from_utf8_lossy(&repaired.stderr)
     );
     assert_eq!(app.db.stored_cube().await?, app.db.counted_cube().await?);
+    // The item cube is checked and repaired as well.
+    sqlx::query("UPDATE stat_items SET total = total + 1 WHERE slot = 'people'")
+        .execute(&mut c)
+        .await?;
+    let drifted = run(&["recount-stats", "--check"])?;
+    assert!(!drifted.status.success(), "a drifted item cube passed the check");
+    assert!(String::from_utf8_lossy(&drifted.stderr).contains("item figures"));
+    assert!(run(&["recount-stats"])?.status.success());
+    assert_eq!(app.db.stored_items().await?, app.db.counted_items().await?);
     let bad = run(&["recount-stats", "--all"])?;
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--all is not understood"));
@@ -492,9 +501,9 @@ async fn alpha_is_computed_from_the_stored_answers(db: Db) -> TestResult {
     }
     let by_hand =
         digiparat::domain::stats::cronbach_alpha(&rows).ok_or("alpha undefined by hand")?;
-    let tally = digiparat::api::stats::item_tally(app.db.clone(), &StatsFilter::default()).await?;
+    let series = digiparat::api::stats::item_series(app.db.as_ref(), &StatsView::everyone()).await?;
     let secret = app.db.disclosure_secret().await?;
-    let items = digiparat::api::stats::publish_items(&tally, &secret, &StatsView::everyone(), 2);
+    let items = digiparat::api::stats::publish_items(&series, &secret, &StatsView::everyone(), 2);
     let alphas = digiparat::api::stats::alpha_rows(&items, Lang::Da);
     let m = &alphas[2];
     near(m.complete, rows.len() as i64, "complete respondents");
@@ -651,6 +660,47 @@ async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> Test
         direct(ids_of_case.clone()).await?
     );
 
+    // A finished interview corrected, one answer and several at once, then scored again.
+    let corrected = *ids_of_case[3].iter().max().ok_or("no assessment")?;
+    let before = app.db.stored_items().await?;
+    app.db
+        .save_answer(corrected, "U1", &json!("dont_understand"), AnsweredBy::Caseworker, None)
+        .await?;
+    app.db
+        .save_answers(
+            corrected,
+            &[("U2".to_owned(), json!("dont_understand")), ("H1".to_owned(), json!("no"))],
+            AnsweredBy::Caseworker,
+            Some("Rettet"),
+            None,
+        )
+        .await?;
+    assert_ne!(app.db.stored_items().await?, before, "a correction left the item cube");
+    assert_cube_exact(&app, "after correcting a finished interview").await?;
+    // Answers of an unfinished assessment are not counted.
+    let open = app
+        .db
+        .create_assessment(
+            &NewAssessment {
+                instrument: "dr-1".into(),
+                mode: "self".into(),
+                language: "da".into(),
+                team_id: Some(team),
+                ..NewAssessment::default()
+            },
+            None,
+        )
+        .await?;
+    app.db
+        .save_answer(open, "U1", &json!("dont_understand"), AnsweredBy::Recipient, None)
+        .await?;
+    assert_cube_exact(&app, "after an unfinished answer").await?;
+
+    // Retention strips the answers of old anonymous assessments: they leave the items.
+    let far = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+    app.db.expire_caseless(far, far, far).await?;
+    assert_cube_exact(&app, "after retention").await?;
+
     // Erasure keeps the results but not the case's movement.
     assert!(app.db.erase_case(cases[2], None).await?);
     assert_cube_exact(&app, "after erasure").await?;
@@ -669,6 +719,7 @@ async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> Test
 
     // A lost cube is counted again when the application starts.
     let wanted = app.db.stored_cube().await?;
+    let wanted_items = app.db.stored_items().await?;
     // The table's slot columns are the layout's, in its order.
     let columns: Vec<String> = match db {
         Db::Sqlite => {
@@ -678,6 +729,7 @@ async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> Test
                 .fetch_one(&mut c)
                 .await?;
             sqlx::query("DELETE FROM stat_cube").execute(&mut c).await?;
+            sqlx::query("DELETE FROM stat_items").execute(&mut c).await?;
             row.columns().iter().map(|c| c.name().to_owned()).collect()
         }
         Db::Postgres => {
@@ -687,6 +739,7 @@ async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> Test
                 .fetch_one(&mut c)
                 .await?;
             sqlx::query("DELETE FROM stat_cube").execute(&mut c).await?;
+            sqlx::query("DELETE FROM stat_items").execute(&mut c).await?;
             row.columns().iter().map(|c| c.name().to_owned()).collect()
         }
     };
@@ -699,8 +752,14 @@ async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> Test
         wanted,
         "the cube was not counted on start"
     );
+    assert_eq!(
+        again.stored_items().await?,
+        wanted_items,
+        "the item cube was not counted on start"
+    );
     assert!(again.rebuild_cube().await? > 0);
     assert_eq!(again.stored_cube().await?, wanted);
+    assert_eq!(again.stored_items().await?, wanted_items);
     Ok(())
 }
 
@@ -711,6 +770,13 @@ async fn assert_cube_exact(app: &TestApp, when: &str) -> TestResult {
     assert_eq!(
         stored, counted,
         "{when}: the cube differs from a fresh count"
+    );
+    let stored = app.db.stored_items().await?;
+    let counted = app.db.counted_items().await?;
+    assert!(!counted.is_empty(), "{when}: no item figures counted");
+    assert_eq!(
+        stored, counted,
+        "{when}: the item cube differs from a fresh count"
     );
     Ok(())
 }

@@ -518,7 +518,7 @@ macro_rules! impl_case_store {
                     .execute(&mut *tx)
                     .await?;
                 let after = $crate::server::db::cube::cube_tally!(&mut tx, &touched);
-                $crate::server::db::cube::cube_apply!(&mut tx, &$crate::domain::cube::difference(&before, &after));
+                $crate::server::db::cube::cube_apply!(&mut tx, &$crate::server::db::cube::Counted::change(&before, &after));
                 let gone = sqlx::query("DELETE FROM cases WHERE id = $1")
                     .bind(id)
                     .execute(&mut *tx)
@@ -555,10 +555,23 @@ macro_rules! impl_case_store {
                 .execute(&mut *tx)
                 .await?;
                 let old = "SELECT id FROM assessments WHERE case_id IS NULL AND finished_at < $1";
-                sqlx::query(&format!("DELETE FROM answers WHERE assessment_id IN ({old})"))
-                    .bind(finished_before)
-                    .execute(&mut *tx)
-                    .await?;
+                // Their answers leave the item analysis with them.
+                let answered: Vec<i64> = sqlx::query_scalar(
+                    "SELECT DISTINCT a.id FROM assessments a JOIN answers an ON an.assessment_id = a.id \
+                     WHERE a.case_id IS NULL AND a.finished_at < $1 ORDER BY a.id",
+                )
+                .bind(finished_before)
+                .fetch_all(&mut *tx)
+                .await?;
+                for ids in answered.chunks(500) {
+                    let before = $crate::server::db::cube::cube_tally!(&mut tx, ids);
+                    let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
+                    sqlx::query(&format!("DELETE FROM answers WHERE assessment_id IN ({})", list.join(", ")))
+                        .execute(&mut *tx)
+                        .await?;
+                    let after = $crate::server::db::cube::cube_tally!(&mut tx, ids);
+                    $crate::server::db::cube::cube_apply!(&mut tx, &$crate::server::db::cube::Counted::change(&before, &after));
+                }
                 sqlx::query(&format!(
                     "UPDATE results SET override_reason = NULL WHERE override_reason IS NOT NULL \
                      AND assessment_id IN ({old})"

@@ -7,7 +7,8 @@ use std::collections::BTreeMap;
 
 use time::OffsetDateTime;
 
-use crate::domain::cube::{CellKey, FactRow, Tally, WIDTH, slot_names};
+use crate::domain::cube::{CellKey, FactRow, Tally, WIDTH, month_of, slot_names};
+use crate::domain::item_cube::{self, ItemFact, ItemRows, ItemTally};
 
 /// Assessments with their result, one row per reason or ground code (or one row without a
 /// code); callers add the conditions (finished assessments only) and the order.
@@ -108,6 +109,117 @@ impl RowFolder {
     }
 }
 
+/// Finished assessments with their answers, one row per answer (an assessment whose answers
+/// were erased has none, and leaves the item analysis); callers add the conditions and the
+/// order by `a.id`.
+pub(crate) const ITEM_FROM: &str = "SELECT a.id AS id, a.finished_at AS finished_at, \
+     a.team_id AS team_id, a.age_band AS age_band, a.mode AS mode, a.language AS language, \
+     r.record_key AS record_key, an.item AS item, an.value AS value \
+     FROM assessments a JOIN results r ON r.assessment_id = a.id \
+     JOIN answers an ON an.assessment_id = a.id";
+
+/// Every finished assessment's answers, by assessment.
+pub(crate) fn item_select_all() -> String {
+    format!("{ITEM_FROM} WHERE a.finished_at IS NOT NULL ORDER BY a.id")
+}
+
+/// One row of `ITEM_FROM`.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ItemRecord {
+    id: i64,
+    finished_at: OffsetDateTime,
+    team_id: Option<i64>,
+    age_band: Option<String>,
+    mode: String,
+    language: String,
+    record_key: i64,
+    item: String,
+    value: String,
+}
+
+/// Joins the answer rows of one assessment (adjacent) and counts them into the item cube.
+#[derive(Default)]
+pub(crate) struct ItemFolder {
+    current: Option<(ItemRecord, BTreeMap<String, serde_json::Value>)>,
+    tally: ItemTally,
+}
+
+impl ItemFolder {
+    pub(crate) fn push(&mut self, mut row: ItemRecord) {
+        // Stored by this application as JSON; anything else counts as no answer.
+        let value = serde_json::from_str(&row.value).unwrap_or(serde_json::Value::Null);
+        let item = std::mem::take(&mut row.item);
+        match self.current.as_mut() {
+            Some((head, answers)) if head.id == row.id => {
+                answers.insert(item, value);
+            }
+            _ => {
+                self.count_current();
+                self.current = Some((row, BTreeMap::from([(item, value)])));
+            }
+        }
+    }
+
+    fn count_current(&mut self) {
+        if let Some((head, answers)) = self.current.take() {
+            let month = month_of(head.finished_at);
+            self.tally.add(&ItemFact {
+                month: &month,
+                team_id: head.team_id,
+                age_band: head.age_band.as_deref(),
+                mode: &head.mode,
+                language: &head.language,
+                record_key: head.record_key,
+                answers: &answers,
+            });
+        }
+    }
+
+    pub(crate) fn finish(mut self) -> ItemRows {
+        self.count_current();
+        self.tally.rows()
+    }
+}
+
+/// Both cubes' contents for some assessments, or the change a write makes to them.
+#[derive(Debug, Default)]
+pub(crate) struct Counted {
+    pub(crate) cells: BTreeMap<CellKey, [i64; WIDTH]>,
+    pub(crate) items: ItemRows,
+}
+
+impl Counted {
+    /// What turns `before` into `after`.
+    pub(crate) fn change(before: &Counted, after: &Counted) -> Counted {
+        Counted {
+            cells: crate::domain::cube::difference(&before.cells, &after.cells),
+            items: item_cube::difference(&before.items, &after.items),
+        }
+    }
+}
+
+/// `INSERT ... ON CONFLICT DO UPDATE` adding to the item cube; binds series, quarter and
+/// name of each row, numbers inline.
+pub(crate) fn item_upsert_statement(chunk: &[(&(String, String, String), &(i64, i64))]) -> String {
+    let rows: Vec<String> = chunk
+        .iter()
+        .enumerate()
+        .map(|(r, (_, (total, keys)))| {
+            let b = r * 3;
+            format!("(${}, ${}, ${}, {total}, {keys})", b + 1, b + 2, b + 3)
+        })
+        .collect();
+    format!(
+        "INSERT INTO stat_items (series, quarter, slot, total, key_sum) VALUES {} \
+         ON CONFLICT (series, quarter, slot) DO UPDATE SET \
+         total = stat_items.total + excluded.total, key_sum = stat_items.key_sum + excluded.key_sum",
+        rows.join(", ")
+    )
+}
+
+/// Item cube rows per upsert statement.
+pub(crate) const ITEM_UPSERT_CHUNK: usize = 300;
+
 /// `INSERT ... ON CONFLICT DO UPDATE` adding each cell's counts to the cube. It binds the
 /// four text keys of each cell; team ids and counts are numbers, written inline.
 pub(crate) fn upsert_statement(chunk: &[(&CellKey, &[i64; WIDTH])]) -> String {
@@ -144,37 +256,45 @@ pub(crate) fn upsert_statement(chunk: &[(&CellKey, &[i64; WIDTH])]) -> String {
 /// Cells per upsert statement.
 pub(crate) const UPSERT_CHUNK: usize = 100;
 
-/// Counts the facts of the given assessments (`$tx` is `&mut Transaction`).
+/// Counts the facts and answers of the given assessments into a `Counted` (`$tx` is
+/// `&mut Transaction`).
 macro_rules! cube_tally {
     ($tx:expr, $ids:expr) => {{
         let ids: &[i64] = $ids;
         let mut folder = $crate::server::db::cube::RowFolder::default();
+        let mut items = $crate::server::db::cube::ItemFolder::default();
         if !ids.is_empty() {
             let list: Vec<String> = ids.iter().map(|i| i.to_string()).collect();
-            let sql = format!(
-                "{} WHERE a.finished_at IS NOT NULL AND a.id IN ({}) ORDER BY a.id",
-                $crate::server::db::cube::FACT_FROM,
+            let condition = format!(
+                " WHERE a.finished_at IS NOT NULL AND a.id IN ({}) ORDER BY a.id",
                 list.join(", ")
             );
+            let sql = format!("{}{condition}", $crate::server::db::cube::FACT_FROM);
             let rows: Vec<$crate::server::db::cube::FactRecord> =
                 sqlx::query_as(&sql).fetch_all(&mut **$tx).await?;
             for row in rows {
                 folder.push(row);
             }
+            let sql = format!("{}{condition}", $crate::server::db::cube::ITEM_FROM);
+            let rows: Vec<$crate::server::db::cube::ItemRecord> =
+                sqlx::query_as(&sql).fetch_all(&mut **$tx).await?;
+            for row in rows {
+                items.push(row);
+            }
         }
-        folder.finish()
+        $crate::server::db::cube::Counted {
+            cells: folder.finish(),
+            items: items.finish(),
+        }
     }};
 }
 pub(crate) use cube_tally;
 
-/// Adds per-cell differences to the cube.
+/// Adds a `Counted` (a change, or a whole count) to both cubes.
 macro_rules! cube_apply {
     ($tx:expr, $delta:expr) => {{
-        let delta: &std::collections::BTreeMap<
-            $crate::domain::cube::CellKey,
-            [i64; $crate::domain::cube::WIDTH],
-        > = $delta;
-        let cells: Vec<_> = delta.iter().collect();
+        let delta: &$crate::server::db::cube::Counted = $delta;
+        let cells: Vec<_> = delta.cells.iter().collect();
         for chunk in cells.chunks($crate::server::db::cube::UPSERT_CHUNK) {
             let sql = $crate::server::db::cube::upsert_statement(chunk);
             let mut q = sqlx::query(&sql);
@@ -187,14 +307,23 @@ macro_rules! cube_apply {
             }
             q.execute(&mut **$tx).await?;
         }
+        let rows: Vec<_> = delta.items.iter().collect();
+        for chunk in rows.chunks($crate::server::db::cube::ITEM_UPSERT_CHUNK) {
+            let sql = $crate::server::db::cube::item_upsert_statement(chunk);
+            let mut q = sqlx::query(&sql);
+            for ((series, quarter, slot), _) in chunk {
+                q = q.bind(series.clone()).bind(quarter.clone()).bind(slot.clone());
+            }
+            q.execute(&mut **$tx).await?;
+        }
     }};
 }
 pub(crate) use cube_apply;
 
-/// Locks the case of an assessment (or the assessment alone) so that two writes to the
-/// same case count their difference one after the other, and returns the ids whose facts
-/// the write can change: the assessment and every assessment of its case.
-macro_rules! cube_lock_assessment {
+/// Locks the case of an assessment, then the assessment, in that order everywhere, so that
+/// two writes to the same case or assessment count their difference one after the other;
+/// says whether the assessment is finished (`None`: there is no such assessment).
+macro_rules! lock_assessment {
     ($tx:expr, $id:expr) => {{
         let id: i64 = $id;
         sqlx::query(
@@ -204,6 +333,22 @@ macro_rules! cube_lock_assessment {
         .bind(id)
         .execute(&mut **$tx)
         .await?;
+        let finished: Option<Option<time::OffsetDateTime>> =
+            sqlx::query_scalar("UPDATE assessments SET note = note WHERE id = $1 RETURNING finished_at")
+                .bind(id)
+                .fetch_optional(&mut **$tx)
+                .await?;
+        finished.map(|f| f.is_some())
+    }};
+}
+pub(crate) use lock_assessment;
+
+/// Locks as `lock_assessment` does and returns the ids whose facts the write can change:
+/// the assessment and every assessment of its case.
+macro_rules! cube_lock_assessment {
+    ($tx:expr, $id:expr) => {{
+        let id: i64 = $id;
+        $crate::server::db::cube::lock_assessment!($tx, id);
         let ids: Vec<i64> = sqlx::query_scalar(
             "SELECT id FROM assessments WHERE id = $1 \
              OR case_id = (SELECT case_id FROM assessments WHERE id = $1) ORDER BY id",

@@ -144,7 +144,7 @@ macro_rules! finish_in {
                     .await?;
             }
             let after = $crate::server::db::cube::cube_tally!($tx, &touched);
-            $crate::server::db::cube::cube_apply!($tx, &$crate::domain::cube::difference(&before, &after));
+            $crate::server::db::cube::cube_apply!($tx, &$crate::server::db::cube::Counted::change(&before, &after));
             Ok::<(), $crate::server::db::DbError>(())
         }
         .await
@@ -235,7 +235,7 @@ macro_rules! impl_repository {
                     return Err($crate::server::db::DbError::NoSuchAssessment(id));
                 }
                 let after = $crate::server::db::cube::cube_tally!(&mut tx, &touched);
-                $crate::server::db::cube::cube_apply!(&mut tx, &$crate::domain::cube::difference(&before, &after));
+                $crate::server::db::cube::cube_apply!(&mut tx, &$crate::server::db::cube::Counted::change(&before, &after));
                 $crate::server::db::cases::trail_on!(tx, trail, None, Some(id));
                 tx.commit().await?;
                 Ok(())
@@ -346,6 +346,10 @@ macro_rules! impl_repository {
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
                 let mut tx = self.pool.begin().await?;
+                // A finished assessment's answers are in the item cube: it changes with them.
+                let finished = $crate::server::db::cube::lock_assessment!(&mut tx, id)
+                    .ok_or($crate::server::db::DbError::NoSuchAssessment(id))?;
+                let before = if finished { Some($crate::server::db::cube::cube_tally!(&mut tx, &[id])) } else { None };
                 let done = upsert_answer!(&mut *tx, id, item, value, by);
                 match done {
                     Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
@@ -353,6 +357,10 @@ macro_rules! impl_repository {
                     }
                     other => other?,
                 };
+                if let Some(before) = before {
+                    let after = $crate::server::db::cube::cube_tally!(&mut tx, &[id]);
+                    $crate::server::db::cube::cube_apply!(&mut tx, &$crate::server::db::cube::Counted::change(&before, &after));
+                }
                 $crate::server::db::cases::trail_on!(tx, trail, None, Some(id));
                 tx.commit().await?;
                 Ok(())
@@ -367,14 +375,15 @@ macro_rules! impl_repository {
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
                 let mut tx = self.pool.begin().await?;
-                let updated = sqlx::query("UPDATE assessments SET note = $1 WHERE id = $2")
+                // A finished interview can be corrected: the item cube changes with it.
+                let finished = $crate::server::db::cube::lock_assessment!(&mut tx, id)
+                    .ok_or($crate::server::db::DbError::NoSuchAssessment(id))?;
+                let before = if finished { Some($crate::server::db::cube::cube_tally!(&mut tx, &[id])) } else { None };
+                sqlx::query("UPDATE assessments SET note = $1 WHERE id = $2")
                     .bind(note)
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                if updated.rows_affected() != 1 {
-                    return Err($crate::server::db::DbError::NoSuchAssessment(id));
-                }
                 for (item, value) in answers {
                     let done = upsert_answer!(&mut *tx, id, item, value, by);
                     match done {
@@ -383,6 +392,10 @@ macro_rules! impl_repository {
                         }
                         other => other?,
                     };
+                }
+                if let Some(before) = before {
+                    let after = $crate::server::db::cube::cube_tally!(&mut tx, &[id]);
+                    $crate::server::db::cube::cube_apply!(&mut tx, &$crate::server::db::cube::Counted::change(&before, &after));
                 }
                 $crate::server::db::cases::trail_on!(tx, trail, None, Some(id));
                 tx.commit().await?;

@@ -1,7 +1,7 @@
-//! Aggregates for the manager dashboard, counted by the database from the stored results
-//! (never from case data): channels, scores, reason codes, months, channel movement and
-//! answers per item, all under the same filters. Small-cell suppression happens later,
-//! in the domain, on these exact counts.
+//! Aggregates for the manager dashboard and item page, read from the statistics cubes
+//! (`domain::cube`, `domain::item_cube`), which every write keeps in its own transaction;
+//! fresh counts from the stored results and answers check and rebuild them. Disclosure
+//! control happens later, in the domain, on these exact counts.
 
 use async_trait::async_trait;
 use time::OffsetDateTime;
@@ -87,9 +87,6 @@ pub struct ExportProfile {
 /// Rows per message from a database cursor.
 pub(crate) const EXPORT_CHUNK: usize = 1024;
 
-/// `(assessment, mode, item, answer as JSON, finish month YYYY-MM, record key)`.
-pub type ItemAnswer = (i64, String, String, String, std::sync::Arc<str>, i64);
-
 pub use tokio::sync::mpsc::Sender;
 
 /// Sends a cursor's rows to `out` in chunks of `EXPORT_CHUNK`; stops early, without an
@@ -150,13 +147,17 @@ pub trait StatsStore {
     /// rows per combination of quasi-identifiers (team id, age band, quarter, mode,
     /// language; `""` for none) and per reason or ground code (`kind:code`).
     async fn export_profile(&self, f: &StatsFilter) -> Result<ExportProfile, DbError>;
-    /// `ItemAnswer`s of finished assessments with a result, by assessment.
-    /// Sent in chunks to `out`, so memory stays flat; stops when `out` is closed.
-    async fn item_answers(
+    /// The item cube of one series (`domain::item_cube`), every quarter up to `until`
+    /// (`YYYY-Qn`, inclusive; all when `None`), as (quarter, quantity, total, key sum).
+    async fn item_series(
         &self,
-        f: &StatsFilter,
-        out: Sender<Vec<ItemAnswer>>,
-    ) -> Result<(), DbError>;
+        series: &str,
+        until: Option<&str>,
+    ) -> Result<Vec<(String, String, i64, i64)>, DbError>;
+    /// The item cube as stored, zero entries left out.
+    async fn stored_items(&self) -> Result<crate::domain::item_cube::ItemRows, DbError>;
+    /// The item cube counted again from every stored answer, without writing it.
+    async fn counted_items(&self) -> Result<crate::domain::item_cube::ItemRows, DbError>;
     /// The teams, for the filter (names of teams are not personal data).
     async fn stats_teams(&self) -> Result<Vec<(i64, String)>, DbError>;
 }
@@ -365,7 +366,25 @@ macro_rules! impl_stats_store {
                         record_key: keys.get(id).copied().unwrap_or_default(),
                     });
                 }
-                $crate::server::db::cube::cube_apply!(&mut tx, &tally.finish());
+                let mut items = $crate::domain::item_cube::ItemTally::default();
+                for (id, _, a) in &rows {
+                    let answers: std::collections::BTreeMap<String, serde_json::Value> = a.answers.iter().cloned().collect();
+                    if answers.is_empty() {
+                        continue;
+                    }
+                    let month = $crate::domain::cube::month_of(a.result.computed_at);
+                    items.add(&$crate::domain::item_cube::ItemFact {
+                        month: &month,
+                        team_id: a.new.team_id,
+                        age_band: a.new.age_band.as_deref(),
+                        mode: &a.new.mode,
+                        language: &a.new.language,
+                        record_key: keys.get(id).copied().unwrap_or_default(),
+                        answers: &answers,
+                    });
+                }
+                let counted = $crate::server::db::cube::Counted { cells: tally.finish(), items: items.rows() };
+                $crate::server::db::cube::cube_apply!(&mut tx, &counted);
                 tx.commit().await?;
                 Ok(())
             }
@@ -461,18 +480,37 @@ macro_rules! impl_stats_store {
                         folder.push(row);
                     }
                 }
-                let cells = folder.finish();
-                $crate::server::db::cube::cube_apply!(&mut tx, &cells);
+                sqlx::query("DELETE FROM stat_items").execute(&mut *tx).await?;
+                let sql = $crate::server::db::cube::item_select_all();
+                let mut items = $crate::server::db::cube::ItemFolder::default();
+                {
+                    let mut rows = sqlx::query_as::<_, $crate::server::db::cube::ItemRecord>(&sql).fetch(&mut *tx);
+                    while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+                        items.push(row);
+                    }
+                }
+                let counted = $crate::server::db::cube::Counted {
+                    cells: folder.finish(),
+                    items: items.finish(),
+                };
+                $crate::server::db::cube::cube_apply!(&mut tx, &counted);
                 tx.commit().await?;
-                Ok(cells.len())
+                Ok(counted.cells.len())
             }
 
             async fn backfill_cube(&self) -> Result<(), $crate::server::db::DbError> {
-                let cells: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM stat_cube").fetch_one(&self.pool).await?;
-                let results: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM (SELECT 1 FROM results LIMIT 1) x")
-                    .fetch_one(&self.pool)
-                    .await?;
-                if cells == 0 && results > 0 {
+                let count = |sql: &'static str| async move {
+                    sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.pool).await
+                };
+                let cells = count("SELECT COUNT(*) FROM (SELECT 1 FROM stat_cube LIMIT 1) x").await?;
+                let items = count("SELECT COUNT(*) FROM (SELECT 1 FROM stat_items LIMIT 1) x").await?;
+                let results = count("SELECT COUNT(*) FROM (SELECT 1 FROM results LIMIT 1) x").await?;
+                let answered = count(
+                    "SELECT COUNT(*) FROM (SELECT 1 FROM results r \
+                     JOIN answers an ON an.assessment_id = r.assessment_id LIMIT 1) x",
+                )
+                .await?;
+                if (cells == 0 && results > 0) || (items == 0 && answered > 0) {
                     let n = self.rebuild_cube().await?;
                     tracing::info!(cells = n, "statistics cube counted from the stored results");
                 }
@@ -548,48 +586,43 @@ macro_rules! impl_stats_store {
                 Ok(profile)
             }
 
-            async fn item_answers(
+            async fn item_series(
                 &self,
-                f: &$crate::server::db::StatsFilter,
-                out: $crate::server::db::stats::Sender<Vec<$crate::server::db::stats::ItemAnswer>>,
-            ) -> Result<(), $crate::server::db::DbError> {
-                let postgres = $crate::server::db::Repository::backend(self) == $crate::server::db::Backend::Postgres;
-                let month = if postgres {
-                    "to_char(a.finished_at AT TIME ZONE 'UTC', 'YYYY-MM')"
-                } else {
-                    "substr(a.finished_at, 1, 7)"
-                };
-                // Month and record key once per assessment, not once per answer.
-                let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(format!(
-                    "SELECT a.id, {month}, r.record_key FROM assessments a \
-                     JOIN results r ON r.assessment_id = a.id"
-                ));
-                $crate::server::db::stats::push_filters!(q, f);
-                let finished: Vec<(i64, String, i64)> = q.build_query_as().fetch_all(&self.pool).await?;
-                let of: std::collections::HashMap<i64, (std::sync::Arc<str>, i64)> = finished
-                    .into_iter()
-                    .map(|(id, month, key)| (id, (std::sync::Arc::from(month), key)))
-                    .collect();
+                series: &str,
+                until: Option<&str>,
+            ) -> Result<Vec<(String, String, i64, i64)>, $crate::server::db::DbError> {
                 let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
-                    "SELECT a.id, a.mode, an.item, an.value FROM answers an \
-                     JOIN assessments a ON a.id = an.assessment_id",
+                    "SELECT quarter, slot, total, key_sum FROM stat_items WHERE series = ",
                 );
-                $crate::server::db::stats::push_filters!(q, f);
-                q.push(" ORDER BY a.id");
+                q.push_bind(series.to_owned());
+                if let Some(until) = until {
+                    q.push(" AND quarter <= ").push_bind(until.to_owned());
+                }
+                Ok(q.build_query_as().fetch_all(&self.pool).await?)
+            }
+
+            async fn stored_items(&self) -> Result<$crate::domain::item_cube::ItemRows, $crate::server::db::DbError> {
+                let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
+                    "SELECT series, quarter, slot, total, key_sum FROM stat_items \
+                     WHERE total <> 0 OR key_sum <> 0",
+                )
+                .fetch_all(&self.pool)
+                .await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(series, quarter, slot, total, keys)| ((series, quarter, slot), (total, keys)))
+                    .collect())
+            }
+
+            async fn counted_items(&self) -> Result<$crate::domain::item_cube::ItemRows, $crate::server::db::DbError> {
                 let mut conn = self.pool.acquire().await?;
-                let rows = futures_util::StreamExt::filter_map(
-                    q.build_query_as::<(i64, String, String, String)>().fetch(&mut *conn),
-                    |row| {
-                        let out = match row {
-                            Ok((id, mode, item, value)) => of
-                                .get(&id)
-                                .map(|(month, key)| Ok((id, mode, item, value, month.clone(), *key))),
-                            Err(e) => Some(Err(e)),
-                        };
-                        std::future::ready(out)
-                    },
-                );
-                $crate::server::db::stats::send_in_chunks(Box::pin(rows), &out).await
+                let sql = $crate::server::db::cube::item_select_all();
+                let mut rows = sqlx::query_as::<_, $crate::server::db::cube::ItemRecord>(&sql).fetch(&mut *conn);
+                let mut folder = $crate::server::db::cube::ItemFolder::default();
+                while let Some(row) = futures_util::TryStreamExt::try_next(&mut rows).await? {
+                    folder.push(row);
+                }
+                Ok(folder.finish())
             }
 
             async fn stats_teams(&self) -> Result<Vec<(i64, String)>, $crate::server::db::DbError> {
