@@ -156,13 +156,16 @@ async fn recount_stats(config: &Config, args: &[String]) -> ExitCode {
             Ok::<_, db::DbError>((
                 repo.stored_cube().await?,
                 repo.counted_cube().await?,
+                repo.stored_series().await?,
                 repo.stored_items().await?,
                 repo.counted_items().await?,
             ))
         };
         return match compared.await {
-            Ok((stored, counted, stored_items, counted_items))
-                if stored == counted && stored_items == counted_items =>
+            Ok((stored, counted, stored_series, stored_items, counted_items))
+                if stored == counted
+                    && stored_series == digiparat::domain::cube::by_series(&counted)
+                    && stored_items == counted_items =>
             {
                 say(&format!(
                     "The statistics match a fresh count ({} cells, {} item figures).",
@@ -171,8 +174,9 @@ async fn recount_stats(config: &Config, args: &[String]) -> ExitCode {
                 ));
                 ExitCode::SUCCESS
             }
-            Ok((stored, counted, stored_items, counted_items)) => {
-                let differ = differing(&stored, &counted);
+            Ok((stored, counted, stored_series, stored_items, counted_items)) => {
+                let differ = differing(&stored, &counted)
+                    + differing(&stored_series, &digiparat::domain::cube::by_series(&counted));
                 let items_differ = differing(&stored_items, &counted_items);
                 eprintln!(
                     "The statistics differ from a fresh count in {differ} cells and {items_differ} item figures; run digiparat recount-stats."

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Dashboard latency at a given number of synthetic cases: seeds a throwaway database with
 # `digiparat seed-demo`, signs in as the administrator (who may view statistics) and times
-# 30 sequential GET /dashboard requests (all charts, no filter) and 30 with a team and
-# period filter, with curl. Prints p50/p90. Then downloads /dashboard/rows.csv (every
+# 30 sequential GET /dashboard and /dashboard/items requests (all charts, no filter) and
+# 30 with a team and period filter, with curl, beside /healthz as the baseline of the same
+# run. Prints p50/p90. ROWS=0 stops there. Then downloads /dashboard/rows.csv (every
 # assessment) three times and prints its time, size and the server's peak memory before
 # and after (VmHWM), which shows whether the export's memory stays flat.
 # Usage: benches/load/dashboard.sh CASES [DATABASE_URL]   (default: a new SQLite file;
@@ -34,20 +35,27 @@ login "$DIGIPARAT_ADMIN_PASSWORD"
 curl -s -o /dev/null -b "$JAR" -H "Sec-Fetch-Site: same-origin" -X POST \
   -d "current=$DIGIPARAT_ADMIN_PASSWORD&new=bench-admin-password-2&confirm=bench-admin-password-2" "$BASE/auth/password"
 login bench-admin-password-2 || login "$DIGIPARAT_ADMIN_PASSWORD"
-curl -s -o /dev/null -b "$JAR" "$BASE/dashboard" # warm-up
-for query in "" "?team=2&from=2026-Q1&until=2026-Q2"; do
+# p50/p90 of 30 sequential requests of a path.
+timed() {
+  curl -s -o /dev/null -b "$JAR" "$BASE$1" # warm-up
   for _ in $(seq 30); do
-    curl -s -o /dev/null -b "$JAR" -w '%{time_total}\n' "$BASE/dashboard$query"
-  done | sort -n | awk -v q="$query" '{t[NR]=$1} END {printf "dashboard%s: p50 %.1f ms, p90 %.1f ms over %d requests\n", q, t[int(NR*0.5)]*1000, t[int(NR*0.9)]*1000, NR}'
+    curl -s -o /dev/null -b "$JAR" -w '%{time_total}\n' "$BASE$1"
+  done | sort -n | awk -v q="$1" '{t[NR]=$1} END {printf "%s: p50 %.1f ms, p90 %.1f ms over %d requests\n", q, t[int(NR*0.5)]*1000, t[int(NR*0.9)]*1000, NR}'
+}
+# The baseline of the same run: a page with no database work.
+timed "/healthz"
+for query in "" "?team=2&from=2026-Q1&until=2026-Q2"; do
+  timed "/dashboard$query"
 done
+for query in "" "?team=2&from=2026-Q1&until=2026-Q2"; do
+  timed "/dashboard/items$query"
+done
+if [ "${ROWS:-1}" = 0 ]; then exit 0; fi
 # Heap, not file pages: SQLite maps its file, and mapped pages count in RSS.
 anon() { awk '/RssAnon/ {print int($2/1024)}' "/proc/$SERVER/status"; }
 # The rows file is a permission of its own: the administrator (account 1) grants it.
 curl -s -o /dev/null -b "$JAR" -H "Sec-Fetch-Site: same-origin" -X POST \
   -d "display_name=Administrator&role=admin&team=&rows=yes" "$BASE/admin/users/1"
-for query in "/items" "/items?team=2&from=2026-Q1&until=2026-Q2"; do
-  curl -s -o /dev/null -b "$JAR" -w "dashboard$query: %{time_total} s\n" "$BASE/dashboard$query"
-done
 echo "server anonymous memory before the export: $(anon) MB"
 for _ in 1 2 3; do
   curl -s -o "$DATA/rows.csv" -b "$JAR" -H "Sec-Fetch-Site: same-origin" -X POST \

@@ -240,7 +240,7 @@ mod server {
         pub fn everyone() -> StatsView {
             StatsView {
                 filter: StatsFilter::default(),
-                series: item_cube::EVERYONE.to_owned(),
+                series: crate::domain::disclosure::EVERYONE.to_owned(),
                 range: Range::default(),
             }
         }
@@ -334,8 +334,8 @@ mod server {
         .filter_map(|(field, v)| v.map(|v| (field, v)))
         .collect();
         let series = match narrowing.as_slice() {
-            [] => item_cube::EVERYONE.to_owned(),
-            [(field, value)] => item_cube::series_name(field, value),
+            [] => crate::domain::disclosure::EVERYONE.to_owned(),
+            [(field, value)] => crate::domain::disclosure::series_name(field, value),
             [_, (second, _), ..] => {
                 return Err(FilterError {
                     field: second,
@@ -505,7 +505,7 @@ mod server {
             .map(|c| instrument.channel_name(*c, code).to_owned())
             .collect();
 
-        let months = db.cube_series(&view.filter).await?;
+        let months = db.cube_series(&view.series, view.filter.until).await?;
         let published = cube::publish_view(secret, &view.series, &months, &view.range);
         let shower = Shower::of(published.people, k);
         let fig = |slot: usize| shower.show(published.slots.get(slot).copied().unwrap_or(0));

@@ -125,6 +125,33 @@ pub fn quarter_of_month(month: &str) -> Option<String> {
     Some(format!("{year}-Q{}", (m - 1) / 3 + 1))
 }
 
+/// Everyone; a narrowed series is `series_name(field, value)`.
+pub const EVERYONE: &str = "all";
+
+/// The name of the series narrowed by one filter (`team`, `band`, `mode`, `language`).
+pub fn series_name(field: &str, value: &str) -> String {
+    format!("{field}:{value}")
+}
+
+/// The series an assessment belongs to: everyone, and each of its filter values.
+pub fn series_of(
+    team_id: Option<i64>,
+    age_band: Option<&str>,
+    mode: &str,
+    language: &str,
+) -> Vec<String> {
+    let mut out = vec![EVERYONE.to_owned()];
+    if let Some(t) = team_id {
+        out.push(series_name("team", &t.to_string()));
+    }
+    if let Some(b) = age_band.filter(|b| !b.is_empty()) {
+        out.push(series_name("band", b));
+    }
+    out.push(series_name("mode", mode));
+    out.push(series_name("language", language));
+    out
+}
+
 /// The true count and cell key of one quantity in one occupied period.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tally {

@@ -220,37 +220,62 @@ pub(crate) fn item_upsert_statement(chunk: &[(&(String, String, String), &(i64, 
 /// Item cube rows per upsert statement.
 pub(crate) const ITEM_UPSERT_CHUNK: usize = 300;
 
-/// `INSERT ... ON CONFLICT DO UPDATE` adding each cell's counts to the cube. It binds the
-/// four text keys of each cell; team ids and counts are numbers, written inline.
-pub(crate) fn upsert_statement(chunk: &[(&CellKey, &[i64; WIDTH])]) -> String {
+/// `INSERT ... ON CONFLICT DO UPDATE` adding rows of counts (each a parenthesised list of
+/// its key columns' values, then the counts) to `table`, keyed by `keys`.
+fn additive_upsert(table: &str, keys: &[&str], rows: &[String]) -> String {
     let names = slot_names();
+    let sets: Vec<String> = names
+        .iter()
+        .map(|n| format!("{n} = {table}.{n} + excluded.{n}"))
+        .collect();
+    format!(
+        "INSERT INTO {table} ({}, {}) VALUES {} ON CONFLICT ({}) DO UPDATE SET {}",
+        keys.join(", "),
+        names.join(", "),
+        rows.join(", "),
+        keys.join(", "),
+        sets.join(", ")
+    )
+}
+
+fn numbers(counts: &[i64; WIDTH]) -> String {
+    counts.iter().map(|n| format!(", {n}")).collect()
+}
+
+/// Adds each cell's counts to the cube. It binds the four text keys of each cell; team ids
+/// and counts are numbers, written inline.
+pub(crate) fn upsert_statement(chunk: &[(&CellKey, &[i64; WIDTH])]) -> String {
     let rows: Vec<String> = chunk
         .iter()
         .enumerate()
         .map(|(r, (cell, counts))| {
             let b = r * 4;
-            let numbers: String = counts.iter().map(|n| format!(", {n}")).collect();
             format!(
-                "(${}, {}, ${}, ${}, ${}{numbers})",
+                "(${}, {}, ${}, ${}, ${}{})",
                 b + 1,
                 cell.team_id,
                 b + 2,
                 b + 3,
-                b + 4
+                b + 4,
+                numbers(counts)
             )
         })
         .collect();
-    let sets: Vec<String> = names
-        .iter()
-        .map(|n| format!("{n} = stat_cube.{n} + excluded.{n}"))
-        .collect();
-    format!(
-        "INSERT INTO stat_cube (month, team_id, age_band, mode, language, {}) VALUES {} \
-         ON CONFLICT (month, team_id, age_band, mode, language) DO UPDATE SET {}",
-        names.join(", "),
-        rows.join(", "),
-        sets.join(", ")
+    additive_upsert(
+        "stat_cube",
+        &["month", "team_id", "age_band", "mode", "language"],
+        &rows,
     )
+}
+
+/// Adds sums per series and month to `stat_series`, binding series and month.
+pub(crate) fn series_upsert_statement(chunk: &[(&(String, String), &[i64; WIDTH])]) -> String {
+    let rows: Vec<String> = chunk
+        .iter()
+        .enumerate()
+        .map(|(r, (_, counts))| format!("(${}, ${}{})", 2 * r + 1, 2 * r + 2, numbers(counts)))
+        .collect();
+    additive_upsert("stat_series", &["series", "month"], &rows)
 }
 
 /// Cells per upsert statement.
@@ -290,7 +315,8 @@ macro_rules! cube_tally {
 }
 pub(crate) use cube_tally;
 
-/// Adds a `Counted` (a change, or a whole count) to both cubes.
+/// Adds a `Counted` (a change, or a whole count) to the cube, its sums by series and the
+/// item cube.
 macro_rules! cube_apply {
     ($tx:expr, $delta:expr) => {{
         let delta: &$crate::server::db::cube::Counted = $delta;
@@ -304,6 +330,16 @@ macro_rules! cube_apply {
                     .bind(cell.age_band.clone())
                     .bind(cell.mode.clone())
                     .bind(cell.language.clone());
+            }
+            q.execute(&mut **$tx).await?;
+        }
+        let series = $crate::domain::cube::by_series(&delta.cells);
+        let sums: Vec<_> = series.iter().collect();
+        for chunk in sums.chunks($crate::server::db::cube::UPSERT_CHUNK) {
+            let sql = $crate::server::db::cube::series_upsert_statement(chunk);
+            let mut q = sqlx::query(&sql);
+            for ((series, month), _) in chunk {
+                q = q.bind(series.clone()).bind(month.clone());
             }
             q.execute(&mut **$tx).await?;
         }

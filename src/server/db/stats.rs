@@ -24,6 +24,10 @@ pub struct StatsFilter {
 pub type CubeCells =
     std::collections::BTreeMap<crate::domain::cube::CellKey, [i64; crate::domain::cube::WIDTH]>;
 
+/// The cube's sums per series and month (`domain::cube::by_series`).
+pub type SeriesCells =
+    std::collections::BTreeMap<(String, String), [i64; crate::domain::cube::WIDTH]>;
+
 /// One synthetic case with its finished assessments, for `seed_batch`.
 #[derive(Clone, Debug)]
 pub struct SeedCase {
@@ -119,13 +123,16 @@ pub trait StatsStore {
     /// Stores new cases with their finished assessments, answers, results and codes, and
     /// adds them to the cube, in one transaction with multi-row inserts (demo data).
     async fn seed_batch(&self, cases: &[SeedCase]) -> Result<(), DbError>;
-    /// Every count and key sum of the cube under the filters, per month, for every month
-    /// before the end of the period (the start is left out: published figures look back
-    /// to the last occupied quarter before it, `domain::disclosure`).
+    /// Every count and key sum of one series (`domain::disclosure::series_of`), per month,
+    /// for every month before `until` (the start of a period is left out: published
+    /// figures look back to the last occupied quarter before it, `domain::disclosure`).
     async fn cube_series(
         &self,
-        f: &StatsFilter,
+        series: &str,
+        until: Option<OffsetDateTime>,
     ) -> Result<Vec<(String, [i64; crate::domain::cube::WIDTH])>, DbError>;
+    /// The sums by series as stored, rows with nothing left out.
+    async fn stored_series(&self) -> Result<SeriesCells, DbError>;
     /// The installation's secret for disclosure control, made on first use.
     async fn disclosure_secret(&self) -> Result<crate::domain::disclosure::Secret, DbError>;
     /// The cube as stored, cells with nothing left out.
@@ -391,19 +398,18 @@ macro_rules! impl_stats_store {
 
             async fn cube_series(
                 &self,
-                f: &$crate::server::db::StatsFilter,
+                series: &str,
+                until: Option<time::OffsetDateTime>,
             ) -> Result<Vec<(String, [i64; $crate::domain::cube::WIDTH])>, $crate::server::db::DbError> {
-                let sums: Vec<String> = $crate::domain::cube::slot_names()
-                    .iter()
-                    .map(|n| format!("CAST(COALESCE(SUM({n}), 0) AS BIGINT)"))
-                    .collect();
                 let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(format!(
-                    "SELECT month, {} FROM stat_cube",
-                    sums.join(", ")
+                    "SELECT month, {} FROM stat_series WHERE series = ",
+                    $crate::domain::cube::slot_names().join(", ")
                 ));
-                let until_only = $crate::server::db::StatsFilter { from: None, ..f.clone() };
-                $crate::server::db::stats::push_filters!(q, &until_only, cube);
-                q.push(" GROUP BY month ORDER BY month");
+                q.push_bind(series.to_owned());
+                if let Some(until) = until {
+                    q.push(" AND month < ").push_bind($crate::domain::cube::month_of(until));
+                }
+                q.push(" ORDER BY month");
                 let rows = q.build().fetch_all(&self.pool).await?;
                 let mut out = Vec::with_capacity(rows.len());
                 for row in rows {
@@ -413,6 +419,26 @@ macro_rules! impl_stats_store {
                         *v = row.try_get(1 + i)?;
                     }
                     out.push((row.try_get(0)?, values));
+                }
+                Ok(out)
+            }
+
+            async fn stored_series(&self) -> Result<$crate::server::db::stats::SeriesCells, $crate::server::db::DbError> {
+                let sql = format!(
+                    "SELECT series, month, {} FROM stat_series",
+                    $crate::domain::cube::slot_names().join(", ")
+                );
+                let rows = sqlx::query(&sql).fetch_all(&self.pool).await?;
+                let mut out = $crate::server::db::stats::SeriesCells::new();
+                for row in rows {
+                    use sqlx::Row;
+                    let mut values = [0i64; $crate::domain::cube::WIDTH];
+                    for (i, v) in values.iter_mut().enumerate() {
+                        *v = row.try_get(2 + i)?;
+                    }
+                    if values.iter().any(|n| *n != 0) {
+                        out.insert((row.try_get(0)?, row.try_get(1)?), values);
+                    }
                 }
                 Ok(out)
             }
@@ -480,6 +506,7 @@ macro_rules! impl_stats_store {
                         folder.push(row);
                     }
                 }
+                sqlx::query("DELETE FROM stat_series").execute(&mut *tx).await?;
                 sqlx::query("DELETE FROM stat_items").execute(&mut *tx).await?;
                 let sql = $crate::server::db::cube::item_select_all();
                 let mut items = $crate::server::db::cube::ItemFolder::default();
@@ -503,6 +530,7 @@ macro_rules! impl_stats_store {
                     sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.pool).await
                 };
                 let cells = count("SELECT COUNT(*) FROM (SELECT 1 FROM stat_cube LIMIT 1) x").await?;
+                let series = count("SELECT COUNT(*) FROM (SELECT 1 FROM stat_series LIMIT 1) x").await?;
                 let items = count("SELECT COUNT(*) FROM (SELECT 1 FROM stat_items LIMIT 1) x").await?;
                 let results = count("SELECT COUNT(*) FROM (SELECT 1 FROM results LIMIT 1) x").await?;
                 let answered = count(
@@ -510,7 +538,7 @@ macro_rules! impl_stats_store {
                      JOIN answers an ON an.assessment_id = r.assessment_id LIMIT 1) x",
                 )
                 .await?;
-                if (cells == 0 && results > 0) || (items == 0 && answered > 0) {
+                if (cells == 0 && results > 0) || (series == 0 && results > 0) || (items == 0 && answered > 0) {
                     let n = self.rebuild_cube().await?;
                     tracing::info!(cells = n, "statistics cube counted from the stored results");
                 }
