@@ -167,6 +167,7 @@ async fn case_and_admin_pages_have_no_axe_violations() -> TestResult {
             assert_no_violations(&b, &format!("{lang} {page}")).await;
             b.assert_no_horizontal_scroll(&format!("{lang} {page}"))
                 .await;
+            b.assert_labels_readable(&format!("{lang} {page}")).await;
         }
     }
     b.close().await;
@@ -189,6 +190,7 @@ async fn case_and_admin_pages_have_no_axe_violations() -> TestResult {
             assert_no_violations(&b, &format!("{lang} {page}")).await;
             b.assert_no_horizontal_scroll(&format!("{lang} {page}"))
                 .await;
+            b.assert_labels_readable(&format!("{lang} {page}")).await;
         }
     }
     // The administrator is refused the caseload with the forbidden page.

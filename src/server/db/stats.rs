@@ -115,6 +115,15 @@ where
     Ok(())
 }
 
+/// `YYYY-MM` of an assessment's finish time (`a.finished_at`) in UTC, in the backend's SQL.
+pub(crate) fn finish_month(backend: super::Backend) -> &'static str {
+    match backend {
+        super::Backend::Postgres => "to_char(a.finished_at AT TIME ZONE 'UTC', 'YYYY-MM')",
+        // Stored as RFC 3339 text in UTC.
+        super::Backend::Sqlite => "substr(a.finished_at, 1, 7)",
+    }
+}
+
 /// Rows per multi-row insert: within both backends' limits on parameters.
 pub(crate) const SEED_ROWS: usize = 2000;
 
@@ -551,12 +560,9 @@ macro_rules! impl_stats_store {
                 out: $crate::server::db::stats::Sender<Vec<$crate::server::db::stats::ExportRow>>,
             ) -> Result<(), $crate::server::db::DbError> {
                 use $crate::server::db::stats::ExportRow;
-                let postgres = $crate::server::db::Repository::backend(self) == $crate::server::db::Backend::Postgres;
-                let (month, agg) = if postgres {
-                    ("to_char(a.finished_at AT TIME ZONE 'UTC', 'YYYY-MM')", "string_agg")
-                } else {
-                    ("substr(a.finished_at, 1, 7)", "group_concat")
-                };
+                let backend = $crate::server::db::Repository::backend(self);
+                let month = $crate::server::db::stats::finish_month(backend);
+                let agg = if backend == $crate::server::db::Backend::Postgres { "string_agg" } else { "group_concat" };
                 // Reason and ground codes in one subquery, `kind:code;...`, split by the reader.
                 let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(format!(
                     "SELECT a.case_id AS case_id, {month} AS month, a.team_id AS team_id, \
@@ -581,12 +587,7 @@ macro_rules! impl_stats_store {
                 &self,
                 f: &$crate::server::db::StatsFilter,
             ) -> Result<$crate::server::db::stats::ExportProfile, $crate::server::db::DbError> {
-                let postgres = $crate::server::db::Repository::backend(self) == $crate::server::db::Backend::Postgres;
-                let month = if postgres {
-                    "to_char(a.finished_at AT TIME ZONE 'UTC', 'YYYY-MM')"
-                } else {
-                    "substr(a.finished_at, 1, 7)"
-                };
+                let month = $crate::server::db::stats::finish_month($crate::server::db::Repository::backend(self));
                 let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(format!(
                     "SELECT COALESCE(CAST(a.team_id AS TEXT), ''), COALESCE(a.age_band, ''), {month}, \
                      a.mode, a.language, COUNT(*) FROM assessments a JOIN results r ON r.assessment_id = a.id"

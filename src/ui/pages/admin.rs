@@ -226,13 +226,13 @@ fn UserForm(v: AdminUser) -> impl IntoView {
                     <select class="input" id="team" name="team">{team_choices}</select>
                 </Labelled>
                 <div class="form-group">
-                    <div class="tick-box">
+                    <div class="radio">
                         <input type="checkbox" id="disabled" name="disabled" value="yes" checked=u.disabled />
                         <label for="disabled">{lang.t("admin-disable")}</label>
                     </div>
                 </div>
                 <div class="form-group">
-                    <div class="tick-box">
+                    <div class="radio">
                         <input type="checkbox" id="rows" name="rows" value="yes" checked=u.may_export_rows aria-describedby="rows-hint" />
                         <label for="rows">{lang.t("admin-rows")}</label>
                     </div>

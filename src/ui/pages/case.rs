@@ -136,7 +136,7 @@ fn CaseDetails(v: CaseView) -> impl IntoView {
             <form method="post" action=format!("/cases/{}/erase", v.id) novalidate>
                 <div class="form-group" class:form-group-error=confirm_missing>
                     {confirm_missing.then(|| view! { <InlineError id="confirm-error".to_owned() message=lang.t("error-erase-confirm") /> })}
-                    <div class="tick-box">
+                    <div class="radio">
                         <input type="checkbox" id="confirm" name="confirm" value="yes"
                             aria-describedby=confirm_missing.then_some("confirm-error") />
                         <label for="confirm">{lang.t("case-erase-confirm")}</label>

@@ -194,6 +194,23 @@ impl Browser {
         assert_eq!(fits, json!(true), "{page} scrolls sideways at {width} px");
     }
 
+    /// No label of a form control is squeezed into a narrow column, one word or letter per
+    /// line (a layout fault axe does not see): a label taller than three lines is at least
+    /// 12 em wide.
+    pub async fn assert_labels_readable(&self, page: &str) {
+        let squeezed = self
+            .eval(
+                "[...document.querySelectorAll('label')].filter(l => { \
+                   const r = l.getBoundingClientRect(); \
+                   const em = parseFloat(getComputedStyle(l).fontSize); \
+                   const line = parseFloat(getComputedStyle(l).lineHeight) || 1.5 * em; \
+                   return r.height > 3 * line && r.width < 12 * em; \
+                 }).map(l => (l.htmlFor || '?') + ': ' + Math.round(l.getBoundingClientRect().width) + ' px wide')",
+            )
+            .await;
+        assert_eq!(squeezed, json!([]), "{page}: squeezed labels");
+    }
+
     /// The page printed to PDF on A4 with default margins, as Chromium prints it.
     pub async fn print_pdf_a4(&self) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
         let config = fantoccini::wd::PrintConfiguration::builder()
