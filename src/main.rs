@@ -176,7 +176,10 @@ async fn recount_stats(config: &Config, args: &[String]) -> ExitCode {
             }
             Ok((stored, counted, stored_series, stored_items, counted_items)) => {
                 let differ = differing(&stored, &counted)
-                    + differing(&stored_series, &digiparat::domain::cube::by_series(&counted));
+                    + differing(
+                        &stored_series,
+                        &digiparat::domain::cube::by_series(&counted),
+                    );
                 let items_differ = differing(&stored_items, &counted_items);
                 eprintln!(
                     "The statistics differ from a fresh count in {differ} cells and {items_differ} item figures; run digiparat recount-stats."
@@ -209,6 +212,9 @@ fn differing<K: Ord, V: PartialEq>(
     stored: &std::collections::BTreeMap<K, V>,
     counted: &std::collections::BTreeMap<K, V>,
 ) -> usize {
-    counted.iter().filter(|(k, v)| stored.get(*k) != Some(*v)).count()
+    counted
+        .iter()
+        .filter(|(k, v)| stored.get(*k) != Some(*v))
+        .count()
         + stored.keys().filter(|k| !counted.contains_key(*k)).count()
 }

@@ -264,12 +264,17 @@ pub fn difference(
 /// The cube's cells added up per series (`disclosure::series_of`) and month: a view of
 /// the dashboard is one series, so it reads one row per month (`stat_series`). Sums of
 /// nothing are left out.
-pub fn by_series(cells: &BTreeMap<CellKey, [i64; WIDTH]>) -> BTreeMap<(String, String), [i64; WIDTH]> {
+pub fn by_series(
+    cells: &BTreeMap<CellKey, [i64; WIDTH]>,
+) -> BTreeMap<(String, String), [i64; WIDTH]> {
     let mut out: BTreeMap<(String, String), [i64; WIDTH]> = BTreeMap::new();
     for (cell, counts) in cells {
         let team = (cell.team_id != 0).then_some(cell.team_id);
-        for series in disclosure::series_of(team, Some(&cell.age_band), &cell.mode, &cell.language) {
-            let sum = out.entry((series, cell.month.clone())).or_insert([0; WIDTH]);
+        for series in disclosure::series_of(team, Some(&cell.age_band), &cell.mode, &cell.language)
+        {
+            let sum = out
+                .entry((series, cell.month.clone()))
+                .or_insert([0; WIDTH]);
             for (x, n) in sum.iter_mut().zip(counts) {
                 *x += n;
             }

@@ -97,8 +97,14 @@ impl Layout {
                 AlphaSlots {
                     dimension: d,
                     complete: slot(format!("alpha:{d}:complete")),
-                    sum: ids.iter().map(|i| slot(format!("alpha:{d}:sum:{i}"))).collect(),
-                    sum_sq: ids.iter().map(|i| slot(format!("alpha:{d}:sq:{i}"))).collect(),
+                    sum: ids
+                        .iter()
+                        .map(|i| slot(format!("alpha:{d}:sum:{i}")))
+                        .collect(),
+                    sum_sq: ids
+                        .iter()
+                        .map(|i| slot(format!("alpha:{d}:sq:{i}")))
+                        .collect(),
                     total: slot(format!("alpha:{d}:total")),
                     total_sq: slot(format!("alpha:{d}:total_sq")),
                     of,
@@ -202,14 +208,13 @@ impl Layout {
             }
         }
         for a in &self.alpha {
-            let row: Option<Vec<i64>> = a
-                .of
-                .iter()
-                .map(|j| {
-                    let item = &instrument.items()[*j];
-                    answers.get(item.id()).and_then(|v| twelfths(item, v))
-                })
-                .collect();
+            let row: Option<Vec<i64>> =
+                a.of.iter()
+                    .map(|j| {
+                        let item = &instrument.items()[*j];
+                        answers.get(item.id()).and_then(|v| twelfths(item, v))
+                    })
+                    .collect();
             let Some(row) = row else { continue };
             let t: i64 = row.iter().sum();
             out.push((a.complete, 1, true));
@@ -297,7 +302,11 @@ impl ItemTally {
             for (slot, v) in q.iter().enumerate() {
                 if *v != [0, 0] {
                     out.insert(
-                        (series.clone(), quarter.clone(), layout.name(slot).to_owned()),
+                        (
+                            series.clone(),
+                            quarter.clone(),
+                            layout.name(slot).to_owned(),
+                        ),
                         (v[0], v[1]),
                     );
                 }
@@ -321,7 +330,9 @@ pub fn difference(before: &ItemRows, after: &ItemRows) -> ItemRows {
 
 /// A series' stored quarters, by the current layout; quantities it does not know are left
 /// out.
-pub fn quarters_of(rows: impl IntoIterator<Item = (String, String, i64, i64)>) -> BTreeMap<String, Quarter> {
+pub fn quarters_of(
+    rows: impl IntoIterator<Item = (String, String, i64, i64)>,
+) -> BTreeMap<String, Quarter> {
     let layout = Layout::get();
     let mut out: BTreeMap<String, Quarter> = BTreeMap::new();
     for (quarter, name, total, keys) in rows {
@@ -378,7 +389,11 @@ mod tests {
             people,
             ["all", "band:30-39", "language:ar", "mode:self", "team:3"]
         );
-        let key = ("all".to_owned(), "2026-Q2".to_owned(), "item:U1:dont_understand".to_owned());
+        let key = (
+            "all".to_owned(),
+            "2026-Q2".to_owned(),
+            "item:U1:dont_understand".to_owned(),
+        );
         assert_eq!(rows.get(&key), Some(&(1, 77)));
         let gone = difference(&rows, &ItemTally::default().rows());
         assert!(gone.values().all(|(t, k)| *t < 0 && *k <= 0));
@@ -394,31 +409,35 @@ mod tests {
         let mut q = layout.quarter();
         let mut direct = AlphaSums::new(a.of.len());
         for pick_last in [false, true] {
-            let answers: BTreeMap<String, Value> = a
-                .of
-                .iter()
-                .map(|j| {
-                    let item = &instrument.items()[*j];
-                    let options: Vec<&str> = item
-                        .options()
-                        .iter()
-                        .filter(|o| matches!(o.points(), Some(Points::Twelfths(_))))
-                        .map(|o| o.code())
-                        .collect();
-                    let code = if pick_last { options[options.len() - 1] } else { options[0] };
-                    (item.id().to_owned(), Value::String(code.to_owned()))
-                })
-                .collect();
-            let row: Vec<i64> = a
-                .of
-                .iter()
-                .map(|j| {
-                    let item = &instrument.items()[*j];
-                    twelfths(item, &answers[item.id()]).unwrap_or(-1)
-                })
-                .collect();
+            let answers: BTreeMap<String, Value> =
+                a.of.iter()
+                    .map(|j| {
+                        let item = &instrument.items()[*j];
+                        let options: Vec<&str> = item
+                            .options()
+                            .iter()
+                            .filter(|o| matches!(o.points(), Some(Points::Twelfths(_))))
+                            .map(|o| o.code())
+                            .collect();
+                        let code = if pick_last {
+                            options[options.len() - 1]
+                        } else {
+                            options[0]
+                        };
+                        (item.id().to_owned(), Value::String(code.to_owned()))
+                    })
+                    .collect();
+            let row: Vec<i64> =
+                a.of.iter()
+                    .map(|j| {
+                        let item = &instrument.items()[*j];
+                        twelfths(item, &answers[item.id()]).unwrap_or(-1)
+                    })
+                    .collect();
             direct.add(&row);
-            for (slot, amount, _) in layout.contributions(instrument, Mode::SelfAssessment, &answers) {
+            for (slot, amount, _) in
+                layout.contributions(instrument, Mode::SelfAssessment, &answers)
+            {
                 q[slot][0] += amount;
             }
         }

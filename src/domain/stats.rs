@@ -49,7 +49,13 @@ impl AlphaSums {
     }
 
     /// Sums kept elsewhere (`item_cube`): n, Σx and Σx² per item, ΣT and ΣT².
-    pub fn from_parts(n: u64, sum: Vec<i64>, sum_sq: Vec<i64>, total: i64, total_sq: i64) -> AlphaSums {
+    pub fn from_parts(
+        n: u64,
+        sum: Vec<i64>,
+        sum_sq: Vec<i64>,
+        total: i64,
+        total_sq: i64,
+    ) -> AlphaSums {
         if sum.len() != sum_sq.len() {
             return AlphaSums::default();
         }

@@ -70,7 +70,10 @@ async fn the_recount_command_finds_and_repairs_a_drifted_cube() -> TestResult {
         .execute(&mut c)
         .await?;
     let drifted = run(&["recount-stats", "--check"])?;
-    assert!(!drifted.status.success(), "a drifted item cube passed the check");
+    assert!(
+        !drifted.status.success(),
+        "a drifted item cube passed the check"
+    );
     assert!(String::from_utf8_lossy(&drifted.stderr).contains("item figures"));
     assert!(run(&["recount-stats"])?.status.success());
     assert_eq!(app.db.stored_items().await?, app.db.counted_items().await?);
@@ -155,7 +158,8 @@ pub async fn truth(app: &TestApp, view: &StatsView) -> Result<Vec<i64>, Error> {
     let f = &view.filter;
     let mut sums = vec![0i64; cube::SLOTS];
     for (cell, row) in &app.db.stored_cube().await? {
-        let quarter = digiparat::domain::disclosure::quarter_of_month(&cell.month).unwrap_or_default();
+        let quarter =
+            digiparat::domain::disclosure::quarter_of_month(&cell.month).unwrap_or_default();
         let inside = f.team_id.is_none_or(|t| t == cell.team_id)
             && f.age_band.as_ref().is_none_or(|b| *b == cell.age_band)
             && f.mode.as_ref().is_none_or(|m| *m == cell.mode)
@@ -450,9 +454,13 @@ async fn manager_sees_every_chart_filters_by_team_and_exports() -> TestResult {
     assert_no_violations(&b, "dashboard with a rows error").await;
     b.assert_no_horizontal_scroll("dashboard with the rows form")
         .await;
-    b.goto(&app.url("/dashboard/items")).await;
-    assert_no_violations(&b, "item analysis").await;
-    b.assert_no_horizontal_scroll("item analysis").await;
+    for lang in ["da", "en", "ar"] {
+        b.goto(&app.url(&format!("/dashboard/items?lang={lang}")))
+            .await;
+        assert_no_violations(&b, &format!("item analysis {lang}")).await;
+        b.assert_no_horizontal_scroll(&format!("item analysis {lang}"))
+            .await;
+    }
     b.close().await;
 
     let b = Browser::start(Js::On).await;
@@ -507,7 +515,8 @@ async fn alpha_is_computed_from_the_stored_answers(db: Db) -> TestResult {
     }
     let by_hand =
         digiparat::domain::stats::cronbach_alpha(&rows).ok_or("alpha undefined by hand")?;
-    let series = digiparat::api::stats::item_series(app.db.as_ref(), &StatsView::everyone()).await?;
+    let series =
+        digiparat::api::stats::item_series(app.db.as_ref(), &StatsView::everyone()).await?;
     let secret = app.db.disclosure_secret().await?;
     let items = digiparat::api::stats::publish_items(&series, &secret, &StatsView::everyone(), 2);
     let alphas = digiparat::api::stats::alpha_rows(&items, Lang::Da);
@@ -670,18 +679,31 @@ async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> Test
     let corrected = *ids_of_case[3].iter().max().ok_or("no assessment")?;
     let before = app.db.stored_items().await?;
     app.db
-        .save_answer(corrected, "U1", &json!("dont_understand"), AnsweredBy::Caseworker, None)
+        .save_answer(
+            corrected,
+            "U1",
+            &json!("dont_understand"),
+            AnsweredBy::Caseworker,
+            None,
+        )
         .await?;
     app.db
         .save_answers(
             corrected,
-            &[("U2".to_owned(), json!("dont_understand")), ("H1".to_owned(), json!("no"))],
+            &[
+                ("U2".to_owned(), json!("dont_understand")),
+                ("H1".to_owned(), json!("no")),
+            ],
             AnsweredBy::Caseworker,
             Some("Rettet"),
             None,
         )
         .await?;
-    assert_ne!(app.db.stored_items().await?, before, "a correction left the item cube");
+    assert_ne!(
+        app.db.stored_items().await?,
+        before,
+        "a correction left the item cube"
+    );
     assert_cube_exact(&app, "after correcting a finished interview").await?;
     // Answers of an unfinished assessment are not counted.
     let open = app
@@ -698,7 +720,13 @@ async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> Test
         )
         .await?;
     app.db
-        .save_answer(open, "U1", &json!("dont_understand"), AnsweredBy::Recipient, None)
+        .save_answer(
+            open,
+            "U1",
+            &json!("dont_understand"),
+            AnsweredBy::Recipient,
+            None,
+        )
         .await?;
     assert_cube_exact(&app, "after an unfinished answer").await?;
 
@@ -736,10 +764,17 @@ async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> Test
                 let row = sqlx::query(&format!("SELECT * FROM {table}"))
                     .fetch_one(&mut c)
                     .await?;
-                names.push(row.columns().iter().map(|c| c.name().to_owned()).collect::<Vec<_>>());
+                names.push(
+                    row.columns()
+                        .iter()
+                        .map(|c| c.name().to_owned())
+                        .collect::<Vec<_>>(),
+                );
             }
             for table in ["stat_cube", "stat_series", "stat_items"] {
-                sqlx::query(&format!("DELETE FROM {table}")).execute(&mut c).await?;
+                sqlx::query(&format!("DELETE FROM {table}"))
+                    .execute(&mut c)
+                    .await?;
             }
             names
         }};

@@ -348,7 +348,10 @@ macro_rules! cube_apply {
             let sql = $crate::server::db::cube::item_upsert_statement(chunk);
             let mut q = sqlx::query(&sql);
             for ((series, quarter, slot), _) in chunk {
-                q = q.bind(series.clone()).bind(quarter.clone()).bind(slot.clone());
+                q = q
+                    .bind(series.clone())
+                    .bind(quarter.clone())
+                    .bind(slot.clone());
             }
             q.execute(&mut **$tx).await?;
         }
@@ -369,12 +372,14 @@ macro_rules! lock_assessment {
         .bind(id)
         .execute(&mut **$tx)
         .await?;
-        let finished: Option<Option<time::OffsetDateTime>> =
-            sqlx::query_scalar("UPDATE assessments SET note = note WHERE id = $1 RETURNING finished_at")
-                .bind(id)
-                .fetch_optional(&mut **$tx)
-                .await?;
-        finished.map(|f| f.is_some())
+        // Read to its end (`fetch_all`): a RETURNING statement must be stepped through.
+        let finished: Vec<Option<time::OffsetDateTime>> = sqlx::query_scalar(
+            "UPDATE assessments SET note = note WHERE id = $1 RETURNING finished_at",
+        )
+        .bind(id)
+        .fetch_all(&mut **$tx)
+        .await?;
+        finished.first().map(|f| f.is_some())
     }};
 }
 pub(crate) use lock_assessment;

@@ -1,0 +1,349 @@
+//! The downloads: published aggregates (`export.csv`) and k-anonymous rows per assessment.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Response};
+use time::{Date, Month, OffsetDateTime, Time};
+use tower_sessions::Session;
+
+use super::*;
+use crate::api::guard::staff_form;
+use crate::domain::anonymity;
+use crate::domain::disclosure::quarter_of_month;
+use crate::domain::role::Role;
+use crate::i18n::Lang;
+use crate::server::db::{ExportRow, StatsFilter};
+use crate::server::state::AppState;
+
+/// GET /dashboard/export.csv: every table on the page, as the page shows it.
+pub async fn aggregates_csv(
+    State(state): State<AppState>,
+    session: Session,
+    lang: axum::Extension<Lang>,
+    Query(filters): Query<Filters>,
+) -> Response {
+    if let Err(refused) = staff_form(&state, &session, Role::can_view_statistics).await {
+        return refused;
+    }
+    let view = match parse_filters(&filters) {
+        Ok(v) => v,
+        Err(e) => return (http::StatusCode::BAD_REQUEST, lang.t(e.message)).into_response(),
+    };
+    let k = state.config.min_cell;
+    let (total, sections) = match build(state.db.as_ref(), &state.disclosure, &view, k, *lang).await
+    {
+        Ok(built) => built,
+        Err(e) => return crate::error::AppError::Database(e).into_response(),
+    };
+    let mut out = crate::server::csv_out::CsvOut::with_capacity(4096);
+    let hidden = format!("<{k}");
+    let text = |s: Shown| match s {
+        Shown::Count(n) => n.to_string(),
+        Shown::Hidden => hidden.clone(),
+    };
+    let mut write = || -> Result<(), csv::Error> {
+        out.record(["table", "row", "column", "count"])?;
+        out.record(["total", "", "", &text(total)])?;
+        for s in &sections {
+            for (label, values) in &s.table.rows {
+                for (column, v) in s.table.columns.iter().zip(values) {
+                    out.record([s.id.as_str(), label, column, &text(*v)])?;
+                }
+            }
+        }
+        Ok(())
+    };
+    if let Err(e) = write() {
+        tracing::error!(error = %e, "csv");
+        return (
+            http::StatusCode::INTERNAL_SERVER_ERROR,
+            "The export could not be written.",
+        )
+            .into_response();
+    }
+    match out.into_bytes() {
+        Ok(bytes) => (
+            [
+                (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                (
+                    http::header::CONTENT_DISPOSITION,
+                    "attachment; filename=\"digiparat-aggregates.csv\"",
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "csv");
+            (
+                http::StatusCode::INTERNAL_SERVER_ERROR,
+                "The export could not be written.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The header of the pseudonymised rows.
+pub const ROW_COLUMNS: [&str; 15] = [
+    "person",
+    "quarter",
+    "team",
+    "age_band",
+    "mode",
+    "language",
+    "channel",
+    "channel_after_override",
+    "borderline",
+    "provisional",
+    "score_access",
+    "score_skills",
+    "score_motivation",
+    "reasons",
+    "exemption_grounds",
+];
+
+/// Why a rows download was refused, as `?rows_error=` on the dashboard.
+pub(crate) fn rows_refused(field: &str) -> Response {
+    axum::response::Redirect::to(&format!("/dashboard?rows_error={field}#rows")).into_response()
+}
+
+/// The calendar year of a rows file: `Ok(None)` for every year.
+pub(crate) fn rows_year(text: &str) -> Result<Option<(OffsetDateTime, OffsetDateTime)>, ()> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let year: i32 = text.parse().map_err(|_| ())?;
+    if !(2000..=2100).contains(&year) {
+        return Err(());
+    }
+    let start = |y: i32| {
+        Date::from_calendar_date(y, Month::January, 1)
+            .map(|d| d.with_time(Time::MIDNIGHT).assume_utc())
+            .map_err(|_| ())
+    };
+    Ok(Some((start(year)?, start(year + 1)?)))
+}
+
+/// POST /dashboard/rows.csv: one line per finished assessment of a whole year (or of
+/// every year), for analysts, to an account an administrator allowed it; the purpose is
+/// asked for and kept in the audit trail. No case reference, no exact dates, no notes:
+/// the person is a pseudonym that holds only within this file (the same for the
+/// assessments of one case, empty without a case), the finish time is a quarter, the
+/// birth year an age band. The quasi-identifiers (team, age band, quarter, mode,
+/// language) are made k-anonymous by local suppression and codes held by fewer than
+/// k rows are left out (`domain::anonymity`), from a first count of the file; then the
+/// rows are streamed in chunks from a database cursor, so memory stays flat.
+pub async fn rows_csv(
+    State(state): State<AppState>,
+    session: Session,
+    axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    axum::Form(fields): axum::Form<Vec<(String, String)>>,
+) -> Response {
+    let user = match staff_form(&state, &session, Role::can_view_statistics).await {
+        Ok(user) => user,
+        Err(refused) => return refused,
+    };
+    if !user.may_export_rows {
+        return (
+            http::StatusCode::FORBIDDEN,
+            "Downloading rows per assessment needs a permission an administrator gives.",
+        )
+            .into_response();
+    }
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    // A whole year at least: no narrower filter is taken.
+    if let Some(narrow) = ["team", "band", "mode", "language", "from", "until"]
+        .iter()
+        .find(|n| !field(n).trim().is_empty())
+    {
+        return (
+            http::StatusCode::BAD_REQUEST,
+            format!("Rows are for a whole year; the filter {narrow} is not taken."),
+        )
+            .into_response();
+    }
+    let Ok(year) = rows_year(field("year")) else {
+        return rows_refused("year");
+    };
+    let purpose = field("purpose").trim();
+    let length = purpose.chars().count();
+    if !(10..=500).contains(&length) {
+        return rows_refused("purpose");
+    }
+    if crate::domain::privacy::looks_like_cpr(purpose) {
+        return rows_refused("purpose_cpr");
+    }
+    let parsed = StatsFilter {
+        from: year.map(|(a, _)| a),
+        until: year.map(|(_, b)| b),
+        ..StatsFilter::default()
+    };
+    let teams: BTreeMap<i64, String> = match state.db.stats_teams().await {
+        Ok(t) => t.into_iter().collect(),
+        Err(e) => return crate::error::AppError::Database(e).into_response(),
+    };
+    let k = state.config.min_cell;
+    let profile = match state.db.export_profile(&parsed).await {
+        Ok(p) => p,
+        Err(e) => return crate::error::AppError::Database(e).into_response(),
+    };
+    let plan = anonymity::plan(&profile.combos, k);
+    let rare = anonymity::rare_codes(&profile.codes, k);
+    let year_text = year.map_or_else(|| "all years".to_owned(), |(a, _)| a.year().to_string());
+    let line = crate::server::db::NewAudit {
+        detail: format!("rows of {year_text}; purpose: {purpose}"),
+        ..crate::api::guard::by_staff(&user, "statistics.rows", &addr.ip().to_string())
+    };
+    if let Err(r) = crate::api::guard::audit_form(&state, line).await {
+        return r;
+    }
+    // A few chunks in flight at most: memory stays flat however many rows there are.
+    let (rows_tx, rows_rx) = tokio::sync::mpsc::channel(4);
+    let (failed_tx, failed_rx) = tokio::sync::oneshot::channel::<String>();
+    let db = state.db.clone();
+    tokio::spawn(async move {
+        // Keeps the channel open until a failure is told, so the body sees it.
+        let keep = rows_tx.clone();
+        if let Err(e) = db.export_rows(&parsed, rows_tx).await {
+            tracing::error!(error = %e, "rows export");
+            let _ = failed_tx.send(e.to_string());
+        }
+        drop(keep);
+    });
+    let Some(writer) = RowWriter::new(teams, plan, rare) else {
+        return (
+            http::StatusCode::INTERNAL_SERVER_ERROR,
+            "The export could not be started.",
+        )
+            .into_response();
+    };
+    // Fused: a compressing layer polls once more after the end, and an unfused stream
+    // panics there, truncating the download in every browser.
+    let body = futures_util::StreamExt::fuse(futures_util::stream::unfold(
+        (rows_rx, failed_rx, writer),
+        |(mut rx, mut failed, mut writer)| async move {
+            let Some(chunk) = rx.recv().await else {
+                return failed.try_recv().ok().map(|e| {
+                    let error = std::io::Error::other(format!("export stopped: {e}"));
+                    (Err(error), (rx, failed, writer))
+                });
+            };
+            let bytes = writer.write(&chunk).map(axum::body::Bytes::from);
+            Some((bytes, (rx, failed, writer)))
+        },
+    ));
+    (
+        [
+            (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"digiparat-assessments.csv\"",
+            ),
+            (http::header::CACHE_CONTROL, "no-store"),
+        ],
+        axum::body::Body::from_stream(body),
+    )
+        .into_response()
+}
+
+/// A keyed hash over 64 bits, for pseudonyms.
+type PseudonymMac = blake2::Blake2bMac<blake2::digest::consts::U8>;
+
+/// Turns rows into CSV, k-anonymous by the plan.
+pub(crate) struct RowWriter {
+    teams: BTreeMap<i64, String>,
+    plan: anonymity::Plan,
+    rare: std::collections::BTreeSet<String>,
+    /// Keyed with 32 random bytes that are never stored: the pseudonyms of one file
+    /// cannot be linked to another file's, nor back to a case.
+    mac: PseudonymMac,
+    header: bool,
+}
+
+impl RowWriter {
+    pub(crate) fn new(
+        teams: BTreeMap<i64, String>,
+        plan: anonymity::Plan,
+        rare: std::collections::BTreeSet<String>,
+    ) -> Option<RowWriter> {
+        use blake2::digest::KeyInit;
+        let key: [u8; 32] = rand::random();
+        Some(RowWriter {
+            teams,
+            plan,
+            rare,
+            mac: PseudonymMac::new_from_slice(&key).ok()?,
+            header: true,
+        })
+    }
+
+    /// The same 16 hex digits for every assessment of a case, within this file.
+    pub(crate) fn pseudonym(&self, case: i64) -> String {
+        use blake2::digest::Mac;
+        let mut mac = self.mac.clone();
+        mac.update(&case.to_le_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    /// A row's codes of one kind, leaving out the rare ones.
+    pub(crate) fn codes(&self, r: &ExportRow, kind: &str) -> String {
+        r.codes_of(kind)
+            .split(';')
+            .filter(|c| !c.is_empty() && !self.rare.contains(&format!("{kind}:{c}")))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+
+    pub(crate) fn write(&mut self, rows: &[ExportRow]) -> std::io::Result<Vec<u8>> {
+        let mut out = crate::server::csv_out::CsvOut::with_capacity(rows.len() * 120);
+        if std::mem::take(&mut self.header) {
+            out.record(ROW_COLUMNS)?;
+        }
+        let number = |s: Option<i64>| s.map(|n| n.to_string()).unwrap_or_default();
+        for r in rows {
+            let person = r
+                .case_id
+                .map(|case| self.pseudonym(case))
+                .unwrap_or_default();
+            let quarter = quarter_of_month(&r.month).unwrap_or_default();
+            let combo: anonymity::Combo = [
+                r.team_id.map(|t| t.to_string()).unwrap_or_default(),
+                r.age_band.clone().unwrap_or_default(),
+                quarter,
+                r.mode.clone(),
+                r.language.clone(),
+            ];
+            let [team, band, quarter, mode, language] = self.plan.apply(&combo);
+            let team = match team.parse::<i64>() {
+                Ok(id) => self.teams.get(&id).cloned().unwrap_or_default(),
+                Err(_) => team,
+            };
+            out.record([
+                person.as_str(),
+                &quarter,
+                &team,
+                &band,
+                &mode,
+                &language,
+                &r.channel,
+                r.override_channel.as_deref().unwrap_or(&r.channel),
+                if r.borderline { "1" } else { "0" },
+                if r.provisional { "1" } else { "0" },
+                &number(r.score_access),
+                &number(r.score_skills),
+                &number(r.score_motivation),
+                &self.codes(r, "reason"),
+                &self.codes(r, "ground"),
+            ])?;
+        }
+        out.into_bytes()
+    }
+}
