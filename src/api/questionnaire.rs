@@ -27,7 +27,7 @@ mod server {
     use super::{Choice, UI_DONT_UNDERSTAND, UI_RATHER_NOT};
     use crate::domain::{Answers, Instrument, Item, Mode, Outcome, ValidationError, evaluate};
     use crate::i18n::Lang;
-    use crate::server::db::{StoredAnswer, StoredResult};
+    use crate::server::db::StoredAnswer;
 
     /// The item's choices: real answers first, then every way out, so that a person is
     /// never forced to guess.
@@ -156,23 +156,6 @@ mod server {
     ) -> Result<Outcome, ValidationError> {
         let answers = Answers::parse(instrument, mode, &scoring_map(stored))?;
         Ok(evaluate(instrument, &answers))
-    }
-
-    pub fn stored_result(outcome: &Outcome) -> StoredResult {
-        let score = |s: Option<u8>| s.map(i16::from);
-        StoredResult {
-            instrument: outcome.instrument.clone(),
-            channel: outcome.channel.as_str().to_owned(),
-            rule: i16::from(outcome.rule),
-            provisional: outcome.provisional,
-            borderline: outcome.borderline,
-            score_access: score(outcome.scores.access),
-            score_skills: score(outcome.scores.skills),
-            score_motivation: score(outcome.scores.motivation),
-            outcome: serde_json::to_value(outcome).unwrap_or(Value::Null),
-            computed_at: time::OffsetDateTime::now_utc(),
-            override_: None,
-        }
     }
 
     /// A secret naming an assessment in a cookie or link: 256 random bits.

@@ -12,6 +12,9 @@ use std::sync::LazyLock;
 /// The bundled dr-1 file; a test proves it loads, so the `expect` below cannot fire.
 const DR1_TOML: &str = include_str!("../../instruments/dr-1.toml");
 
+/// A full point in twelfths, the unit option points are written in.
+pub(super) const FULL_POINT: u32 = 12;
+
 static DR1: LazyLock<Instrument> = LazyLock::new(|| {
     Instrument::from_toml(DR1_TOML).expect("bundled instruments/dr-1.toml is invalid")
 });
@@ -287,6 +290,17 @@ impl Item {
     /// Points count as 1 − points (M2, M3).
     pub fn is_reverse(&self) -> bool {
         self.reverse
+    }
+
+    /// What an option worth `points` twelfths counts for on this item: at most a full point
+    /// (12), and 12 − points on a reverse item. The one place this rule is written.
+    pub fn counted_twelfths(&self, points: u8) -> u32 {
+        let points = u32::from(points).min(FULL_POINT);
+        if self.reverse {
+            FULL_POINT - points
+        } else {
+            points
+        }
     }
 
     /// The only mode the item is asked in (O1: interview).

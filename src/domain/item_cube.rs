@@ -238,10 +238,7 @@ fn is_dont_understand(code: &str) -> bool {
 fn twelfths(item: &Item, value: &Value) -> Option<i64> {
     let code = value.as_str()?;
     match item.option(code)?.points()? {
-        Points::Twelfths(p) => {
-            let p = i64::from(p.min(12));
-            Some(if item.is_reverse() { 12 - p } else { p })
-        }
+        Points::Twelfths(p) => Some(i64::from(item.counted_twelfths(p))),
         Points::Missing | Points::NotApplicable => None,
     }
 }

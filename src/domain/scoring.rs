@@ -3,7 +3,7 @@
 
 use super::answers::Answers;
 use super::codes::Dimension;
-use super::instrument::{Instrument, Points};
+use super::instrument::{FULL_POINT, Instrument, Points};
 use serde::{Deserialize, Serialize};
 
 /// Scores 0..=100 per dimension; `None` (JSON null) when too few items were answered.
@@ -41,8 +41,6 @@ impl Coverage {
         }
     }
 }
-
-const FULL_POINT: u32 = 12;
 
 #[derive(Clone, Copy, Default)]
 struct Tally {
@@ -88,14 +86,9 @@ pub fn score(instrument: &Instrument, answers: &Answers) -> (Scores, Coverage) {
         {
             Some(Points::NotApplicable) => {}
             Some(Points::Twelfths(points)) => {
-                let points = u32::from(points).min(FULL_POINT);
                 tally.applicable += 1;
                 tally.answered += 1;
-                tally.twelfths += if item.reverse {
-                    FULL_POINT - points
-                } else {
-                    points
-                };
+                tally.twelfths += item.counted_twelfths(points);
             }
             Some(Points::Missing) | None => tally.applicable += 1,
         }

@@ -4,12 +4,11 @@
 
 use time::{Date, Month, OffsetDateTime, Time};
 
-use crate::api::questionnaire::stored_result;
 use crate::domain::case::AgeBand;
 use crate::domain::demo::{DemoRng, generate_case};
 use crate::domain::{Answers, Instrument, evaluate};
 use crate::server::db::{
-    AnsweredBy, DbError, NewAssessment, NewCase, Repository, SeedAssessment, SeedCase,
+    AnsweredBy, DbError, NewAssessment, NewCase, Repository, SeedAssessment, SeedCase, StoredResult,
 };
 
 pub const TEAMS: [&str; 6] = [
@@ -84,7 +83,7 @@ pub async fn seed_demo(
             let parsed = Answers::parse(instrument, a.mode, &a.answers)
                 .map_err(|e| DbError::Corrupt(format!("demo answers: {}", e.message)))?;
             let outcome = evaluate(instrument, &parsed);
-            let mut result = stored_result(&outcome);
+            let mut result = StoredResult::of(&outcome);
             result.computed_at =
                 day_in_past(now, MONTHS - 1 - a.month_offset.min(MONTHS - 1), a.day);
             let by = match a.mode {

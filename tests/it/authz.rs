@@ -7,10 +7,10 @@
 
 use std::collections::BTreeSet;
 
-use digiparat::api::questionnaire::stored_result;
 use digiparat::domain::role::Role;
 use digiparat::domain::{Answers, Instrument, Mode, evaluate};
 use digiparat::server::access::{Access, Kind, RULES, Rule};
+use digiparat::server::db::StoredResult;
 use digiparat::server::db::{AnsweredBy, NewAssessment, NewCase};
 
 use crate::both_backends;
@@ -156,7 +156,7 @@ async fn fixture(
                 ("A1".into(), serde_json::json!("none")),
             ],
             AnsweredBy::Caseworker,
-            &stored_result(&outcome),
+            &StoredResult::of(&outcome),
         )
         .await?;
     let user = app

@@ -3,9 +3,9 @@
 //! caseload; axe-core on the case and administration pages (Danish and Arabic); and
 //! stored XSS payloads in every free-text field, none of which runs.
 
-use digiparat::api::questionnaire::stored_result;
 use digiparat::domain::role::Role;
 use digiparat::domain::{Answers, Instrument, Mode, evaluate};
+use digiparat::server::db::StoredResult;
 use digiparat::server::db::{AnsweredBy, NewAssessment, NewCase, NewUser};
 
 use crate::cases::PASSWORD;
@@ -265,7 +265,7 @@ async fn stored_xss_payloads_are_shown_as_text_and_never_run() -> TestResult {
             },
             &[("U1".into(), serde_json::json!("daily"))],
             AnsweredBy::Caseworker,
-            &stored_result(&outcome),
+            &StoredResult::of(&outcome),
         )
         .await?;
     app.db

@@ -3,13 +3,13 @@
 //! carries the same numbers, and only managers and administrators get in. In Chromium:
 //! every chart with its table, a team filter in the URL, the export, and axe-core.
 
-use digiparat::api::questionnaire::stored_result;
 use digiparat::api::stats::{Filters, Section, Shown, StatsView, build, parse_filters};
 use digiparat::domain::cube;
 use digiparat::domain::disclosure::MAX_LEVEL;
 use digiparat::domain::role::Role;
 use digiparat::domain::{Answers, Instrument, Mode, evaluate};
 use digiparat::i18n::Lang;
+use digiparat::server::db::StoredResult;
 use digiparat::server::db::{AnsweredBy, NewAssessment};
 use serde_json::{Map, Value, json};
 
@@ -128,7 +128,7 @@ async fn store(
             },
             &list,
             AnsweredBy::Recipient,
-            &stored_result(&outcome),
+            &StoredResult::of(&outcome),
         )
         .await?;
     Ok(outcome.channel.as_str().to_owned())

@@ -198,9 +198,12 @@ impl Counted {
     }
 }
 
+/// One entry of `ItemRows`: (series, quarter, quantity) and (total, key sum).
+pub(crate) type ItemEntry<'a> = (&'a (String, String, String), &'a (i64, i64));
+
 /// `INSERT ... ON CONFLICT DO UPDATE` adding to the item cube; binds series, quarter and
 /// name of each row, numbers inline.
-pub(crate) fn item_upsert_statement(chunk: &[(&(String, String, String), &(i64, i64))]) -> String {
+pub(crate) fn item_upsert_statement(chunk: &[ItemEntry<'_>]) -> String {
     let rows: Vec<String> = chunk
         .iter()
         .enumerate()

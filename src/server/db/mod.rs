@@ -6,6 +6,7 @@ mod cases;
 mod cube;
 mod postgres;
 mod queries;
+mod seed;
 mod sessions;
 mod sqlite;
 pub mod stats;
@@ -20,11 +21,10 @@ pub use cases::{
     Team, TeamId,
 };
 pub use postgres::PgRepository;
+pub use seed::{SeedAssessment, SeedCase, SeedStore};
 pub use sessions::Sessions;
 pub use sqlite::{SqliteRepository, pool_options as sqlite_pool_options};
-pub use stats::{
-    CubeCells, ExportProfile, ExportRow, SeedAssessment, SeedCase, StatsFilter, StatsStore,
-};
+pub use stats::{CubeCells, ExportProfile, ExportRow, StatsFilter, StatsStore};
 
 use crate::server::config::DatabaseUrl;
 
@@ -171,6 +171,26 @@ pub struct StoredResult {
     pub override_: Option<Override>,
 }
 
+impl StoredResult {
+    /// The result of an evaluation as it is stored, computed now.
+    pub fn of(outcome: &crate::domain::Outcome) -> StoredResult {
+        let score = |s: Option<u8>| s.map(i16::from);
+        StoredResult {
+            instrument: outcome.instrument.clone(),
+            channel: outcome.channel.as_str().to_owned(),
+            rule: i16::from(outcome.rule),
+            provisional: outcome.provisional,
+            borderline: outcome.borderline,
+            score_access: score(outcome.scores.access),
+            score_skills: score(outcome.scores.skills),
+            score_motivation: score(outcome.scores.motivation),
+            outcome: serde_json::to_value(outcome).unwrap_or(serde_json::Value::Null),
+            computed_at: time::OffsetDateTime::now_utc(),
+            override_: None,
+        }
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum DbError {
     #[error("the database could not be reached or answered with an error: {0}")]
@@ -186,7 +206,7 @@ pub enum DbError {
 }
 
 #[async_trait]
-pub trait Repository: CaseStore + StatsStore + Send + Sync + 'static {
+pub trait Repository: CaseStore + StatsStore + SeedStore + Send + Sync + 'static {
     fn backend(&self) -> Backend;
     /// A round trip to the database, for `/healthz`.
     async fn ping(&self) -> Result<(), DbError>;

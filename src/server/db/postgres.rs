@@ -9,6 +9,7 @@ use super::cases::impl_case_store;
 use super::queries::{
     finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer,
 };
+use super::seed::impl_seed_store;
 use super::stats::impl_stats_store;
 use super::{Backend, DbError};
 
@@ -41,6 +42,7 @@ impl PgRepository {
 
 impl_repository!(PgRepository, Backend::Postgres);
 impl_case_store!(PgRepository, sqlx::Postgres);
+impl_seed_store!(PgRepository, sqlx::Postgres);
 impl_stats_store!(
     PgRepository,
     sqlx::Postgres,

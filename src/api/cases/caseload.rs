@@ -1,0 +1,150 @@
+//! The caseload: each case's latest channel, marks and the re-screening date, with search and sorting.
+
+use leptos::prelude::*;
+use time::{Date, OffsetDateTime};
+
+use super::*;
+use crate::api::guard::{audit_page, by_staff, db_error, page_address, staff_page};
+use crate::domain::case::{AgeBand, RESCREEN_MONTHS};
+use crate::domain::role::Role;
+use crate::domain::{Channel, Instrument};
+use crate::i18n::Lang;
+use crate::server::db::{AssessmentSummary, Case};
+
+pub fn date(t: OffsetDateTime) -> String {
+    format!("{:02}-{:02}-{}", t.day(), u8::from(t.month()), t.year())
+}
+
+pub(crate) fn this_year() -> i32 {
+    OffsetDateTime::now_utc().year()
+}
+
+pub(crate) fn band(case: &Case) -> String {
+    AgeBand::of(case.birth_year, this_year())
+        .as_str()
+        .to_owned()
+}
+
+/// The same day `months` later (the last day of a shorter month).
+pub fn add_months(d: Date, months: u8) -> Date {
+    let total = i32::from(u8::from(d.month())) - 1 + i32::from(months);
+    let year = d.year() + total / 12;
+    let month = time::Month::try_from((total % 12 + 1) as u8).unwrap_or(time::Month::January);
+    let last = month.length(year);
+    Date::from_calendar_date(year, month, d.day().min(last)).unwrap_or(d)
+}
+
+/// When a provisional or borderline latest result is due for re-screening.
+pub(crate) fn due_date(latest: Option<&AssessmentSummary>) -> Option<Date> {
+    let a = latest?;
+    let finished = a.finished_at?;
+    (a.provisional || a.borderline).then(|| add_months(finished.date(), RESCREEN_MONTHS))
+}
+
+pub(crate) fn channel_name(code: Option<&str>, lang: Lang) -> Option<String> {
+    let channel: Channel = code?.parse().ok()?;
+    Some(
+        Instrument::dr1()
+            .channel_name(channel, lang.code())
+            .to_owned(),
+    )
+}
+
+pub async fn caseload(
+    query: String,
+    sort: String,
+    erased: bool,
+) -> Result<CaseloadView, ServerFnError> {
+    let (state, user) = staff_page(Role::can_run_interviews).await?;
+    let lang = crate::ui::request_lang();
+    let Some(team_id) = user.team_id else {
+        return Ok(CaseloadView {
+            team: None,
+            query,
+            sort,
+            rows: Vec::new(),
+            total: 0,
+            erased,
+        });
+    };
+    let team = state
+        .db
+        .teams()
+        .await
+        .map_err(db_error)?
+        .into_iter()
+        .find(|t| t.id == team_id)
+        .map(|t| t.name);
+    let cases = state.db.cases_of_team(team_id).await.map_err(db_error)?;
+    let assessments = state
+        .db
+        .assessments_of_team(team_id)
+        .await
+        .map_err(db_error)?;
+    audit_page(
+        &state,
+        crate::server::db::NewAudit {
+            detail: format!("team {team_id}, {} cases", cases.len()),
+            ..by_staff(&user, "caseload.view", &page_address().await)
+        },
+    )
+    .await?;
+    let today = OffsetDateTime::now_utc().date();
+    let total = cases.len();
+    let needle = query.trim().to_lowercase();
+    let mut rows: Vec<(Option<Date>, Option<OffsetDateTime>, CaseloadRow)> = cases
+        .iter()
+        .filter(|c| needle.is_empty() || c.reference.to_lowercase().contains(&needle))
+        .map(|c| {
+            let latest = assessments
+                .iter()
+                .filter(|a| a.case_id == c.id && a.finished_at.is_some())
+                .max_by_key(|a| a.finished_at);
+            let due = due_date(latest);
+            let finished = latest.and_then(|a| a.finished_at);
+            let row = CaseloadRow {
+                id: c.id,
+                reference: c.reference.clone(),
+                age_band: band(c),
+                caseworker: c.caseworker_name.clone(),
+                latest: finished.map(date),
+                channel: channel_name(latest.and_then(|a| a.channel.as_deref()), lang),
+                override_channel: channel_name(
+                    latest.and_then(|a| a.override_channel.as_deref()),
+                    lang,
+                ),
+                borderline: latest.is_some_and(|a| a.borderline),
+                provisional: latest.is_some_and(|a| a.provisional),
+                due: due.map(|d| format!("{:02}-{:02}-{}", d.day(), u8::from(d.month()), d.year())),
+                overdue: due.is_some_and(|d| d <= today),
+            };
+            (due, finished, row)
+        })
+        .collect();
+    match sort.as_str() {
+        // Most urgent first; cases without a due date last.
+        "due" => rows.sort_by_key(|(due, _, r)| (due.is_none(), *due, r.reference.clone())),
+        // Newest result first; never-assessed cases last.
+        "latest" => rows.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| a.2.reference.cmp(&b.2.reference))
+        }),
+        _ => rows.sort_by(|a, b| {
+            a.2.reference
+                .to_lowercase()
+                .cmp(&b.2.reference.to_lowercase())
+        }),
+    }
+    Ok(CaseloadView {
+        team,
+        query,
+        sort: if matches!(sort.as_str(), "due" | "latest") {
+            sort
+        } else {
+            "reference".into()
+        },
+        rows: rows.into_iter().map(|(_, _, r)| r).collect(),
+        total,
+        erased,
+    })
+}

@@ -1,0 +1,140 @@
+//! The case pages: a new case, one case with its assessments and invites, an invite slip.
+
+use super::server::*;
+
+use leptos::prelude::*;
+use time::OffsetDateTime;
+
+use super::*;
+use crate::api::guard::{audit_page, by_staff, case_for_page, db_error, page_address, staff_page};
+use crate::api::questionnaire::format_resume_code;
+use crate::domain::role::Role;
+use crate::server::db::AssessmentSummary;
+
+pub async fn new_case() -> Result<NewCaseView, ServerFnError> {
+    let (state, user) = staff_page(Role::can_run_interviews).await?;
+    let teams = state.db.teams().await.map_err(db_error)?;
+    let team = teams
+        .iter()
+        .find(|t| Some(t.id) == user.team_id)
+        .map(|t| t.name.clone());
+    let caseworkers = state
+        .db
+        .users()
+        .await
+        .map_err(db_error)?
+        .into_iter()
+        .filter(|u| {
+            u.role.can_run_interviews()
+                && !u.disabled
+                && u.team_id.is_some()
+                && u.team_id == user.team_id
+        })
+        .map(|u| (u.id, u.display_name))
+        .collect();
+    Ok(NewCaseView {
+        team,
+        caseworkers,
+        me: user.id,
+    })
+}
+
+pub async fn case(id: i64) -> Result<CaseView, ServerFnError> {
+    let (state, user) = staff_page(Role::can_run_interviews).await?;
+    let case = case_for_page(&state, &user, id).await?;
+    let assessments = state.db.assessments_of_case(id).await.map_err(db_error)?;
+    let invites = state.db.invites_of_case(id).await.map_err(db_error)?;
+    audit_page(
+        &state,
+        crate::server::db::NewAudit {
+            case_id: Some(id),
+            ..by_staff(&user, "case.view", &page_address().await)
+        },
+    )
+    .await?;
+    let lang = crate::ui::request_lang();
+    let now = OffsetDateTime::now_utc();
+    let finished: Vec<&AssessmentSummary> = assessments
+        .iter()
+        .filter(|a| a.finished_at.is_some())
+        .collect();
+    let movement = finished
+        .iter()
+        .filter_map(|a| channel_name(a.override_channel.as_deref().or(a.channel.as_deref()), lang))
+        .collect();
+    let latest = finished.iter().copied().max_by_key(|a| a.finished_at);
+    Ok(CaseView {
+        id,
+        reference: case.reference.clone(),
+        age_band: band(&case),
+        team: case.team_name.clone(),
+        caseworker: case.caseworker_name.clone(),
+        created: date(case.created_at),
+        due: due_date(latest)
+            .map(|d| format!("{:02}-{:02}-{}", d.day(), u8::from(d.month()), d.year())),
+        movement,
+        assessments: assessments
+            .iter()
+            .rev()
+            .map(|a| AssessmentRow {
+                date: date(a.finished_at.unwrap_or(a.started_at)),
+                mode: a.mode.clone(),
+                finished: a.finished_at.is_some(),
+                channel: channel_name(a.channel.as_deref(), lang),
+                override_channel: channel_name(a.override_channel.as_deref(), lang),
+                borderline: a.borderline,
+                provisional: a.provisional,
+                href: match (a.mode.as_str(), &a.token, a.finished_at) {
+                    ("interview", Some(t), Some(_)) => Some(format!("/interview/{t}/result")),
+                    ("interview", Some(t), None) => Some(format!("/interview/{t}")),
+                    _ => None,
+                },
+            })
+            .collect(),
+        invites: invites
+            .iter()
+            .rev()
+            .map(|i| InviteRow {
+                id: i.id,
+                code: format_resume_code(&i.code),
+                created: date(i.created_at),
+                expires: date(i.expires_at),
+                status: if i.used_at.is_some() {
+                    "used"
+                } else if i.expires_at <= now {
+                    "expired"
+                } else {
+                    "open"
+                }
+                .into(),
+            })
+            .collect(),
+    })
+}
+
+pub async fn invite(case_id: i64, invite_id: i64) -> Result<InviteSlip, ServerFnError> {
+    let (state, user) = staff_page(Role::can_run_interviews).await?;
+    let case = case_for_page(&state, &user, case_id).await?;
+    let invite = match state.db.invite(invite_id).await.map_err(db_error)? {
+        Some(i) if i.case_id == case.id => i,
+        _ => return Err(crate::api::guard::not_found()),
+    };
+    audit_page(
+        &state,
+        crate::server::db::NewAudit {
+            case_id: Some(case_id),
+            detail: format!("invite {invite_id}"),
+            ..by_staff(&user, "invite.view", &page_address().await)
+        },
+    )
+    .await?;
+    // The configured address, never the request's Host header (which the sender chooses).
+    let base = state.config.public_url.trim_end_matches('/');
+    Ok(InviteSlip {
+        case_id,
+        reference: case.reference,
+        code: format_resume_code(&invite.code),
+        address: format!("{base}/self/invite"),
+        expires: date(invite.expires_at),
+    })
+}

@@ -1,0 +1,110 @@
+//! The caseworker interview: every item on one page, the observed task O1 and a note;
+//! the caseworker's result view with scores, marks, flags and grounds; and the override,
+//! stored beside the computed channel. Caseworkers only, and only their own team's
+//! interviews; every access is audited.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::questionnaire::Choice;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FormItem {
+    pub id: String,
+    /// Numbered as on the paper questionnaire.
+    pub number: usize,
+    pub question: String,
+    pub hint: String,
+    pub multi: bool,
+    pub choices: Vec<Choice>,
+    pub selected: Vec<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct FormSection {
+    pub anchor: String,
+    pub heading: String,
+    pub items: Vec<FormItem>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct InterviewView {
+    pub token: String,
+    pub sections: Vec<FormSection>,
+    pub note: String,
+    pub note_error: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ScoreRow {
+    pub dimension: String,
+    pub score: Option<u8>,
+    pub coverage_percent: u32,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CaseworkerResult {
+    pub token: String,
+    pub channel: String,
+    pub channel_name: String,
+    pub rule: u8,
+    pub provisional: bool,
+    pub borderline: bool,
+    pub scores: Vec<ScoreRow>,
+    pub reasons: Vec<String>,
+    pub flags: Vec<String>,
+    pub grounds: Vec<String>,
+    pub next_steps: Vec<String>,
+    pub note: Option<String>,
+    /// The caseworker's choice: channel name and reason.
+    pub chosen: Option<(String, String)>,
+    pub channels: Vec<(String, String)>,
+    pub error: Option<String>,
+}
+
+#[server(endpoint = "interview/load/form")]
+pub async fn load_interview(
+    token: String,
+    errors: Option<String>,
+) -> Result<InterviewView, ServerFnError> {
+    server::form(token, errors).await
+}
+
+#[server(endpoint = "interview/load/result")]
+pub async fn load_interview_result(
+    token: String,
+    error: Option<String>,
+) -> Result<CaseworkerResult, ServerFnError> {
+    server::result(token, error).await
+}
+
+/// The start page only checks who is signed in.
+#[server(endpoint = "interview/load/start")]
+pub async fn load_interview_start() -> Result<(), ServerFnError> {
+    server::caseworker_page().await.map(|_| ())
+}
+
+#[server(endpoint = "interview/load/paper")]
+pub async fn load_paper() -> Result<Vec<FormSection>, ServerFnError> {
+    Ok(server::sections_for(
+        crate::domain::Mode::SelfAssessment,
+        crate::ui::request_lang(),
+        &[],
+        &[],
+    ))
+}
+
+#[cfg(feature = "ssr")]
+pub use server::{override_channel, save, start};
+
+#[cfg(feature = "ssr")]
+mod forms;
+#[cfg(feature = "ssr")]
+mod pages;
+#[cfg(feature = "ssr")]
+mod server {
+    //! The server side, by action, in one namespace for the files beside this one.
+    pub use super::forms::*;
+    pub use super::pages::*;
+}

@@ -1,0 +1,100 @@
+//! The recipient's self-assessment: start, one question per page, check answers, result,
+//! and resuming with a code. Pages load through server functions; answers arrive as plain
+//! form posts that redirect (works without JavaScript), so every acknowledged answer is stored.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::questionnaire::Choice;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct QuestionView {
+    pub item: String,
+    /// 1-based place among the questions asked.
+    pub position: usize,
+    /// Shown only once it can no longer change (after the first question).
+    pub total: Option<usize>,
+    pub question: String,
+    pub hint: String,
+    pub explain: String,
+    pub multi: bool,
+    pub choices: Vec<Choice>,
+    pub selected: Vec<String>,
+    pub back_href: String,
+    pub error: Option<String>,
+    pub from_check: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CodeView {
+    pub code: String,
+    pub next_href: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CheckGroup {
+    pub heading: String,
+    pub rows: Vec<CheckRow>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CheckRow {
+    pub item: String,
+    pub question: String,
+    /// `None` when not answered.
+    pub answer: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct ResultView {
+    pub channel: String,
+    pub channel_sentence: String,
+    pub reasons: Vec<String>,
+    pub next_steps: Vec<String>,
+    pub you_decide: String,
+    pub code: String,
+    pub date: String,
+}
+
+#[server(endpoint = "self/load/code")]
+pub async fn load_self_code() -> Result<CodeView, ServerFnError> {
+    let (_, assessment) = server::current().await?;
+    let code = assessment.resume_code.as_deref().unwrap_or_default();
+    Ok(CodeView {
+        code: super::questionnaire::format_resume_code(code),
+        next_href: server::first_open_href(&assessment).await?,
+    })
+}
+
+#[server(endpoint = "self/load/question")]
+pub async fn load_self_question(
+    item: String,
+    error: Option<String>,
+    from_check: bool,
+) -> Result<QuestionView, ServerFnError> {
+    server::question(item, error, from_check).await
+}
+
+#[server(endpoint = "self/load/check")]
+pub async fn load_self_check() -> Result<Vec<CheckGroup>, ServerFnError> {
+    server::check().await
+}
+
+#[server(endpoint = "self/load/result")]
+pub async fn load_self_result() -> Result<ResultView, ServerFnError> {
+    server::result().await
+}
+
+#[cfg(feature = "ssr")]
+pub use server::{answer, finish, invite, resume, start};
+
+#[cfg(feature = "ssr")]
+mod forms;
+#[cfg(feature = "ssr")]
+mod pages;
+#[cfg(feature = "ssr")]
+mod server {
+    //! The server side, by action, in one namespace for the files beside this one.
+    pub use super::forms::*;
+    pub use super::pages::*;
+}

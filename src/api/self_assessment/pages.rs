@@ -1,0 +1,261 @@
+//! The recipient's pages: the current assessment from the device cookie, a question, the check page and the result.
+
+use super::server::*;
+use std::net::SocketAddr;
+
+use axum::extract::ConnectInfo;
+use axum::http::HeaderMap;
+use axum::http::header::SET_COOKIE;
+use leptos::prelude::*;
+
+use super::{CheckGroup, CheckRow, QuestionView, ResultView};
+use crate::api::questionnaire::{asked_items, choices, scoring_map};
+use crate::domain::{Channel, Instrument, Mode, Outcome};
+use crate::i18n::Lang;
+use crate::server::db::{Assessment, StoredAnswer};
+use crate::server::state::AppState;
+
+pub(crate) const COOKIE: &str = "dp_self";
+
+pub(crate) fn cookie_value(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == COOKIE)
+        .map(|c| c.value().to_owned())
+}
+
+/// The device cookie: a week, so a shared library computer does not keep it for long
+/// (the resume code works after that); `Secure` when the service runs over HTTPS.
+pub(crate) fn set_cookie(token: &str, secure: bool) -> (axum::http::HeaderName, String) {
+    let c = cookie::Cookie::build((COOKIE, token.to_owned()))
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(cookie::SameSite::Lax)
+        .max_age(cookie::time::Duration::days(7))
+        .build();
+    (SET_COOKIE, c.to_string())
+}
+
+pub(crate) fn instrument_of(a: &Assessment) -> Result<&'static Instrument, ServerFnError> {
+    Instrument::bundled(&a.instrument)
+        .ok_or_else(|| ServerFnError::new(format!("unknown instrument {}", a.instrument)))
+}
+
+use crate::api::guard::db_error;
+
+/// The assessment this device is working on; without one, back to the start.
+pub async fn current() -> Result<(AppState, Assessment), ServerFnError> {
+    let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("no state"))?;
+    let parts =
+        use_context::<http::request::Parts>().ok_or_else(|| ServerFnError::new("no request"))?;
+    let found = match cookie_value(&parts.headers) {
+        Some(token) => state
+            .db
+            .assessment_by_token(&token)
+            .await
+            .map_err(db_error)?,
+        None => None,
+    };
+    match found {
+        Some(a) if a.mode == "self" && within_grace(&a) => Ok((state, a)),
+        _ => {
+            crate::api::guard::redirect("/self/intro");
+            Err(ServerFnError::new("no assessment on this device"))
+        }
+    }
+}
+
+pub(crate) fn lang() -> Lang {
+    crate::ui::request_lang()
+}
+
+/// A finished assessment is shown on this device only a short while after sending,
+/// so a shared or lost device does not keep showing a person's result.
+pub const RESULT_GRACE: time::Duration = time::Duration::hours(2);
+
+pub fn within_grace(a: &Assessment) -> bool {
+    a.finished_at
+        .is_none_or(|t| time::OffsetDateTime::now_utc() - t < RESULT_GRACE)
+}
+
+/// Where to go on: the first question not yet answered, else the check page.
+pub async fn first_open_href(a: &Assessment) -> Result<String, ServerFnError> {
+    let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("no state"))?;
+    let stored = state.db.answers(a.id).await.map_err(db_error)?;
+    Ok(open_href(instrument_of(a)?, &stored))
+}
+
+pub(crate) fn open_href(instrument: &Instrument, stored: &[StoredAnswer]) -> String {
+    let map = scoring_map(stored);
+    let answered: std::collections::HashSet<&str> =
+        stored.iter().map(|a| a.item.as_str()).collect();
+    asked_items(instrument, Mode::SelfAssessment, &map)
+        .into_iter()
+        .find(|i| !answered.contains(i.id()))
+        .map(|i| format!("/self/q/{}", i.id()))
+        .unwrap_or_else(|| "/self/check".into())
+}
+
+/// The unfinished assessment's instrument and answers (a finished one shows its result).
+pub(crate) async fn open_answers() -> Result<(&'static Instrument, Vec<StoredAnswer>), ServerFnError>
+{
+    let (state, a) = current().await?;
+    if a.finished_at.is_some() {
+        crate::api::guard::redirect("/self/result");
+        return Err(ServerFnError::new("finished"));
+    }
+    let stored = state.db.answers(a.id).await.map_err(db_error)?;
+    Ok((instrument_of(&a)?, stored))
+}
+
+pub async fn question(
+    item_id: String,
+    error: Option<String>,
+    from_check: bool,
+) -> Result<QuestionView, ServerFnError> {
+    let (instrument, stored) = open_answers().await?;
+    let map = scoring_map(&stored);
+    let asked = asked_items(instrument, Mode::SelfAssessment, &map);
+    let Some(index) = asked.iter().position(|i| i.id() == item_id) else {
+        crate::api::guard::redirect(&open_href(instrument, &stored));
+        return Err(ServerFnError::new("not a question on this path"));
+    };
+    let item = asked[index];
+    let lang = lang();
+    let selected = match stored.iter().find(|s| s.item == item_id).map(|s| &s.value) {
+        Some(serde_json::Value::String(s)) => vec![s.clone()],
+        Some(serde_json::Value::Array(list)) => list
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let back_href = if from_check {
+        "/self/check".to_owned()
+    } else if index == 0 {
+        "/self/code".to_owned()
+    } else {
+        format!("/self/q/{}", asked[index - 1].id())
+    };
+    let error = error.map(|kind| match kind.as_str() {
+        "exclusive" => lang.t("error-exclusive"),
+        _ => lang.t(if item.is_multi() {
+            "error-choose-some"
+        } else {
+            "error-choose-one"
+        }),
+    });
+    Ok(QuestionView {
+        item: item_id,
+        position: index + 1,
+        total: (index > 0 || map.contains_key(item.id())).then_some(asked.len()),
+        question: item.question(lang.code()).to_owned(),
+        hint: item.hint(lang.code()).to_owned(),
+        explain: item.explain(lang.code()).to_owned(),
+        multi: item.is_multi(),
+        choices: choices(item, lang),
+        selected,
+        back_href,
+        error,
+        from_check,
+    })
+}
+
+pub async fn check() -> Result<Vec<CheckGroup>, ServerFnError> {
+    let (instrument, stored) = open_answers().await?;
+    let map = scoring_map(&stored);
+    let lang = lang();
+    let mut groups: Vec<CheckGroup> = Vec::new();
+    for item in asked_items(instrument, Mode::SelfAssessment, &map) {
+        let heading = match item.dimension() {
+            Some(d) => instrument.dimension_name(d, lang.code()).to_owned(),
+            None if groups.is_empty() => lang.t("iv-section-use"),
+            None => lang.t("check-about-you"),
+        };
+        let labels = choices(item, lang);
+        let label_of = |code: &str| {
+            labels
+                .iter()
+                .find(|c| c.code == code)
+                .map(|c| c.label.clone())
+        };
+        let answer = match stored
+            .iter()
+            .find(|s| s.item == item.id())
+            .map(|s| &s.value)
+        {
+            Some(serde_json::Value::String(code)) => label_of(code),
+            Some(serde_json::Value::Array(list)) => {
+                let names: Vec<String> = list
+                    .iter()
+                    .filter_map(|v| v.as_str())
+                    .filter_map(label_of)
+                    .collect();
+                (!names.is_empty()).then(|| names.join(", "))
+            }
+            _ => None,
+        };
+        let row = CheckRow {
+            item: item.id().to_owned(),
+            question: item.question(lang.code()).to_owned(),
+            answer,
+        };
+        match groups.last_mut() {
+            Some(g) if g.heading == heading => g.rows.push(row),
+            _ => groups.push(CheckGroup {
+                heading,
+                rows: vec![row],
+            }),
+        }
+    }
+    Ok(groups)
+}
+
+pub async fn result() -> Result<ResultView, ServerFnError> {
+    let (state, a) = current().await?;
+    let Some(stored) = state.db.result(a.id).await.map_err(db_error)? else {
+        crate::api::guard::redirect("/self/check");
+        return Err(ServerFnError::new("not finished"));
+    };
+    let address = match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
+        Ok(ConnectInfo(addr)) => addr,
+        Err(_) => SocketAddr::from(([0, 0, 0, 0], 0)),
+    };
+    audit_recipient(&state, &a, "self.result.view", "", address)
+        .await
+        .map_err(db_error)?;
+    let instrument = instrument_of(&a)?;
+    let outcome: Outcome = serde_json::from_value(stored.outcome)
+        .map_err(|e| ServerFnError::new(format!("stored outcome: {e}")))?;
+    let lang = lang();
+    let code = lang.code();
+    let channel: Channel = outcome.channel;
+    Ok(ResultView {
+        channel: channel.as_str().to_owned(),
+        channel_sentence: instrument.channel_sentence(channel, code).to_owned(),
+        reasons: outcome
+            .reasons_for_recipient()
+            .iter()
+            .map(|r| instrument.reason_for_recipient(*r, code).to_owned())
+            .collect(),
+        next_steps: outcome
+            .next_steps
+            .iter()
+            .take(2)
+            .map(|s| instrument.next_step_text(*s, code).to_owned())
+            .collect(),
+        you_decide: instrument.you_decide(code).to_owned(),
+        code: crate::api::questionnaire::format_resume_code(
+            a.resume_code.as_deref().unwrap_or_default(),
+        ),
+        date: a
+            .finished_at
+            .map(|t| format!("{:02}-{:02}-{}", t.day(), u8::from(t.month()), t.year()))
+            .unwrap_or_default(),
+    })
+}
