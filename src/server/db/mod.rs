@@ -2,10 +2,12 @@
 //! implementation; both run the same statements (written once in `queries.rs`) and keep
 //! their own migrations, applied at start-up.
 
+mod accounts;
 mod cases;
 mod cube;
 mod postgres;
 mod queries;
+mod retention;
 mod seed;
 mod sessions;
 mod sqlite;
@@ -16,11 +18,13 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use time::OffsetDateTime;
 
+pub use accounts::AccountStore;
 pub use cases::{
     AssessmentSummary, AuditEntry, AuditFilter, Case, CaseId, CaseStore, Invite, NewAudit, NewCase,
     Team, TeamId,
 };
 pub use postgres::PgRepository;
+pub use retention::RetentionStore;
 pub use seed::{SeedAssessment, SeedCase, SeedStore};
 pub use sessions::Sessions;
 pub use sqlite::{SqliteRepository, pool_options as sqlite_pool_options};
@@ -206,7 +210,9 @@ pub enum DbError {
 }
 
 #[async_trait]
-pub trait Repository: CaseStore + StatsStore + SeedStore + Send + Sync + 'static {
+pub trait Repository:
+    AccountStore + CaseStore + RetentionStore + StatsStore + SeedStore + Send + Sync + 'static
+{
     fn backend(&self) -> Backend;
     /// A round trip to the database, for `/healthz`.
     async fn ping(&self) -> Result<(), DbError>;

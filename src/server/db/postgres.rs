@@ -5,10 +5,12 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
+use super::accounts::impl_account_store;
 use super::cases::impl_case_store;
 use super::queries::{
     finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer,
 };
+use super::retention::impl_retention_store;
 use super::seed::impl_seed_store;
 use super::stats::impl_stats_store;
 use super::{Backend, DbError};
@@ -41,7 +43,9 @@ impl PgRepository {
 }
 
 impl_repository!(PgRepository, Backend::Postgres);
+impl_account_store!(PgRepository, sqlx::Postgres);
 impl_case_store!(PgRepository, sqlx::Postgres);
+impl_retention_store!(PgRepository, sqlx::Postgres);
 impl_seed_store!(PgRepository, sqlx::Postgres);
 impl_stats_store!(
     PgRepository,

@@ -20,10 +20,12 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, Executor};
 
+use super::accounts::impl_account_store;
 use super::cases::impl_case_store;
 use super::queries::{
     finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer,
 };
+use super::retention::impl_retention_store;
 use super::seed::impl_seed_store;
 use super::stats::impl_stats_store;
 use super::{Backend, DbError};
@@ -117,7 +119,9 @@ async fn is_clean(conn: &mut sqlx::SqliteConnection) -> bool {
 }
 
 impl_repository!(SqliteRepository, Backend::Sqlite);
+impl_account_store!(SqliteRepository, sqlx::Sqlite);
 impl_case_store!(SqliteRepository, sqlx::Sqlite);
+impl_retention_store!(SqliteRepository, sqlx::Sqlite);
 impl_seed_store!(SqliteRepository, sqlx::Sqlite);
 // SQLite has one writer: the DELETE that starts a rebuild takes the write lock.
 impl_stats_store!(SqliteRepository, sqlx::Sqlite, "SELECT 1");
