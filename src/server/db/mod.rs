@@ -5,6 +5,8 @@
 mod accounts;
 mod cases;
 mod cube;
+mod export;
+mod invites;
 mod postgres;
 mod queries;
 mod retention;
@@ -23,6 +25,8 @@ pub use cases::{
     AssessmentSummary, AuditEntry, AuditFilter, Case, CaseId, CaseStore, Invite, NewAudit, NewCase,
     Team, TeamId,
 };
+pub use export::ExportStore;
+pub use invites::InviteStore;
 pub use postgres::PgRepository;
 pub use retention::RetentionStore;
 pub use seed::{SeedAssessment, SeedCase, SeedStore};
@@ -211,7 +215,16 @@ pub enum DbError {
 
 #[async_trait]
 pub trait Repository:
-    AccountStore + CaseStore + RetentionStore + StatsStore + SeedStore + Send + Sync + 'static
+    AccountStore
+    + CaseStore
+    + InviteStore
+    + RetentionStore
+    + StatsStore
+    + ExportStore
+    + SeedStore
+    + Send
+    + Sync
+    + 'static
 {
     fn backend(&self) -> Backend;
     /// A round trip to the database, for `/healthz`.

@@ -7,6 +7,8 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 
 use super::accounts::impl_account_store;
 use super::cases::impl_case_store;
+use super::export::impl_export_store;
+use super::invites::impl_invite_store;
 use super::queries::{
     finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer,
 };
@@ -45,6 +47,8 @@ impl PgRepository {
 impl_repository!(PgRepository, Backend::Postgres);
 impl_account_store!(PgRepository, sqlx::Postgres);
 impl_case_store!(PgRepository, sqlx::Postgres);
+impl_export_store!(PgRepository, sqlx::Postgres);
+impl_invite_store!(PgRepository, sqlx::Postgres);
 impl_retention_store!(PgRepository, sqlx::Postgres);
 impl_seed_store!(PgRepository, sqlx::Postgres);
 impl_stats_store!(

@@ -22,6 +22,8 @@ use sqlx::{Connection, Executor};
 
 use super::accounts::impl_account_store;
 use super::cases::impl_case_store;
+use super::export::impl_export_store;
+use super::invites::impl_invite_store;
 use super::queries::{
     finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer,
 };
@@ -121,6 +123,8 @@ async fn is_clean(conn: &mut sqlx::SqliteConnection) -> bool {
 impl_repository!(SqliteRepository, Backend::Sqlite);
 impl_account_store!(SqliteRepository, sqlx::Sqlite);
 impl_case_store!(SqliteRepository, sqlx::Sqlite);
+impl_export_store!(SqliteRepository, sqlx::Sqlite);
+impl_invite_store!(SqliteRepository, sqlx::Sqlite);
 impl_retention_store!(SqliteRepository, sqlx::Sqlite);
 impl_seed_store!(SqliteRepository, sqlx::Sqlite);
 // SQLite has one writer: the DELETE that starts a rebuild takes the write lock.
