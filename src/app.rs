@@ -10,7 +10,6 @@ use leptos_router::{
     path,
 };
 
-use crate::i18n::Lang;
 use crate::ui::pages::{
     accessibility::AccessibilityStatement,
     admin::{AdminPage, AdminUserPage, AuditPage},
@@ -29,14 +28,14 @@ use crate::ui::pages::{
 /// The document around every page. `lang` and `dir` come from the language the server
 /// resolved for this request (query, then cookie, then Danish), never from guessing.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
-    let lang = crate::ui::request_lang();
+    let lang = crate::request::request_lang();
     provide_context(lang);
     // The inline hydration scripts carry the nonce of this response's security policy.
     #[cfg(feature = "ssr")]
-    if let Some(nonce) = crate::ui::request_extension::<crate::server::security::CspNonce>() {
+    if let Some(nonce) = crate::request::request_extension::<crate::server::security::CspNonce>() {
         provide_context(leptos::nonce::Nonce::from_value(nonce.0));
     }
-    let denied = crate::ui::request_denied();
+    let denied = crate::request::request_denied();
     view! {
         <!DOCTYPE html>
         <html lang=lang.code() dir=lang.dir()>
@@ -104,9 +103,4 @@ pub fn App() -> impl IntoView {
             </Routes>
         </Router>
     }
-}
-
-/// The language of the page being rendered, as the shell provided it.
-pub fn use_lang() -> Lang {
-    use_context::<Lang>().unwrap_or_default()
 }

@@ -191,3 +191,8 @@ mod tests {
         assert_eq!(Lang::from_code("xx"), None);
     }
 }
+
+/// The language of the page being rendered, as the shell provided it.
+pub fn use_lang() -> Lang {
+    leptos::prelude::use_context::<Lang>().unwrap_or_default()
+}

@@ -7,12 +7,12 @@
 pub mod api;
 pub mod app;
 pub mod domain;
+pub mod error;
 pub mod html;
 pub mod i18n;
+pub mod request;
 pub mod ui;
 
-#[cfg(feature = "ssr")]
-pub mod error;
 #[cfg(feature = "ssr")]
 pub mod server;
 

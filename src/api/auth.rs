@@ -1,6 +1,7 @@
 //! Staff sign-in, sign-out and changing one's password. Plain form posts that redirect,
 //! so they work without JavaScript; failures never say whether the username exists.
 
+use crate::error::AppResult;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -15,13 +16,10 @@ pub struct AccountView {
 
 /// The signed-in staff member; `None` when nobody is signed in.
 #[server(endpoint = "account/load")]
-pub async fn load_account() -> Result<Option<AccountView>, ServerFnError> {
-    let state = use_context::<crate::server::state::AppState>()
-        .ok_or_else(|| ServerFnError::new("no state"))?;
+pub async fn load_account() -> AppResult<Option<AccountView>> {
+    let state = crate::api::guard::app_state()?;
     let session: tower_sessions::Session = leptos_axum::extract().await?;
-    let user = crate::server::auth::current_user(&session, state.db.as_ref())
-        .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let user = crate::server::auth::current_user(&session, state.db.as_ref()).await?;
     Ok(user.map(|u| AccountView {
         username: u.username,
         display_name: u.display_name,
@@ -31,20 +29,25 @@ pub async fn load_account() -> Result<Option<AccountView>, ServerFnError> {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{change_password, login, logout, wait_before_try};
+pub use server::{change_password, login, logout};
 
 #[cfg(feature = "ssr")]
 mod server {
     use std::net::SocketAddr;
 
-    use axum::extract::{ConnectInfo, Form, State};
-    use axum::response::{IntoResponse, Redirect, Response};
+    use axum::extract::{ConnectInfo, State};
+    use axum::response::Redirect;
+    use axum_extra::extract::Form;
     use serde::Deserialize;
     use tower_sessions::Session;
 
-    use crate::api::guard::by_staff;
+    use crate::api::guard::{StaffUser, by_staff};
+    use crate::domain::policy::{
+        FREE_TRIES_PER_ACCOUNT, FREE_TRIES_PER_ADDRESS, THROTTLE_WINDOW, wait_before_try,
+    };
     use crate::domain::role::Role;
-    use crate::server::auth::{self, AuthError, MIN_PASSWORD_LEN};
+    use crate::error::{AppError, AppResult};
+    use crate::server::auth::{self, MIN_PASSWORD_LEN};
     use crate::server::db::NewAudit;
     use crate::server::state::AppState;
 
@@ -56,12 +59,8 @@ mod server {
         password: String,
     }
 
-    fn failed(e: AuthError) -> Response {
-        tracing::error!(error = %e, "sign-in");
-        match e {
-            AuthError::Db(db) => crate::error::AppError::Database(db).into_response(),
-            _ => Redirect::to("/login?error=unavailable").into_response(),
-        }
+    fn back(form: &str, reason: &str) -> AppError {
+        AppError::invalid("password", reason).on_form(form)
     }
 
     /// Where each role starts after signing in.
@@ -73,42 +72,16 @@ mod server {
         }
     }
 
-    /// Failed sign-ins are remembered this long.
-    pub const THROTTLE_WINDOW: time::Duration = time::Duration::minutes(15);
-    /// Failures from one address at one account before each further try has to wait.
-    pub const FREE_TRIES_PER_ACCOUNT: usize = 5;
-    /// Failures from one address (at any accounts) before each further try has to wait.
-    pub const FREE_TRIES_PER_ADDRESS: usize = 20;
-    /// The longest wait between two tries.
-    pub const MAX_WAIT: time::Duration = time::Duration::seconds(60);
-
-    /// How long a try must still wait, given the failures counted under one key (newest
-    /// first) and how many are free: 1 s after the first failure beyond them, then twice as
-    /// long after each further one, at most a minute, counted from the last failure. A
-    /// throttle, never a lock: the right person with the right password gets in after at
-    /// most a minute, and failures from other addresses never slow an account down.
-    pub fn wait_before_try(
-        failures: &[time::OffsetDateTime],
-        free: usize,
-        now: time::OffsetDateTime,
-    ) -> Option<time::Duration> {
-        let beyond = failures.len().checked_sub(free)?;
-        let last = *failures.first()?;
-        let wait = time::Duration::seconds(1i64 << beyond.min(6)).min(MAX_WAIT);
-        let ready = last + wait;
-        (ready > now).then(|| ready - now)
-    }
-
     /// POST /login
     pub async fn login(
         State(state): State<AppState>,
         session: Session,
         ConnectInfo(addr): ConnectInfo<SocketAddr>,
         Form(form): Form<LoginForm>,
-    ) -> Response {
+    ) -> AppResult<Redirect> {
         let username = form.username.trim();
         if username.is_empty() || form.password.is_empty() {
-            return Redirect::to("/login?error=missing").into_response();
+            return Err(back("/login", "missing"));
         }
         // Counted in the database, so every app instance sees the same failures: per
         // account from this address, and per address.
@@ -122,18 +95,12 @@ mod server {
             .iter()
             .zip([FREE_TRIES_PER_ACCOUNT, FREE_TRIES_PER_ADDRESS])
         {
-            match state.db.login_failures_since(key, since).await {
-                Ok(failures) if wait_before_try(&failures, free, now).is_some() => {
-                    return Redirect::to("/login?error=throttled").into_response();
-                }
-                Ok(_) => {}
-                Err(e) => return failed(e.into()),
+            let failures = state.db.login_failures_since(key, since).await?;
+            if wait_before_try(&failures, free, now).is_some() {
+                return Err(back("/login", "throttled"));
             }
         }
-        let user = match state.db.user_by_username(username).await {
-            Ok(user) => user,
-            Err(e) => return failed(e.into()),
-        };
+        let user = state.db.user_by_username(username).await?;
         // The same answer, after the same work, for an unknown name, a wrong password and
         // a disabled account.
         let hash = user.as_ref().map(|u| u.password_hash.clone());
@@ -147,30 +114,21 @@ mod server {
                 address: addr.ip().to_string(),
                 ..NewAudit::default()
             };
-            if let Err(e) = state.db.record_login_failure(&keys, Some(&line)).await {
-                return failed(e.into());
-            }
-            return Redirect::to("/login?error=invalid").into_response();
+            state.db.record_login_failure(&keys, Some(&line)).await?;
+            return Err(back("/login", "invalid"));
         };
-        if let Err(e) = state.db.clear_login_failures(Some(&keys[0]), since).await {
-            return failed(e.into());
-        }
-        if let Err(e) = auth::sign_in(&session, &user).await {
-            return failed(e);
-        }
-        if let Err(e) = state
+        state.db.clear_login_failures(Some(&keys[0]), since).await?;
+        auth::sign_in(&session, &user).await?;
+        state
             .db
             .audit(&by_staff(&user, "auth.sign_in", &addr.ip().to_string()))
-            .await
-        {
-            return failed(e.into());
-        }
+            .await?;
         let next = if user.must_change_password {
             "/account/password"
         } else {
             home(user.role)
         };
-        Redirect::to(next).into_response()
+        Ok(Redirect::to(next))
     }
 
     /// POST /logout
@@ -178,19 +136,15 @@ mod server {
         State(state): State<AppState>,
         session: Session,
         ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    ) -> Response {
-        if let Ok(Some(user)) = auth::current_user(&session, state.db.as_ref()).await
-            && let Err(e) = state
+    ) -> AppResult<Redirect> {
+        if let Ok(Some(user)) = auth::current_user(&session, state.db.as_ref()).await {
+            state
                 .db
                 .audit(&by_staff(&user, "auth.sign_out", &addr.ip().to_string()))
-                .await
-        {
-            return failed(e.into());
+                .await?;
         }
-        match auth::sign_out(&session).await {
-            Ok(()) => Redirect::to("/").into_response(),
-            Err(e) => failed(e),
-        }
+        auth::sign_out(&session).await?;
+        Ok(Redirect::to("/"))
     }
 
     #[derive(Deserialize)]
@@ -207,14 +161,10 @@ mod server {
     pub async fn change_password(
         State(state): State<AppState>,
         session: Session,
+        StaffUser(user): StaffUser,
         ConnectInfo(addr): ConnectInfo<SocketAddr>,
         Form(form): Form<PasswordForm>,
-    ) -> Response {
-        let user = match auth::current_user(&session, state.db.as_ref()).await {
-            Ok(Some(user)) => user,
-            Ok(None) => return Redirect::to("/login").into_response(),
-            Err(e) => return failed(e),
-        };
+    ) -> AppResult<Redirect> {
         let current_ok =
             auth::password_matches(form.current.clone(), Some(user.password_hash.clone())).await;
         let error = if !current_ok {
@@ -229,59 +179,17 @@ mod server {
             None
         };
         if let Some(kind) = error {
-            return Redirect::to(&format!("/account/password?error={kind}")).into_response();
+            return Err(back("/account/password", kind));
         }
-        let hash = match auth::hash_password_off_executor(form.new.clone()).await {
-            Ok(h) => h,
-            Err(e) => return failed(e),
-        };
+        let hash = auth::hash_password_off_executor(form.new.clone()).await?;
         let line = by_staff(&user, "account.password", &addr.ip().to_string());
-        if let Err(e) = state
+        state
             .db
             .set_password(user.id, &hash, false, Some(&line))
-            .await
-        {
-            return failed(e.into());
-        }
+            .await?;
         // Every other session of the account has ended; this one goes on under a new id.
-        let renewed = match state.db.user(user.id).await {
-            Ok(Some(user)) => auth::sign_in(&session, &user).await,
-            Ok(None) => return Redirect::to("/login").into_response(),
-            Err(e) => Err(e.into()),
-        };
-        match renewed {
-            Ok(()) => Redirect::to(home(user.role)).into_response(),
-            Err(e) => failed(e),
-        }
-    }
-}
-
-#[cfg(all(test, feature = "ssr"))]
-mod tests {
-    use super::server::{FREE_TRIES_PER_ADDRESS, MAX_WAIT, wait_before_try};
-    use time::macros::datetime;
-
-    #[test]
-    fn the_wait_doubles_after_the_free_tries_and_stops_at_a_minute() {
-        let now = datetime!(2026-11-30 10:00:00 UTC);
-        let failures = |n: usize, last: time::OffsetDateTime| vec![last; n];
-        assert_eq!(wait_before_try(&failures(4, now), 5, now), None);
-        assert_eq!(
-            wait_before_try(&failures(5, now), 5, now),
-            Some(time::Duration::seconds(1))
-        );
-        assert_eq!(
-            wait_before_try(&failures(7, now), 5, now),
-            Some(time::Duration::seconds(4))
-        );
-        let long_ago = now - time::Duration::seconds(5);
-        assert_eq!(wait_before_try(&failures(7, long_ago), 5, now), None);
-        assert_eq!(wait_before_try(&failures(40, now), 5, now), Some(MAX_WAIT));
-        // An address gets more free tries than one account at it.
-        assert_eq!(
-            wait_before_try(&failures(19, now), FREE_TRIES_PER_ADDRESS, now),
-            None
-        );
-        assert!(wait_before_try(&failures(20, now), FREE_TRIES_PER_ADDRESS, now).is_some());
+        let renewed = state.db.user(user.id).await?.ok_or(AppError::SignIn)?;
+        auth::sign_in(&session, &renewed).await?;
+        Ok(Redirect::to(home(user.role)))
     }
 }

@@ -6,13 +6,6 @@ pub mod auth;
 pub mod cases;
 #[cfg(feature = "ssr")]
 pub mod guard;
-
-/// The error text of a page load refused for the signed-in person's role.
-pub const FORBIDDEN: &str = "forbidden";
-/// The error text of a page load for an object that is gone, or not the person's to see.
-pub const NOT_FOUND: &str = "not found";
-/// The error text of a page load whose data the database could not give (answered 503).
-pub const UNAVAILABLE: &str = "the database is unavailable";
 pub mod interview;
 pub mod language;
 pub mod questionnaire;

@@ -4,10 +4,11 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A way out chosen where the instrument itself has none for that item. It is stored as
-/// given (item analysis counts it) and scored as unanswered.
-pub const UI_DONT_UNDERSTAND: &str = "_dont_understand";
-pub const UI_RATHER_NOT: &str = "_rather_not";
+/// A way out chosen where the instrument itself has none for that item
+/// (`domain::answer_codes`).
+pub use crate::domain::answer_codes::{
+    ADDED_DONT_UNDERSTAND as UI_DONT_UNDERSTAND, ADDED_RATHER_NOT as UI_RATHER_NOT,
+};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Choice {
@@ -25,6 +26,7 @@ mod server {
     use serde_json::{Map, Value};
 
     use super::{Choice, UI_DONT_UNDERSTAND, UI_RATHER_NOT};
+    use crate::domain::answer_codes::{DONT_UNDERSTAND, RATHER_NOT};
     use crate::domain::{Answers, Instrument, Item, Mode, Outcome, ValidationError, evaluate};
     use crate::i18n::Lang;
     use crate::server::db::StoredAnswer;
@@ -56,14 +58,14 @@ mod server {
         let has = |c: &str| item.options().iter().any(|o| o.code() == c);
         // Observed task O1 is the caseworker's observation: "not done" is its way out.
         if item.only_mode().is_none() {
-            if !has("dont_understand") {
+            if !has(DONT_UNDERSTAND) {
                 out.push(Choice {
                     code: UI_DONT_UNDERSTAND.into(),
                     label: lang.t("opt-dont-understand"),
                     opt_out: true,
                 });
             }
-            if !has("rather_not") {
+            if !has(RATHER_NOT) {
                 out.push(Choice {
                     code: UI_RATHER_NOT.into(),
                     label: lang.t("opt-rather-not"),
@@ -75,7 +77,7 @@ mod server {
     }
 
     pub fn is_ui_opt_out(code: &str) -> bool {
-        code == UI_DONT_UNDERSTAND || code == UI_RATHER_NOT
+        crate::domain::answer_codes::is_added_way_out(code)
     }
 
     /// Stored answers as the scoring core reads them: a way out of our own is unanswered.
@@ -163,33 +165,12 @@ mod server {
         hex::encode(rand::random::<[u8; 32]>())
     }
 
-    /// Letters and digits that cannot be mistaken for each other when read aloud or
-    /// handwritten (no 0/O, 1/I/L, 2/Z, 5/S, 8/B, G/6, U/V).
-    pub const RESUME_ALPHABET: &[u8] = b"ACDEFHJKMNPRTWXY34679";
-
-    /// Ten characters, about 44 bits: shown as `ACDEF-HJKMN`. Guessing is further slowed by
-    /// the rate limit on `/self/resume`, and a code stops working once the answers are sent.
+    /// A fresh resume code (`domain::policy` says which letters and how many).
     pub fn new_resume_code() -> String {
         use rand::Rng;
         let mut rng = rand::rng();
-        (0..10)
-            .map(|_| char::from(RESUME_ALPHABET[rng.random_range(0..RESUME_ALPHABET.len())]))
-            .collect()
+        crate::domain::policy::resume_code(|len| rng.random_range(0..len))
     }
 
-    /// Normalises what a person typed: case, spaces and dashes do not matter.
-    pub fn normalise_resume_code(input: &str) -> String {
-        input
-            .chars()
-            .filter(|c| c.is_ascii_alphanumeric())
-            .map(|c| c.to_ascii_uppercase())
-            .collect()
-    }
-
-    pub fn format_resume_code(code: &str) -> String {
-        match (code.get(..5), code.get(5..)) {
-            (Some(head), Some(tail)) if code.len() == 10 => format!("{head}-{tail}"),
-            _ => code.to_owned(),
-        }
-    }
+    pub use crate::domain::policy::{format_resume_code, normalise_resume_code};
 }

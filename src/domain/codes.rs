@@ -60,6 +60,13 @@ vocabulary! {
     Mode, "mode" { SelfAssessment = "self", Interview = "interview" }
 }
 
+/// A new assessment is a self-assessment unless a caseworker starts an interview.
+impl Default for Mode {
+    fn default() -> Self {
+        Mode::SelfAssessment
+    }
+}
+
 vocabulary! {
     /// The suggested way of contact, declared (and so ordered) by digital autonomy.
     Channel, "channel" { Analogue = "analogue", Assisted = "assisted", SelfService = "self_service" }

@@ -9,6 +9,7 @@
 //! many assessments there are. Quantities are stored by name (`item:U1:asked`), the same
 //! name the disclosure draw is keyed by, so a new instrument needs no migration.
 
+use super::answer_codes::{DONT_UNDERSTAND, codes, is_dont_understand};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
@@ -187,11 +188,7 @@ impl Layout {
                 continue;
             }
             out.push((slots.asked, 1, true));
-            let codes: Vec<&str> = match answers.get(item.id()) {
-                Some(Value::String(c)) => vec![c.as_str()],
-                Some(Value::Array(l)) => l.iter().filter_map(|v| v.as_str()).collect(),
-                _ => Vec::new(),
-            };
+            let codes = answers.get(item.id()).map(codes).unwrap_or_default();
             if codes.iter().any(|c| is_dont_understand(c)) {
                 out.push((slots.dont_understand, 1, true));
             } else if codes.is_empty() {
@@ -201,7 +198,7 @@ impl Layout {
                 if let Some(i) = item
                     .options()
                     .iter()
-                    .position(|o| o.code() == c && c != "dont_understand")
+                    .position(|o| o.code() == c && c != DONT_UNDERSTAND)
                 {
                     out.push((slots.options[i], 1, true));
                 }
@@ -227,11 +224,6 @@ impl Layout {
         }
         out
     }
-}
-
-/// "Don't understand", as stored or as the form sends it.
-fn is_dont_understand(code: &str) -> bool {
-    code == "dont_understand" || code == "_dont_understand"
 }
 
 /// An answer's worth in twelfths, reverse items turned; `None` when it does not count.

@@ -2,6 +2,7 @@
 //! recommendation. No I/O and no framework types, so every rule can be tested on its own.
 
 pub mod anonymity;
+pub mod answer_codes;
 mod answers;
 pub mod case;
 mod codes;
@@ -15,6 +16,8 @@ mod instrument;
 pub mod item_cube;
 pub mod lix;
 mod load;
+#[cfg(feature = "ssr")]
+pub mod policy;
 pub mod privacy;
 mod recommend;
 pub mod request;

@@ -1,6 +1,28 @@
 //! Statistics for manager reports: Cronbach's alpha for each dimension. Disclosure control
 //! of every published figure is `domain::disclosure`.
 
+/// One published number: shown, or hidden by disclosure control.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Shown {
+    Count(u64),
+    Hidden,
+}
+
+impl Shown {
+    /// The order of a ranked list: shown figures largest first, hidden ones after all of
+    /// them and equal among themselves, so a list's order says nothing about a hidden
+    /// figure (a stable sort keeps them in their given order).
+    pub fn ranked(a: &Shown, b: &Shown) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        match (a, b) {
+            (Shown::Count(x), Shown::Count(y)) => y.cmp(x),
+            (Shown::Count(_), Shown::Hidden) => Ordering::Less,
+            (Shown::Hidden, Shown::Count(_)) => Ordering::Greater,
+            (Shown::Hidden, Shown::Hidden) => Ordering::Equal,
+        }
+    }
+}
+
 /// Cronbach's alpha for one dimension; each row is one respondent's scores on the same items.
 ///
 /// Rows must be complete (the caller deletes listwise). Uses sample variances throughout.
@@ -134,6 +156,19 @@ fn sample_variance(values: impl Iterator<Item = f64> + Clone) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hidden_figures_rank_after_every_shown_one_in_their_given_order() {
+        let mut list = vec![
+            ("a", Shown::Hidden),
+            ("b", Shown::Count(3)),
+            ("c", Shown::Hidden),
+            ("d", Shown::Count(9)),
+        ];
+        list.sort_by(|x, y| Shown::ranked(&x.1, &y.1));
+        let order: Vec<&str> = list.iter().map(|x| x.0).collect();
+        assert_eq!(order, ["d", "b", "a", "c"]);
+    }
     fn close(a: Option<f64>, b: f64) -> bool {
         a.is_some_and(|a| (a - b).abs() < 1e-12)
     }

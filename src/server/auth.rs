@@ -26,6 +26,15 @@ pub enum AuthError {
     Session(String),
 }
 
+impl From<AuthError> for crate::error::AppError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Db(db) => db.into(),
+            other => crate::error::AppError::broken(format!("sign-in: {other}")),
+        }
+    }
+}
+
 /// An argon2id hash in PHC format, with a fresh random salt.
 pub fn hash_password(password: &str) -> Result<String, AuthError> {
     let salt = SaltString::generate(&mut OsRng);

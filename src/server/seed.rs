@@ -93,7 +93,7 @@ pub async fn seed_demo(
             assessments.push(SeedAssessment {
                 new: NewAssessment {
                     instrument: instrument.id().to_owned(),
-                    mode: a.mode.as_str().to_owned(),
+                    mode: a.mode,
                     language: a.language.to_owned(),
                     team_id: Some(team_id),
                     age_band: Some(band.clone()),

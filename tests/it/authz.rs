@@ -121,7 +121,7 @@ async fn fixture(
             &code,
             &NewAssessment {
                 instrument: "dr-1".into(),
-                mode: "self".into(),
+                mode: digiparat::domain::Mode::SelfAssessment,
                 language: "da".into(),
                 token: Some(recipient_cookie.clone()),
                 resume_code: Some(format!("R{n:09}")),
@@ -143,7 +143,7 @@ async fn fixture(
         .record_complete(
             &NewAssessment {
                 instrument: "dr-1".into(),
-                mode: "interview".into(),
+                mode: digiparat::domain::Mode::Interview,
                 language: "da".into(),
                 token: Some(token.clone()),
                 case_id: Some(case),

@@ -242,7 +242,7 @@ async fn invite_code_attaches_the_self_assessment_to_the_case(db: Db) -> TestRes
     let assessments = app.db.assessments_of_case(case).await?;
     assert_eq!(assessments.len(), 1, "{assessments:?}");
     let stored = &assessments[0];
-    assert_eq!(stored.mode, "self");
+    assert_eq!(stored.mode.as_str(), "self");
     let channel = stored.channel.clone().ok_or("no result on the case")?;
     let a = app.db.assessment(stored.id).await?.ok_or("missing")?;
     assert_eq!(
@@ -252,7 +252,7 @@ async fn invite_code_attaches_the_self_assessment_to_the_case(db: Db) -> TestRes
 
     let caseload = cw.get(app.url("/cases")).send().await?.text().await?;
     let name = digiparat::domain::Instrument::dr1()
-        .channel_name(channel.parse()?, "da")
+        .channel_name(channel, "da")
         .to_owned();
     assert!(
         caseload.contains(&name),
@@ -519,7 +519,7 @@ async fn retention_erases_only_inactive_cases(db: Db) -> TestResult {
         .create_assessment(
             &NewAssessment {
                 instrument: "dr-1".into(),
-                mode: "interview".into(),
+                mode: digiparat::domain::Mode::Interview,
                 language: "da".into(),
                 case_id: Some(old),
                 team_id: Some(team),

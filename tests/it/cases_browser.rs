@@ -254,7 +254,7 @@ async fn stored_xss_payloads_are_shown_as_text_and_never_run() -> TestResult {
         .record_complete(
             &NewAssessment {
                 instrument: "dr-1".into(),
-                mode: "interview".into(),
+                mode: digiparat::domain::Mode::Interview,
                 language: "da".into(),
                 token: Some("xss-interview".into()),
                 note: Some(PAYLOADS.join(" ")),
@@ -269,7 +269,7 @@ async fn stored_xss_payloads_are_shown_as_text_and_never_run() -> TestResult {
         )
         .await?;
     app.db
-        .set_override(id, "analogue", PAYLOADS[3], None)
+        .set_override(id, digiparat::domain::Channel::Analogue, PAYLOADS[3], None)
         .await?;
 
     let b = Browser::start(Js::On).await;

@@ -119,7 +119,7 @@ async fn store(
         .record_complete(
             &NewAssessment {
                 instrument: "dr-1".into(),
-                mode: mode.as_str().into(),
+                mode: mode.as_str().parse()?,
                 language: language.into(),
                 team_id: Some(team),
                 age_band: Some("25-34".into()),
@@ -640,7 +640,10 @@ async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> Test
                 let mut ends = Vec::new();
                 for id in [ids.iter().min(), ids.iter().max()].into_iter().flatten() {
                     let r = app.db.result(*id).await?.ok_or("no result")?;
-                    let ch = r.override_.map(|o| o.channel).unwrap_or(r.channel);
+                    let ch = r
+                        .override_
+                        .map(|o| o.channel.as_str().to_owned())
+                        .unwrap_or(r.channel);
                     ends.push(
                         ["analogue", "assisted", "self_service"]
                             .iter()
@@ -661,13 +664,28 @@ async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> Test
     let latest = *ids_of_case[0].iter().max().ok_or("no assessment")?;
     let first = *ids_of_case[1].iter().min().ok_or("no assessment")?;
     app.db
-        .set_override(latest, "analogue", "Kender personen", None)
+        .set_override(
+            latest,
+            digiparat::domain::Channel::Analogue,
+            "Kender personen",
+            None,
+        )
         .await?;
     app.db
-        .set_override(first, "self_service", "Kender personen", None)
+        .set_override(
+            first,
+            digiparat::domain::Channel::SelfService,
+            "Kender personen",
+            None,
+        )
         .await?;
     app.db
-        .set_override(first, "assisted", "Kender personen bedre", None)
+        .set_override(
+            first,
+            digiparat::domain::Channel::Assisted,
+            "Kender personen bedre",
+            None,
+        )
         .await?;
     assert_cube_exact(&app, "after overrides").await?;
     assert_eq!(
@@ -711,7 +729,7 @@ async fn the_cube_equals_a_fresh_count_after_every_kind_of_write(db: Db) -> Test
         .create_assessment(
             &NewAssessment {
                 instrument: "dr-1".into(),
-                mode: "self".into(),
+                mode: digiparat::domain::Mode::SelfAssessment,
                 language: "da".into(),
                 team_id: Some(team),
                 ..NewAssessment::default()

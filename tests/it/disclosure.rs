@@ -49,7 +49,7 @@ async fn store_people(app: &TestApp, people: &[Person]) -> TestResult {
                 assessments: vec![SeedAssessment {
                     new: NewAssessment {
                         instrument: "dr-1".into(),
-                        mode: p.mode.into(),
+                        mode: p.mode.parse().unwrap_or_default(),
                         language: p.language.into(),
                         team_id: Some(p.team),
                         age_band: Some(p.band.into()),

@@ -341,7 +341,7 @@ async fn the_client_address_comes_from_a_trusted_proxy_only() -> TestResult {
 fn self_assessment(code: &str) -> NewAssessment {
     NewAssessment {
         instrument: "dr-1".into(),
-        mode: "self".into(),
+        mode: digiparat::domain::Mode::SelfAssessment,
         language: "da".into(),
         token: Some(format!("token-{code}")),
         resume_code: Some(code.into()),
@@ -367,7 +367,7 @@ async fn retention_expires_what_has_no_case(db: Db) -> TestResult {
         .create_assessment(&self_assessment("CCCC3333"), None)
         .await?;
     let interview = NewAssessment {
-        mode: "interview".into(),
+        mode: digiparat::domain::Mode::Interview,
         note: Some("Case-less note about a person".into()),
         token: Some("interview-token".into()),
         resume_code: None,

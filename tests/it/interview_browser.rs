@@ -115,7 +115,7 @@ async fn complete_an_interview_with_an_override() -> TestResult {
         expected.channel.as_str(),
         "computed channel overwritten"
     );
-    assert_eq!(stored.override_.map(|o| o.channel).as_deref(), Some(other));
+    assert_eq!(stored.override_.map(|o| o.channel.as_str()), Some(other));
     assert_eq!(a.note.as_deref(), Some("Observed at the desk."));
     b.close().await;
     Ok(())

@@ -2,6 +2,7 @@
 //! teams, and the audit trail. Administrators manage people's access; they see no
 //! answers. A new or reset password is generated, shown once, and must be changed.
 
+use crate::error::AppResult;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -63,12 +64,12 @@ pub struct AuditView {
 }
 
 #[server(endpoint = "admin/load/overview")]
-pub async fn load_admin() -> Result<AdminOverview, ServerFnError> {
+pub async fn load_admin() -> AppResult<AdminOverview> {
     server::overview().await
 }
 
 #[server(endpoint = "admin/load/user")]
-pub async fn load_admin_user(id: i64) -> Result<AdminUser, ServerFnError> {
+pub async fn load_admin_user(id: i64) -> AppResult<AdminUser> {
     server::user(id).await
 }
 
@@ -79,7 +80,7 @@ pub async fn load_audit(
     case: Option<String>,
     from: Option<String>,
     until: Option<String>,
-) -> Result<AuditView, ServerFnError> {
+) -> AppResult<AuditView> {
     server::audit(AuditQuery {
         actor,
         action,

@@ -1,11 +1,12 @@
 //! The administrator's pages: teams and accounts, one account, the audit trail.
 
+use crate::error::{AppError, AppResult};
 use leptos::prelude::*;
 use time::{Date, OffsetDateTime, Time};
 use tower_sessions::Session;
 
 use super::*;
-use crate::api::guard::{db_error, not_found, staff_page};
+use crate::api::guard::staff;
 use crate::domain::role::Role;
 use crate::server::db::{AuditFilter, Team, User};
 
@@ -31,22 +32,22 @@ pub(crate) fn team_pairs(teams: &[Team]) -> Vec<(i64, String)> {
     teams.iter().map(|t| (t.id, t.name.clone())).collect()
 }
 
-pub async fn overview() -> Result<AdminOverview, ServerFnError> {
-    let (state, _) = staff_page(Role::can_manage_users).await?;
-    let teams = state.db.teams().await.map_err(db_error)?;
-    let users = state.db.users().await.map_err(db_error)?;
+pub async fn overview() -> AppResult<AdminOverview> {
+    let (state, _) = staff(Role::can_manage_users)?;
+    let teams = state.db.teams().await?;
+    let users = state.db.users().await?;
     Ok(AdminOverview {
         users: users.iter().map(|u| row(u, &teams)).collect(),
         teams: team_pairs(&teams),
     })
 }
 
-pub async fn user(id: i64) -> Result<AdminUser, ServerFnError> {
-    let (state, me) = staff_page(Role::can_manage_users).await?;
-    let Some(user) = state.db.user(id).await.map_err(db_error)? else {
-        return Err(not_found());
+pub async fn user(id: i64) -> AppResult<AdminUser> {
+    let (state, me) = staff(Role::can_manage_users)?;
+    let Some(user) = state.db.user(id).await? else {
+        return Err(AppError::not_found());
     };
-    let teams = state.db.teams().await.map_err(db_error)?;
+    let teams = state.db.teams().await?;
     let session: Session = leptos_axum::extract().await?;
     // Shown once: taken out of the session as it is read.
     let new_password: Option<(i64, String)> = session
@@ -74,8 +75,8 @@ pub(crate) fn parse_day(text: &Option<String>) -> Result<Option<OffsetDateTime>,
     }
 }
 
-pub async fn audit(query: AuditQuery) -> Result<AuditView, ServerFnError> {
-    let (state, _) = staff_page(Role::can_manage_users).await?;
+pub async fn audit(query: AuditQuery) -> AppResult<AuditView> {
+    let (state, _) = staff(Role::can_manage_users)?;
     let trimmed = |v: &Option<String>| {
         v.as_deref()
             .map(str::trim)
@@ -113,8 +114,7 @@ pub async fn audit(query: AuditQuery) -> Result<AuditView, ServerFnError> {
     let rows = state
         .db
         .audit_entries(&filter)
-        .await
-        .map_err(db_error)?
+        .await?
         .into_iter()
         .map(|e| AuditRowView {
             at: e

@@ -1,11 +1,11 @@
 //! The caseload: each case's latest channel, marks and the re-screening date, with search and sorting.
 
-use leptos::prelude::*;
+use crate::error::AppResult;
 use time::{Date, OffsetDateTime};
 
 use super::*;
-use crate::api::guard::{audit_page, by_staff, db_error, page_address, staff_page};
-use crate::domain::case::{AgeBand, RESCREEN_MONTHS};
+use crate::api::guard::{audit, by_staff, page_address, staff};
+use crate::domain::case::AgeBand;
 use crate::domain::role::Role;
 use crate::domain::{Channel, Instrument};
 use crate::i18n::Lang;
@@ -25,38 +25,23 @@ pub(crate) fn band(case: &Case) -> String {
         .to_owned()
 }
 
-/// The same day `months` later (the last day of a shorter month).
-pub fn add_months(d: Date, months: u8) -> Date {
-    let total = i32::from(u8::from(d.month())) - 1 + i32::from(months);
-    let year = d.year() + total / 12;
-    let month = time::Month::try_from((total % 12 + 1) as u8).unwrap_or(time::Month::January);
-    let last = month.length(year);
-    Date::from_calendar_date(year, month, d.day().min(last)).unwrap_or(d)
-}
-
 /// When a provisional or borderline latest result is due for re-screening.
 pub(crate) fn due_date(latest: Option<&AssessmentSummary>) -> Option<Date> {
     let a = latest?;
-    let finished = a.finished_at?;
-    (a.provisional || a.borderline).then(|| add_months(finished.date(), RESCREEN_MONTHS))
+    crate::domain::policy::rescreen_due(a.finished_at?.date(), a.provisional, a.borderline)
 }
 
-pub(crate) fn channel_name(code: Option<&str>, lang: Lang) -> Option<String> {
-    let channel: Channel = code?.parse().ok()?;
+pub(crate) fn channel_name(channel: Option<Channel>, lang: Lang) -> Option<String> {
     Some(
         Instrument::dr1()
-            .channel_name(channel, lang.code())
+            .channel_name(channel?, lang.code())
             .to_owned(),
     )
 }
 
-pub async fn caseload(
-    query: String,
-    sort: String,
-    erased: bool,
-) -> Result<CaseloadView, ServerFnError> {
-    let (state, user) = staff_page(Role::can_run_interviews).await?;
-    let lang = crate::ui::request_lang();
+pub async fn caseload(query: String, sort: String, erased: bool) -> AppResult<CaseloadView> {
+    let (state, user) = staff(Role::can_run_interviews)?;
+    let lang = crate::request::request_lang();
     let Some(team_id) = user.team_id else {
         return Ok(CaseloadView {
             team: None,
@@ -70,18 +55,13 @@ pub async fn caseload(
     let team = state
         .db
         .teams()
-        .await
-        .map_err(db_error)?
+        .await?
         .into_iter()
         .find(|t| t.id == team_id)
         .map(|t| t.name);
-    let cases = state.db.cases_of_team(team_id).await.map_err(db_error)?;
-    let assessments = state
-        .db
-        .assessments_of_team(team_id)
-        .await
-        .map_err(db_error)?;
-    audit_page(
+    let cases = state.db.cases_of_team(team_id).await?;
+    let assessments = state.db.assessments_of_team(team_id).await?;
+    audit(
         &state,
         crate::server::db::NewAudit {
             detail: format!("team {team_id}, {} cases", cases.len()),
@@ -108,11 +88,8 @@ pub async fn caseload(
                 age_band: band(c),
                 caseworker: c.caseworker_name.clone(),
                 latest: finished.map(date),
-                channel: channel_name(latest.and_then(|a| a.channel.as_deref()), lang),
-                override_channel: channel_name(
-                    latest.and_then(|a| a.override_channel.as_deref()),
-                    lang,
-                ),
+                channel: channel_name(latest.and_then(|a| a.channel), lang),
+                override_channel: channel_name(latest.and_then(|a| a.override_channel), lang),
                 borderline: latest.is_some_and(|a| a.borderline),
                 provisional: latest.is_some_and(|a| a.provisional),
                 due: due.map(|d| format!("{:02}-{:02}-{}", d.day(), u8::from(d.month()), d.year())),

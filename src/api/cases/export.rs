@@ -8,48 +8,40 @@ use axum::extract::{ConnectInfo, Path, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
-use tower_sessions::Session;
 
-use crate::api::guard::{audit_form, by_staff};
+use crate::api::guard::{StaffUser, audit, by_staff};
+use crate::error::AppResult;
 use crate::server::db::{Case, DbError};
 use crate::server::state::AppState;
 
 /// GET /cases/{case}/export.json: everything held about one case (GDPR art. 15).
 pub async fn export(
     State(state): State<AppState>,
-    session: Session,
+    user: StaffUser,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(case_id): Path<i64>,
-) -> Response {
-    let (user, case) = match caseworker_case(&state, &session, case_id).await {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
-    if let Err(r) = audit_form(
+) -> AppResult<Response> {
+    let (user, case) = caseworker_case(&state, user, case_id).await?;
+    audit(
         &state,
         crate::server::db::NewAudit {
             case_id: Some(case.id),
             ..by_staff(&user, "case.export", &addr.ip().to_string())
         },
     )
-    .await
-    {
-        return r;
-    }
-    match export_json(&state, &case).await {
-        Ok(body) => (
-            [
-                (
-                    http::header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"case-{}.json\"", case.id),
-                ),
-                (http::header::CACHE_CONTROL, "no-store".to_owned()),
-            ],
-            Json(body),
-        )
-            .into_response(),
-        Err(e) => unavailable(e),
-    }
+    .await?;
+    let body = export_json(&state, &case).await?;
+    Ok((
+        [
+            (
+                http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"case-{}.json\"", case.id),
+            ),
+            (http::header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        Json(body),
+    )
+        .into_response())
 }
 
 pub(crate) fn rfc3339(t: OffsetDateTime) -> Value {

@@ -3,49 +3,51 @@
 use super::server::*;
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Form, Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
-use time::{Duration, OffsetDateTime};
-use tower_sessions::Session;
+use axum::extract::{ConnectInfo, Path, State};
+use axum::response::Redirect;
+use axum_extra::extract::Form;
+use serde::Deserialize;
+use time::OffsetDateTime;
 
-use crate::api::guard::{by_staff, case_for_form, staff_form};
+use crate::api::guard::{StaffUser, by_staff, case_for, permit};
 use crate::api::questionnaire::{new_resume_code, new_token};
 use crate::domain::case::{parse_birth_year, parse_reference};
 use crate::domain::role::Role;
 use crate::domain::{Instrument, Mode};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::server::db::{Case, DbError, NewAssessment, NewCase};
+use crate::server::db::{Case, DbError, NewAssessment, NewCase, User};
 use crate::server::state::AppState;
 
-pub(crate) fn field<'f>(fields: &'f [(String, String)], name: &str) -> &'f str {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("")
+/// The new-case form as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CaseForm {
+    reference: String,
+    birth_year: String,
+    caseworker: String,
 }
 
-pub(crate) fn unavailable(e: DbError) -> Response {
-    AppError::Database(e).into_response()
+/// The erase form: the confirmation box.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct EraseForm {
+    confirm: String,
 }
 
 /// POST /cases: a new case in the caseworker's team.
 pub async fn create(
     State(state): State<AppState>,
-    session: Session,
+    user: StaffUser,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let user = match staff_form(&state, &session, Role::can_run_interviews).await {
-        Ok(u) => u,
-        Err(refused) => return refused,
-    };
+    Form(form): Form<CaseForm>,
+) -> AppResult<Redirect> {
+    let user = permit(user.0, Role::can_run_interviews)?;
     let Some(team_id) = user.team_id else {
-        return Redirect::to("/cases/new?error=no_team").into_response();
+        return Err(AppError::invalid("team", "no_team").on_form("/cases/new"));
     };
-    let reference = parse_reference(field(&fields, "reference"));
-    let birth_year = parse_birth_year(field(&fields, "birth_year"), this_year());
+    let reference = parse_reference(&form.reference);
+    let birth_year = parse_birth_year(&form.birth_year, this_year());
     let errors: Vec<&str> = [reference.as_ref().err(), birth_year.as_ref().err()]
         .into_iter()
         .flatten()
@@ -53,8 +55,8 @@ pub async fn create(
         .collect();
     let keep = |extra: &str| {
         let mut q = url_pairs(&[
-            ("reference", field(&fields, "reference")),
-            ("birth_year", field(&fields, "birth_year")),
+            ("reference", form.reference.as_str()),
+            ("birth_year", form.birth_year.as_str()),
         ]);
         q.push_str(extra);
         q
@@ -62,24 +64,23 @@ pub async fn create(
     let (Ok(reference), Ok(birth_year)) = (reference, birth_year) else {
         // A CPR-shaped reference is never echoed back into the address bar.
         let kept = if errors.contains(&"reference_cpr") {
-            url_pairs(&[("birth_year", field(&fields, "birth_year"))])
+            url_pairs(&[("birth_year", form.birth_year.as_str())])
         } else {
             keep("")
         };
-        return Redirect::to(&format!("/cases/new?errors={}&{kept}", errors.join(",")))
-            .into_response();
+        return Err(AppError::invalid("case", &errors.join(","))
+            .on_form(&format!("/cases/new?errors={{}}&{kept}")));
     };
-    let caseworker_id = match field(&fields, "caseworker").parse::<i64>() {
+    let caseworker_id = match form.caseworker.trim().parse::<i64>() {
         Ok(id) => Some(id),
         Err(_) => Some(user.id),
     };
     // Only a caseworker of the same team can be assigned.
     let caseworker_id = match caseworker_id {
         Some(id) if id == user.id => Some(id),
-        Some(id) => match state.db.user(id).await {
-            Ok(Some(u)) if u.team_id == Some(team_id) && u.role.can_run_interviews() => Some(id),
-            Ok(_) => Some(user.id),
-            Err(e) => return unavailable(e),
+        Some(id) => match state.db.user(id).await? {
+            Some(u) if u.team_id == Some(team_id) && u.role.can_run_interviews() => Some(id),
+            _ => Some(user.id),
         },
         None => None,
     };
@@ -93,12 +94,12 @@ pub async fn create(
     let id = match state.db.create_case(&new, Some(&line)).await {
         Ok(id) => id,
         Err(DbError::Duplicate(_)) => {
-            return Redirect::to(&format!("/cases/new?errors=reference_taken&{}", keep("")))
-                .into_response();
+            return Err(AppError::invalid("reference", "reference_taken")
+                .on_form(&format!("/cases/new?errors={{}}&{}", keep(""))));
         }
-        Err(e) => return unavailable(e),
+        Err(e) => return Err(e.into()),
     };
-    Redirect::to(&format!("/cases/{id}")).into_response()
+    Ok(Redirect::to(&format!("/cases/{id}")))
 }
 
 /// `k=v&k=v`, form-encoded.
@@ -121,33 +122,30 @@ pub(crate) fn encode(v: &str) -> String {
         .collect()
 }
 
-/// A signed-in caseworker and one of their own team's cases, or the refusal.
+/// A signed-in caseworker and one of their own team's cases.
 pub(crate) async fn caseworker_case(
     state: &AppState,
-    session: &Session,
+    user: StaffUser,
     case_id: i64,
-) -> Result<(crate::server::db::User, Case), Response> {
-    let user = staff_form(state, session, Role::can_run_interviews).await?;
-    let case = case_for_form(state, &user, case_id).await?;
+) -> AppResult<(User, Case)> {
+    let user = permit(user.0, Role::can_run_interviews)?;
+    let case = case_for(state, &user, case_id).await?;
     Ok((user, case))
 }
 
 /// POST /cases/{case}/interview: an interview that belongs to the case.
 pub async fn start_interview(
     State(state): State<AppState>,
-    session: Session,
+    user: StaffUser,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(case_id): Path<i64>,
     lang: axum::Extension<Lang>,
-) -> Response {
-    let (user, case) = match caseworker_case(&state, &session, case_id).await {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
+) -> AppResult<Redirect> {
+    let (user, case) = caseworker_case(&state, user, case_id).await?;
     let token = new_token();
     let new = NewAssessment {
         instrument: Instrument::dr1().id().to_owned(),
-        mode: Mode::Interview.as_str().to_owned(),
+        mode: Mode::Interview,
         language: lang.code().to_owned(),
         token: Some(token.clone()),
         case_id: Some(case.id),
@@ -157,24 +155,19 @@ pub async fn start_interview(
         ..NewAssessment::default()
     };
     let line = by_staff(&user, "interview.start", &addr.ip().to_string());
-    if let Err(e) = state.db.create_assessment(&new, Some(&line)).await {
-        return unavailable(e);
-    }
-    Redirect::to(&format!("/interview/{token}")).into_response()
+    state.db.create_assessment(&new, Some(&line)).await?;
+    Ok(Redirect::to(&format!("/interview/{token}")))
 }
 
 /// POST /cases/{case}/invites: a one-time code for the recipient's self-assessment.
 pub async fn create_invite(
     State(state): State<AppState>,
-    session: Session,
+    user: StaffUser,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(case_id): Path<i64>,
-) -> Response {
-    let (user, case) = match caseworker_case(&state, &session, case_id).await {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
-    let expires = OffsetDateTime::now_utc() + Duration::days(super::INVITE_DAYS);
+) -> AppResult<Redirect> {
+    let (user, case) = caseworker_case(&state, user, case_id).await?;
+    let expires = crate::domain::policy::invite_expires(OffsetDateTime::now_utc());
     let mut last = None;
     // A clash with another code is rare: try again with a fresh one.
     let line = by_staff(&user, "invite.create", &addr.ip().to_string());
@@ -185,37 +178,38 @@ pub async fn create_invite(
             .await
         {
             Ok(invite_id) => {
-                return Redirect::to(&format!("/cases/{}/invites/{invite_id}", case.id))
-                    .into_response();
+                return Ok(Redirect::to(&format!(
+                    "/cases/{}/invites/{invite_id}",
+                    case.id
+                )));
             }
             Err(e) => last = Some(e),
         }
     }
-    last.map(unavailable)
-        .unwrap_or_else(|| Redirect::to(&format!("/cases/{}", case.id)).into_response())
+    match last {
+        Some(e) => Err(e.into()),
+        None => Ok(Redirect::to(&format!("/cases/{}", case.id))),
+    }
 }
 
 /// POST /cases/{case}/erase: erasure on the person's request, after a confirmation.
 pub async fn erase(
     State(state): State<AppState>,
-    session: Session,
+    user: StaffUser,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(case_id): Path<i64>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let (user, case) = match caseworker_case(&state, &session, case_id).await {
-        Ok(found) => found,
-        Err(refused) => return refused,
-    };
-    if field(&fields, "confirm") != "yes" {
-        return Redirect::to(&format!("/cases/{}?error=confirm#erase", case.id)).into_response();
+    Form(form): Form<EraseForm>,
+) -> AppResult<Redirect> {
+    let (user, case) = caseworker_case(&state, user, case_id).await?;
+    if form.confirm != "yes" {
+        return Err(
+            AppError::invalid("confirm", "confirm").on_form(&format!("/cases/{}#erase", case.id))
+        );
     }
     let line = crate::server::db::NewAudit {
         detail: "on request".into(),
         ..by_staff(&user, "case.erase", &addr.ip().to_string())
     };
-    if let Err(e) = state.db.erase_case(case.id, Some(&line)).await {
-        return unavailable(e);
-    }
-    Redirect::to("/cases?erased=1").into_response()
+    state.db.erase_case(case.id, Some(&line)).await?;
+    Ok(Redirect::to("/cases?erased=1"))
 }

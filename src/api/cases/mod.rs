@@ -2,6 +2,7 @@
 //! case over time, starting an interview or handing out an invite code, and the GDPR
 //! operations (export everything held, erase on request). Every access is audited.
 
+use crate::error::AppResult;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -42,7 +43,7 @@ pub struct NewCaseView {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct AssessmentRow {
     pub date: String,
-    pub mode: String,
+    pub mode: crate::domain::Mode,
     pub finished: bool,
     pub channel: Option<String>,
     pub override_channel: Option<String>,
@@ -91,7 +92,7 @@ pub async fn load_caseload(
     query: Option<String>,
     sort: Option<String>,
     erased: Option<String>,
-) -> Result<CaseloadView, ServerFnError> {
+) -> AppResult<CaseloadView> {
     server::caseload(
         query.unwrap_or_default(),
         sort.unwrap_or_default(),
@@ -101,25 +102,22 @@ pub async fn load_caseload(
 }
 
 #[server(endpoint = "cases/load/new")]
-pub async fn load_new_case() -> Result<NewCaseView, ServerFnError> {
+pub async fn load_new_case() -> AppResult<NewCaseView> {
     server::new_case().await
 }
 
 #[server(endpoint = "cases/load/case")]
-pub async fn load_case(id: i64) -> Result<CaseView, ServerFnError> {
+pub async fn load_case(id: i64) -> AppResult<CaseView> {
     server::case(id).await
 }
 
 #[server(endpoint = "cases/load/invite")]
-pub async fn load_invite(case: i64, invite: i64) -> Result<InviteSlip, ServerFnError> {
+pub async fn load_invite(case: i64, invite: i64) -> AppResult<InviteSlip> {
     server::invite(case, invite).await
 }
 
 #[cfg(feature = "ssr")]
 pub use server::{create, create_invite, erase, export, start_interview};
-
-/// Invite codes are valid this long: two weeks covers a letter and a reminder.
-pub const INVITE_DAYS: i64 = 14;
 
 #[cfg(feature = "ssr")]
 mod caseload;

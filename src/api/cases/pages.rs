@@ -1,19 +1,20 @@
 //! The case pages: a new case, one case with its assessments and invites, an invite slip.
 
 use super::server::*;
+use crate::error::{AppError, AppResult};
 
-use leptos::prelude::*;
 use time::OffsetDateTime;
 
 use super::*;
-use crate::api::guard::{audit_page, by_staff, case_for_page, db_error, page_address, staff_page};
+use crate::api::guard::{audit, by_staff, case_for, page_address, staff};
 use crate::api::questionnaire::format_resume_code;
+use crate::domain::Mode;
 use crate::domain::role::Role;
 use crate::server::db::AssessmentSummary;
 
-pub async fn new_case() -> Result<NewCaseView, ServerFnError> {
-    let (state, user) = staff_page(Role::can_run_interviews).await?;
-    let teams = state.db.teams().await.map_err(db_error)?;
+pub async fn new_case() -> AppResult<NewCaseView> {
+    let (state, user) = staff(Role::can_run_interviews)?;
+    let teams = state.db.teams().await?;
     let team = teams
         .iter()
         .find(|t| Some(t.id) == user.team_id)
@@ -21,8 +22,7 @@ pub async fn new_case() -> Result<NewCaseView, ServerFnError> {
     let caseworkers = state
         .db
         .users()
-        .await
-        .map_err(db_error)?
+        .await?
         .into_iter()
         .filter(|u| {
             u.role.can_run_interviews()
@@ -39,12 +39,12 @@ pub async fn new_case() -> Result<NewCaseView, ServerFnError> {
     })
 }
 
-pub async fn case(id: i64) -> Result<CaseView, ServerFnError> {
-    let (state, user) = staff_page(Role::can_run_interviews).await?;
-    let case = case_for_page(&state, &user, id).await?;
-    let assessments = state.db.assessments_of_case(id).await.map_err(db_error)?;
-    let invites = state.db.invites_of_case(id).await.map_err(db_error)?;
-    audit_page(
+pub async fn case(id: i64) -> AppResult<CaseView> {
+    let (state, user) = staff(Role::can_run_interviews)?;
+    let case = case_for(&state, &user, id).await?;
+    let assessments = state.db.assessments_of_case(id).await?;
+    let invites = state.db.invites_of_case(id).await?;
+    audit(
         &state,
         crate::server::db::NewAudit {
             case_id: Some(id),
@@ -52,7 +52,7 @@ pub async fn case(id: i64) -> Result<CaseView, ServerFnError> {
         },
     )
     .await?;
-    let lang = crate::ui::request_lang();
+    let lang = crate::request::request_lang();
     let now = OffsetDateTime::now_utc();
     let finished: Vec<&AssessmentSummary> = assessments
         .iter()
@@ -60,7 +60,7 @@ pub async fn case(id: i64) -> Result<CaseView, ServerFnError> {
         .collect();
     let movement = finished
         .iter()
-        .filter_map(|a| channel_name(a.override_channel.as_deref().or(a.channel.as_deref()), lang))
+        .filter_map(|a| channel_name(a.override_channel.or(a.channel), lang))
         .collect();
     let latest = finished.iter().copied().max_by_key(|a| a.finished_at);
     Ok(CaseView {
@@ -78,15 +78,15 @@ pub async fn case(id: i64) -> Result<CaseView, ServerFnError> {
             .rev()
             .map(|a| AssessmentRow {
                 date: date(a.finished_at.unwrap_or(a.started_at)),
-                mode: a.mode.clone(),
+                mode: a.mode,
                 finished: a.finished_at.is_some(),
-                channel: channel_name(a.channel.as_deref(), lang),
-                override_channel: channel_name(a.override_channel.as_deref(), lang),
+                channel: channel_name(a.channel, lang),
+                override_channel: channel_name(a.override_channel, lang),
                 borderline: a.borderline,
                 provisional: a.provisional,
-                href: match (a.mode.as_str(), &a.token, a.finished_at) {
-                    ("interview", Some(t), Some(_)) => Some(format!("/interview/{t}/result")),
-                    ("interview", Some(t), None) => Some(format!("/interview/{t}")),
+                href: match (a.mode, &a.token, a.finished_at) {
+                    (Mode::Interview, Some(t), Some(_)) => Some(format!("/interview/{t}/result")),
+                    (Mode::Interview, Some(t), None) => Some(format!("/interview/{t}")),
                     _ => None,
                 },
             })
@@ -112,14 +112,14 @@ pub async fn case(id: i64) -> Result<CaseView, ServerFnError> {
     })
 }
 
-pub async fn invite(case_id: i64, invite_id: i64) -> Result<InviteSlip, ServerFnError> {
-    let (state, user) = staff_page(Role::can_run_interviews).await?;
-    let case = case_for_page(&state, &user, case_id).await?;
-    let invite = match state.db.invite(invite_id).await.map_err(db_error)? {
+pub async fn invite(case_id: i64, invite_id: i64) -> AppResult<InviteSlip> {
+    let (state, user) = staff(Role::can_run_interviews)?;
+    let case = case_for(&state, &user, case_id).await?;
+    let invite = match state.db.invite(invite_id).await? {
         Some(i) if i.case_id == case.id => i,
-        _ => return Err(crate::api::guard::not_found()),
+        _ => return Err(AppError::not_found()),
     };
-    audit_page(
+    audit(
         &state,
         crate::server::db::NewAudit {
             case_id: Some(case_id),

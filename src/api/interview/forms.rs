@@ -1,37 +1,64 @@
 //! The interview's form posts: start, save (and rescore a finished one), override the channel.
 
 use super::server::*;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Form, Path, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::extract::{ConnectInfo, Path, State};
+use axum::response::Redirect;
+use axum_extra::extract::Form;
+use serde::Deserialize;
 use serde_json::Value;
 
-use crate::api::guard::by_staff;
+use crate::api::guard::{StaffUser, by_staff};
 use crate::api::questionnaire::{answer_value, evaluate_stored, new_token};
 use crate::domain::privacy::looks_like_cpr;
 use crate::domain::{Channel, Instrument, Mode};
-use crate::error::AppError;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::server::db::{AnsweredBy, Assessment, DbError, NewAssessment, NewAudit, StoredResult};
 use crate::server::state::AppState;
-use tower_sessions::Session;
+
+/// The interview form: every field by name, each with all its values (a multiple-choice
+/// item sends one value per ticked box), and the caseworker's note.
+#[derive(Debug, Default, Deserialize)]
+#[serde(transparent)]
+pub struct InterviewForm(BTreeMap<String, Vec<String>>);
+
+impl InterviewForm {
+    fn values(&self, name: &str) -> &[String] {
+        self.0.get(name).map(Vec::as_slice).unwrap_or_default()
+    }
+
+    fn note(&self) -> String {
+        self.values("note")
+            .first()
+            .map(|n| n.trim().to_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// The override form: the channel chosen and the reason for it.
+#[derive(Debug, Deserialize)]
+pub struct OverrideForm {
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    reason: String,
+}
 
 /// POST /interview/start: a new interview, answered by the caseworker.
 pub async fn start(
     State(state): State<AppState>,
-    session: Session,
+    StaffUser(user): StaffUser,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     lang: axum::Extension<Lang>,
-) -> Response {
-    let user = match caseworker(&state, &session).await {
-        Ok(u) => u,
-        Err(refused) => return refused,
-    };
+) -> AppResult<Redirect> {
+    let user = caseworker(user)?;
     // Without a case it counts only in statistics; the team keeps it in the team's view.
     let new = NewAssessment {
         instrument: Instrument::dr1().id().to_owned(),
-        mode: Mode::Interview.as_str().to_owned(),
+        mode: Mode::Interview,
         language: lang.code().to_owned(),
         token: Some(new_token()),
         team_id: user.team_id,
@@ -39,32 +66,26 @@ pub async fn start(
         ..NewAssessment::default()
     };
     let line = by_staff(&user, "interview.start", &addr.ip().to_string());
-    match state.db.create_assessment(&new, Some(&line)).await {
-        Ok(_) => {
-            Redirect::to(&format!("/interview/{}", new.token.unwrap_or_default())).into_response()
-        }
-        Err(e) => AppError::Database(e).into_response(),
-    }
+    state.db.create_assessment(&new, Some(&line)).await?;
+    Ok(Redirect::to(&format!(
+        "/interview/{}",
+        new.token.unwrap_or_default()
+    )))
 }
 
 /// A caseworker's interview by its token with the audit line its write is to record
-/// (in the write's own transaction, with the case's activity), or the response that
-/// refuses the request.
+/// (in the write's own transaction, with the case's activity).
 pub(crate) async fn authorized_interview(
     state: &AppState,
-    session: &Session,
+    user: StaffUser,
     token: &str,
     action: &str,
     address: SocketAddr,
-) -> Result<(Assessment, NewAudit), Response> {
-    let user = caseworker(state, session).await?;
-    let a = match interview(state, &user, token).await {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            return Err((axum::http::StatusCode::NOT_FOUND, "No such interview.").into_response());
-        }
-        Err(e) => return Err(AppError::Database(e).into_response()),
-    };
+) -> AppResult<(Assessment, NewAudit)> {
+    let user = caseworker(user.0)?;
+    let a = interview(state, &user, token)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let line = entry(&user, action, &a, &address.ip().to_string());
     Ok((a, line))
 }
@@ -74,21 +95,14 @@ pub(crate) async fn authorized_interview(
 /// answers kept (and an earlier result is re-scored so it matches what is stored).
 pub async fn save(
     State(state): State<AppState>,
-    session: Session,
+    user: StaffUser,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let (a, line) =
-        match authorized_interview(&state, &session, &token, "interview.save", addr).await {
-            Ok(found) => found,
-            Err(refused) => return refused,
-        };
+    Form(form): Form<InterviewForm>,
+) -> AppResult<Redirect> {
+    let (a, line) = authorized_interview(&state, user, &token, "interview.save", addr).await?;
     let instrument = Instrument::dr1();
-    let stored = match state.db.answers(a.id).await {
-        Ok(s) => s,
-        Err(e) => return AppError::Database(e).into_response(),
-    };
+    let stored = state.db.answers(a.id).await?;
     let mut answers: Vec<(String, Value)> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
     for item in instrument
@@ -96,12 +110,7 @@ pub async fn save(
         .iter()
         .filter(|i| i.applies_in(Mode::Interview))
     {
-        let codes: Vec<String> = fields
-            .iter()
-            .filter(|(k, _)| k == item.id())
-            .map(|(_, v)| v.clone())
-            .collect();
-        match answer_value(instrument, Mode::Interview, item, &codes) {
+        match answer_value(instrument, Mode::Interview, item, form.values(item.id())) {
             Ok(Some(value)) => answers.push((item.id().to_owned(), value)),
             Ok(None) if stored.iter().any(|s| s.item == item.id()) => {
                 answers.push((item.id().to_owned(), Value::Null))
@@ -110,11 +119,7 @@ pub async fn save(
             Err(_) => errors.push(item.id().to_owned()),
         }
     }
-    let note = fields
-        .iter()
-        .find(|(k, _)| k == "note")
-        .map(|(_, v)| v.trim().to_owned())
-        .unwrap_or_default();
+    let note = form.note();
     // A CPR-like note is never stored; the answers are, so nothing typed is lost.
     let note_ok = !looks_like_cpr(&note);
     if !note_ok {
@@ -125,7 +130,7 @@ pub async fn save(
     } else {
         a.note.as_deref()
     };
-    if let Err(e) = state
+    state
         .db
         .save_answers(
             a.id,
@@ -134,39 +139,30 @@ pub async fn save(
             keep_note,
             Some(&line),
         )
-        .await
-    {
-        return AppError::Database(e).into_response();
-    }
+        .await?;
     if !errors.is_empty() {
         // An earlier result must not stand beside answers it was not computed from.
-        if a.finished_at.is_some()
-            && let Err(e) = rescore(&state, &a).await
-        {
-            return AppError::Database(e).into_response();
+        if a.finished_at.is_some() {
+            rescore(&state, &a).await?;
         }
-        return Redirect::to(&format!("/interview/{token}?errors={}", errors.join(",")))
-            .into_response();
+        return Ok(Redirect::to(&format!(
+            "/interview/{token}?errors={}",
+            errors.join(",")
+        )));
     }
-    let all = match state.db.answers(a.id).await {
-        Ok(s) => s,
-        Err(e) => return AppError::Database(e).into_response(),
-    };
+    let all = state.db.answers(a.id).await?;
     let outcome = match evaluate_stored(instrument, Mode::Interview, &all) {
         Ok(o) => o,
         Err(e) => {
             let item = e.item.unwrap_or_default();
-            return Redirect::to(&format!("/interview/{token}?errors={item}")).into_response();
+            return Ok(Redirect::to(&format!("/interview/{token}?errors={item}")));
         }
     };
-    match state
+    state
         .db
         .finish(a.id, &StoredResult::of(&outcome), None)
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/interview/{token}/result")).into_response(),
-        Err(e) => AppError::Database(e).into_response(),
-    }
+        .await?;
+    Ok(Redirect::to(&format!("/interview/{token}/result")))
 }
 
 /// Scores the stored answers again and stores that result (the override is kept).
@@ -189,42 +185,31 @@ pub(crate) async fn rescore(state: &AppState, a: &Assessment) -> Result<(), DbEr
 /// POST /interview/{token}/override: another channel with a required reason.
 pub async fn override_channel(
     State(state): State<AppState>,
-    session: Session,
+    user: StaffUser,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     Path(token): Path<String>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let (a, line) =
-        match authorized_interview(&state, &session, &token, "interview.override", addr).await {
-            Ok(found) => found,
-            Err(refused) => return refused,
-        };
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.trim().to_owned())
-            .unwrap_or_default()
+    Form(form): Form<OverrideForm>,
+) -> AppResult<Redirect> {
+    let (a, line) = authorized_interview(&state, user, &token, "interview.override", addr).await?;
+    let back = |reason: &str| {
+        AppError::invalid("override", reason)
+            .on_form(&format!("/interview/{token}/result#override"))
     };
-    let back = |error: &str| {
-        Redirect::to(&format!("/interview/{token}/result?error={error}#override")).into_response()
-    };
-    let Ok(channel) = field("channel").parse::<Channel>() else {
-        return back("channel");
-    };
-    let reason = field("reason");
+    let channel = form
+        .channel
+        .trim()
+        .parse::<Channel>()
+        .map_err(|_| back("channel"))?;
+    let reason = form.reason.trim();
     if reason.is_empty() {
-        return back("reason");
+        return Err(back("reason"));
     }
-    if looks_like_cpr(&reason) {
-        return back("reason_cpr");
+    if looks_like_cpr(reason) {
+        return Err(back("reason_cpr"));
     }
-    match state
+    state
         .db
-        .set_override(a.id, channel.as_str(), &reason, Some(&line))
-        .await
-    {
-        Ok(()) => Redirect::to(&format!("/interview/{token}/result")).into_response(),
-        Err(e) => AppError::Database(e).into_response(),
-    }
+        .set_override(a.id, channel, reason, Some(&line))
+        .await?;
+    Ok(Redirect::to(&format!("/interview/{token}/result")))
 }

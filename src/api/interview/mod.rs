@@ -3,6 +3,7 @@
 //! stored beside the computed channel. Caseworkers only, and only their own team's
 //! interviews; every access is audited.
 
+use crate::error::AppResult;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -64,10 +65,7 @@ pub struct CaseworkerResult {
 }
 
 #[server(endpoint = "interview/load/form")]
-pub async fn load_interview(
-    token: String,
-    errors: Option<String>,
-) -> Result<InterviewView, ServerFnError> {
+pub async fn load_interview(token: String, errors: Option<String>) -> AppResult<InterviewView> {
     server::form(token, errors).await
 }
 
@@ -75,21 +73,21 @@ pub async fn load_interview(
 pub async fn load_interview_result(
     token: String,
     error: Option<String>,
-) -> Result<CaseworkerResult, ServerFnError> {
+) -> AppResult<CaseworkerResult> {
     server::result(token, error).await
 }
 
 /// The start page only checks who is signed in.
 #[server(endpoint = "interview/load/start")]
-pub async fn load_interview_start() -> Result<(), ServerFnError> {
-    server::caseworker_page().await.map(|_| ())
+pub async fn load_interview_start() -> AppResult<()> {
+    server::caseworker_page().map(|_| ())
 }
 
 #[server(endpoint = "interview/load/paper")]
-pub async fn load_paper() -> Result<Vec<FormSection>, ServerFnError> {
+pub async fn load_paper() -> AppResult<Vec<FormSection>> {
     Ok(server::sections_for(
         crate::domain::Mode::SelfAssessment,
-        crate::ui::request_lang(),
+        crate::request::request_lang(),
         &[],
         &[],
     ))

@@ -1,32 +1,25 @@
 //! The caseworker's interview pages: the sections, the form and the result.
 
-use axum::response::Response;
-use leptos::prelude::*;
-use serde_json::Value;
-
 use super::{CaseworkerResult, FormItem, FormSection, InterviewView, ScoreRow};
-use crate::api::guard::{
-    audit_page, by_staff, may_see_interview, not_found, page_address, staff_form, staff_page,
-};
+use crate::api::guard::{audit, by_staff, may_see_interview, page_address, permit, staff};
 use crate::api::questionnaire::choices;
+use crate::domain::answer_codes;
 use crate::domain::role::Role;
 use crate::domain::{Channel, Dimension, Instrument, Mode, Outcome};
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::server::db::{Assessment, DbError, NewAudit, StoredAnswer, User};
 use crate::server::state::AppState;
-use tower_sessions::Session;
 
-/// Form posts: a caseworker must be signed in; others are sent to sign in, or refused.
-pub(crate) async fn caseworker(state: &AppState, session: &Session) -> Result<User, Response> {
-    staff_form(state, session, Role::can_run_interviews).await
+/// A form post's staff member, when they run interviews.
+pub(crate) fn caseworker(user: User) -> AppResult<User> {
+    permit(user, Role::can_run_interviews)
 }
 
-/// Pages: the same check from inside rendering (redirect to sign in, or 403).
-pub async fn caseworker_page() -> Result<(AppState, User), ServerFnError> {
-    staff_page(Role::can_run_interviews).await
+/// A page's caseworker and the state.
+pub fn caseworker_page() -> AppResult<(AppState, User)> {
+    staff(Role::can_run_interviews)
 }
-
-use crate::api::guard::db_error;
 
 /// The interview behind a token, if this caseworker may see it (their team's).
 pub(crate) async fn interview(
@@ -78,18 +71,14 @@ pub fn sections_for(
             None if n == 0 => ("use".to_owned(), lang.t("iv-section-use")),
             None => ("context".to_owned(), lang.t("iv-section-context")),
         };
-        let selected = match stored
+        let selected: Vec<String> = stored
             .iter()
             .find(|s| s.item == item.id())
-            .map(|s| &s.value)
-        {
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(l)) => l
-                .iter()
-                .filter_map(|v| v.as_str().map(str::to_owned))
-                .collect(),
-            _ => Vec::new(),
-        };
+            .map(|s| answer_codes::codes(&s.value))
+            .unwrap_or_default()
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
         // In the interview all skills items are on the page, so say which ones U1 can skip.
         let hint = match (mode, item.shown_when()) {
             (Mode::Interview, Some(_)) => {
@@ -122,18 +111,18 @@ pub fn sections_for(
     sections
 }
 
-pub async fn form(token: String, errors: Option<String>) -> Result<InterviewView, ServerFnError> {
-    let (state, user) = caseworker_page().await?;
-    let Some(a) = interview(&state, &user, &token).await.map_err(db_error)? else {
-        return Err(not_found());
+pub async fn form(token: String, errors: Option<String>) -> AppResult<InterviewView> {
+    let (state, user) = caseworker_page()?;
+    let Some(a) = interview(&state, &user, &token).await? else {
+        return Err(AppError::not_found());
     };
-    audit_page(
+    audit(
         &state,
         entry(&user, "interview.view", &a, &page_address().await),
     )
     .await?;
-    let stored = state.db.answers(a.id).await.map_err(db_error)?;
-    let lang = crate::ui::request_lang();
+    let stored = state.db.answers(a.id).await?;
+    let lang = crate::request::request_lang();
     let wanted: Vec<String> = errors
         .unwrap_or_default()
         .split(',')
@@ -163,34 +152,24 @@ pub async fn form(token: String, errors: Option<String>) -> Result<InterviewView
     })
 }
 
-pub(crate) fn channel_name(instrument: &Instrument, code: &str, lang: Lang) -> String {
-    code.parse::<Channel>()
-        .map(|c| instrument.channel_name(c, lang.code()).to_owned())
-        .unwrap_or_else(|_| code.to_owned())
-}
-
-pub async fn result(
-    token: String,
-    error: Option<String>,
-) -> Result<CaseworkerResult, ServerFnError> {
-    let (state, user) = caseworker_page().await?;
-    let Some(a) = interview(&state, &user, &token).await.map_err(db_error)? else {
-        return Err(not_found());
+pub async fn result(token: String, error: Option<String>) -> AppResult<CaseworkerResult> {
+    let (state, user) = caseworker_page()?;
+    let Some(a) = interview(&state, &user, &token).await? else {
+        return Err(AppError::not_found());
     };
-    audit_page(
+    audit(
         &state,
         entry(&user, "interview.result.view", &a, &page_address().await),
     )
     .await?;
-    let Some(stored) = state.db.result(a.id).await.map_err(db_error)? else {
-        crate::api::guard::redirect(&format!("/interview/{token}"));
-        return Err(ServerFnError::new("no result yet"));
+    let Some(stored) = state.db.result(a.id).await? else {
+        return Err(AppError::moved(&format!("/interview/{token}")));
     };
-    let instrument = Instrument::bundled(&a.instrument)
-        .ok_or_else(|| ServerFnError::new("unknown instrument"))?;
+    let instrument =
+        Instrument::bundled(&a.instrument).ok_or_else(|| AppError::broken("unknown instrument"))?;
     let o: Outcome = serde_json::from_value(stored.outcome)
-        .map_err(|e| ServerFnError::new(format!("stored outcome: {e}")))?;
-    let lang = crate::ui::request_lang();
+        .map_err(|e| AppError::broken(format!("stored outcome: {e}")))?;
+    let lang = crate::request::request_lang();
     let code = lang.code();
     let row = |d: Dimension, score: Option<u8>, coverage: f64| ScoreRow {
         dimension: instrument.dimension_name(d, code).to_owned(),
@@ -233,9 +212,12 @@ pub async fn result(
             .map(|s| instrument.next_step_text(*s, code).to_owned())
             .collect(),
         note: a.note.filter(|n| !n.is_empty()),
-        chosen: stored
-            .override_
-            .map(|ov| (channel_name(instrument, &ov.channel, lang), ov.reason)),
+        chosen: stored.override_.map(|ov| {
+            (
+                instrument.channel_name(ov.channel, lang.code()).to_owned(),
+                ov.reason,
+            )
+        }),
         channels: Channel::ALL
             .iter()
             .map(|c| {

@@ -3,15 +3,18 @@
 use super::server::*;
 use std::net::SocketAddr;
 
-use axum::extract::{ConnectInfo, Form, State};
+use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
+use axum_extra::extract::Form;
+use serde::Deserialize;
 
 use crate::api::questionnaire::{
     answer_value, asked_items, evaluate_stored, new_resume_code, new_token, normalise_resume_code,
     scoring_map,
 };
 use crate::domain::{Instrument, Mode};
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::server::db::{AnsweredBy, Assessment, DbError, NewAssessment, NewAudit, StoredResult};
 use crate::server::state::AppState;
@@ -50,19 +53,32 @@ pub(crate) async fn audit_recipient(
     }
 }
 
-pub(crate) fn see_other(location: &str) -> Response {
-    Redirect::to(location).into_response()
+/// One answer: the item, its chosen codes (one per ticked box), and whether the person
+/// came from the check page.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct AnswerForm {
+    item: String,
+    answer: Vec<String>,
+    from: String,
 }
 
-pub(crate) fn unavailable(e: DbError) -> Response {
-    crate::error::AppError::Database(e).into_response()
+/// A code typed by the person (an invite code or a resume code).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CodeForm {
+    code: String,
+}
+
+fn moved(to: &str) -> AppError {
+    AppError::Moved(to.to_owned())
 }
 
 /// A fresh self-assessment: a device token and a resume code, in the chosen language.
 pub(crate) fn new_self_assessment(lang: Lang) -> NewAssessment {
     NewAssessment {
         instrument: Instrument::dr1().id().to_owned(),
-        mode: Mode::SelfAssessment.as_str().to_owned(),
+        mode: Mode::SelfAssessment,
         language: lang.code().to_owned(),
         token: Some(new_token()),
         resume_code: Some(new_resume_code()),
@@ -81,24 +97,40 @@ pub(crate) fn to_resume_code(new: NewAssessment, state: &AppState) -> Response {
 }
 
 /// POST /self/start: a new assessment on this device, with its resume code.
-pub async fn start(State(state): State<AppState>, lang: axum::Extension<Lang>) -> Response {
+pub async fn start(
+    State(state): State<AppState>,
+    lang: axum::Extension<Lang>,
+) -> AppResult<Response> {
     let mut last_error = None;
     // A resume-code clash is possible but rare: try again with a fresh code.
     for _ in 0..3 {
         let new = new_self_assessment(*lang);
         match state.db.create_assessment(&new, None).await {
             Ok(_) => {
-                return to_resume_code(new, &state);
+                return Ok(to_resume_code(new, &state));
             }
             Err(e) => last_error = Some(e),
         }
     }
-    match last_error {
-        Some(e) => unavailable(e),
-        None => see_other("/self/intro"),
+    Err(last_error.map_or_else(|| moved("/self/intro"), AppError::from))
+}
+
+/// The self-assessment this device works on (its cookie), while the device may still
+/// show it: for a form post it is an argument, as the staff member is for staff posts.
+pub struct Device(pub Option<Assessment>);
+
+impl axum::extract::FromRequestParts<AppState> for Device {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Device(device_assessment(state, &parts.headers).await?))
     }
 }
 
+/// The self-assessment named by the device cookie in `headers`, if the device may see it.
 pub(crate) async fn device_assessment(
     state: &AppState,
     headers: &HeaderMap,
@@ -108,7 +140,7 @@ pub(crate) async fn device_assessment(
             .db
             .assessment_by_token(&token)
             .await?
-            .filter(|a| a.mode == "self" && within_grace(a))),
+            .filter(|a| a.mode == Mode::SelfAssessment && within_grace(a))),
         None => Ok(None),
     }
 }
@@ -117,44 +149,32 @@ pub(crate) async fn device_assessment(
 pub async fn answer(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let a = match device_assessment(&state, &headers).await {
-        Ok(Some(a)) if a.finished_at.is_none() => a,
-        Ok(Some(_)) => return see_other("/self/result"),
-        Ok(None) => return see_other("/self/intro"),
-        Err(e) => return unavailable(e),
+    Device(found): Device,
+    Form(form): Form<AnswerForm>,
+) -> AppResult<Redirect> {
+    let a = match found {
+        Some(a) if a.finished_at.is_none() => a,
+        Some(_) => return Err(moved("/self/result")),
+        None => return Err(moved("/self/intro")),
     };
-    let Some(instrument) = Instrument::bundled(&a.instrument) else {
-        return see_other("/self/intro");
-    };
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-    };
-    let from_check = field("from").as_deref() == Some("check");
-    let Some(item) = field("item").and_then(|id| instrument.item(&id)) else {
-        return see_other("/self/intro");
-    };
-    let codes: Vec<String> = fields
-        .iter()
-        .filter(|(k, _)| k == "answer")
-        .map(|(_, v)| v.clone())
-        .collect();
+    let instrument = Instrument::bundled(&a.instrument).ok_or_else(|| moved("/self/intro"))?;
+    let from_check = form.from == "check";
+    let item = instrument
+        .item(&form.item)
+        .ok_or_else(|| moved("/self/intro"))?;
+    let codes = &form.answer;
     let back = |error: &str| {
         let from = if from_check { "&from=check" } else { "" };
-        see_other(&format!("/self/q/{}?error={error}{from}", item.id()))
+        AppError::invalid("answer", error)
+            .on_form(&format!("/self/q/{}?error={{}}{from}", item.id()))
     };
-    let value = match answer_value(instrument, Mode::SelfAssessment, item, &codes) {
+    let value = match answer_value(instrument, Mode::SelfAssessment, item, codes) {
         Ok(Some(v)) => v,
-        Ok(None) => return back("required"),
-        Err(_) if codes.len() > 1 => return back("exclusive"),
-        Err(_) => return back("required"),
+        Ok(None) => return Err(back("required")),
+        Err(_) if codes.len() > 1 => return Err(back("exclusive")),
+        Err(_) => return Err(back("required")),
     };
-    if let Err(e) = state
+    state
         .db
         .save_answer(
             a.id,
@@ -163,68 +183,50 @@ pub async fn answer(
             AnsweredBy::Recipient,
             recipient_line(&a, "self.answer", item.id(), addr).as_ref(),
         )
-        .await
-    {
-        return unavailable(e);
-    }
-    let stored = match state.db.answers(a.id).await {
-        Ok(s) => s,
-        Err(e) => return unavailable(e),
-    };
+        .await?;
+    let stored = state.db.answers(a.id).await?;
     // From the check page, back there unless the change revealed new questions
     // (e.g. U1 changed from "never"); otherwise the next question on the path, or the
     // first open one if this item is no longer on it (a stale tab).
     let open = open_href(instrument, &stored);
     if from_check {
-        return see_other(&open);
+        return Ok(Redirect::to(&open));
     }
     let asked = asked_items(instrument, Mode::SelfAssessment, &scoring_map(&stored));
-    match asked.iter().position(|i| i.id() == item.id()) {
+    Ok(match asked.iter().position(|i| i.id() == item.id()) {
         Some(index) => match asked.get(index + 1) {
-            Some(n) => see_other(&format!("/self/q/{}", n.id())),
-            None => see_other("/self/check"),
+            Some(n) => Redirect::to(&format!("/self/q/{}", n.id())),
+            None => Redirect::to("/self/check"),
         },
-        None => see_other(&open),
-    }
+        None => Redirect::to(&open),
+    })
 }
 
 /// POST /self/finish: scores the stored answers and stores the result.
 pub async fn finish(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-) -> Response {
-    let a = match device_assessment(&state, &headers).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return see_other("/self/intro"),
-        Err(e) => return unavailable(e),
-    };
+    Device(found): Device,
+) -> AppResult<Redirect> {
+    let a = found.ok_or_else(|| moved("/self/intro"))?;
     if a.finished_at.is_some() {
-        return see_other("/self/result");
+        return Err(moved("/self/result"));
     }
-    let Some(instrument) = Instrument::bundled(&a.instrument) else {
-        return see_other("/self/intro");
-    };
-    let stored = match state.db.answers(a.id).await {
-        Ok(s) => s,
-        Err(e) => return unavailable(e),
-    };
+    let instrument = Instrument::bundled(&a.instrument).ok_or_else(|| moved("/self/intro"))?;
+    let stored = state.db.answers(a.id).await?;
     let outcome = match evaluate_stored(instrument, Mode::SelfAssessment, &stored) {
         Ok(o) => o,
         Err(e) => {
             tracing::error!(item = ?e.item, error = %e.message, "stored answers do not parse");
-            return see_other("/self/check");
+            return Err(moved("/self/check"));
         }
     };
     let line = recipient_line(&a, "self.finish", "", addr);
-    if let Err(e) = state
+    state
         .db
         .finish(a.id, &StoredResult::of(&outcome), line.as_ref())
-        .await
-    {
-        return unavailable(e);
-    }
-    see_other("/self/result")
+        .await?;
+    Ok(Redirect::to("/self/result"))
 }
 
 /// POST /self/invite: the code from the job centre starts the self-assessment that
@@ -233,16 +235,12 @@ pub async fn invite(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     lang: axum::Extension<Lang>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let typed = fields
-        .iter()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    let code = normalise_resume_code(typed);
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    let code = normalise_resume_code(&form.code);
+    let back = |reason: &str| AppError::invalid("code", reason).on_form("/self/invite");
     if code.is_empty() {
-        return see_other("/self/invite?error=empty");
+        return Err(back("empty"));
     }
     let mut last_error = None;
     for _ in 0..3 {
@@ -254,60 +252,45 @@ pub async fn invite(
             ..NewAudit::default()
         };
         match state.db.redeem_invite(&code, &new, Some(&line)).await {
-            Ok(None) => return see_other("/self/invite?error=unknown"),
-            Ok(Some(_)) => return to_resume_code(new, &state),
+            Ok(None) => return Err(back("unknown")),
+            Ok(Some(_)) => return Ok(to_resume_code(new, &state)),
             // A clash of the new resume code rolls the whole claim back: try again.
             Err(e) => last_error = Some(e),
         }
     }
-    match last_error {
-        Some(e) => unavailable(e),
-        None => see_other("/self/invite"),
-    }
+    Err(last_error.map_or_else(|| moved("/self/invite"), AppError::from))
 }
 
 /// POST /self/resume: the code from another device attaches this device to it.
 pub async fn resume(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    let typed = fields
-        .iter()
-        .find(|(k, _)| k == "code")
-        .map(|(_, v)| v.as_str())
-        .unwrap_or("");
-    let code = normalise_resume_code(typed);
+    Form(form): Form<CodeForm>,
+) -> AppResult<Response> {
+    let code = normalise_resume_code(&form.code);
+    let back = |reason: &str| AppError::invalid("code", reason).on_form("/self/resume");
     if code.is_empty() {
-        return see_other("/self/resume?error=empty");
+        return Err(back("empty"));
     }
     // A code only continues unfinished answers: a finished assessment's code is a
     // reference on paper, and must not reopen someone's answers on another device.
-    let found = match state.db.assessment_by_resume_code(&code).await {
-        Ok(found) => found.filter(|a| a.mode == "self" && a.finished_at.is_none()),
-        Err(e) => return unavailable(e),
-    };
-    let Some(a) = found else {
-        return see_other("/self/resume?error=unknown");
-    };
-    let Some(token) = a.token.clone() else {
-        return see_other("/self/resume?error=unknown");
-    };
+    let a = state
+        .db
+        .assessment_by_resume_code(&code)
+        .await?
+        .filter(|a| a.mode == Mode::SelfAssessment && a.finished_at.is_none())
+        .ok_or_else(|| back("unknown"))?;
+    let token = a.token.clone().ok_or_else(|| back("unknown"))?;
     // Another device now reads the case's answers: that goes into its audit trail.
-    if let Err(e) = audit_recipient(&state, &a, "self.resume", "", addr).await {
-        return unavailable(e);
-    }
-    let stored = match state.db.answers(a.id).await {
-        Ok(s) => s,
-        Err(e) => return unavailable(e),
-    };
+    audit_recipient(&state, &a, "self.resume", "", addr).await?;
+    let stored = state.db.answers(a.id).await?;
     let next = match Instrument::bundled(&a.instrument) {
         Some(i) => open_href(i, &stored),
         None => "/self/intro".to_owned(),
     };
-    (
+    Ok((
         [set_cookie(&token, state.config.secure_cookies)],
         Redirect::to(&next),
     )
-        .into_response()
+        .into_response())
 }

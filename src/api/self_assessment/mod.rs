@@ -2,6 +2,7 @@
 //! and resuming with a code. Pages load through server functions; answers arrive as plain
 //! form posts that redirect (works without JavaScript), so every acknowledged answer is stored.
 
+use crate::error::AppResult;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -57,7 +58,7 @@ pub struct ResultView {
 }
 
 #[server(endpoint = "self/load/code")]
-pub async fn load_self_code() -> Result<CodeView, ServerFnError> {
+pub async fn load_self_code() -> AppResult<CodeView> {
     let (_, assessment) = server::current().await?;
     let code = assessment.resume_code.as_deref().unwrap_or_default();
     Ok(CodeView {
@@ -71,17 +72,17 @@ pub async fn load_self_question(
     item: String,
     error: Option<String>,
     from_check: bool,
-) -> Result<QuestionView, ServerFnError> {
+) -> AppResult<QuestionView> {
     server::question(item, error, from_check).await
 }
 
 #[server(endpoint = "self/load/check")]
-pub async fn load_self_check() -> Result<Vec<CheckGroup>, ServerFnError> {
+pub async fn load_self_check() -> AppResult<Vec<CheckGroup>> {
     server::check().await
 }
 
 #[server(endpoint = "self/load/result")]
-pub async fn load_self_result() -> Result<ResultView, ServerFnError> {
+pub async fn load_self_result() -> AppResult<ResultView> {
     server::result().await
 }
 

@@ -1,6 +1,8 @@
 //! The recipient's pages: the current assessment from the device cookie, a question, the check page and the result.
 
 use super::server::*;
+use crate::api::guard::app_state;
+use crate::error::{AppError, AppResult};
 use std::net::SocketAddr;
 
 use axum::extract::ConnectInfo;
@@ -10,6 +12,7 @@ use leptos::prelude::*;
 
 use super::{CheckGroup, CheckRow, QuestionView, ResultView};
 use crate::api::questionnaire::{asked_items, choices, scoring_map};
+use crate::domain::answer_codes;
 use crate::domain::{Channel, Instrument, Mode, Outcome};
 use crate::i18n::Lang;
 use crate::server::db::{Assessment, StoredAnswer};
@@ -41,52 +44,35 @@ pub(crate) fn set_cookie(token: &str, secure: bool) -> (axum::http::HeaderName, 
     (SET_COOKIE, c.to_string())
 }
 
-pub(crate) fn instrument_of(a: &Assessment) -> Result<&'static Instrument, ServerFnError> {
+pub(crate) fn instrument_of(a: &Assessment) -> AppResult<&'static Instrument> {
     Instrument::bundled(&a.instrument)
-        .ok_or_else(|| ServerFnError::new(format!("unknown instrument {}", a.instrument)))
+        .ok_or_else(|| AppError::broken(format!("unknown instrument {}", a.instrument)))
 }
 
-use crate::api::guard::db_error;
-
 /// The assessment this device is working on; without one, back to the start.
-pub async fn current() -> Result<(AppState, Assessment), ServerFnError> {
-    let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("no state"))?;
-    let parts =
-        use_context::<http::request::Parts>().ok_or_else(|| ServerFnError::new("no request"))?;
-    let found = match cookie_value(&parts.headers) {
-        Some(token) => state
-            .db
-            .assessment_by_token(&token)
-            .await
-            .map_err(db_error)?,
-        None => None,
-    };
-    match found {
-        Some(a) if a.mode == "self" && within_grace(&a) => Ok((state, a)),
-        _ => {
-            crate::api::guard::redirect("/self/intro");
-            Err(ServerFnError::new("no assessment on this device"))
-        }
+pub async fn current() -> AppResult<(AppState, Assessment)> {
+    let state = app_state()?;
+    let parts = use_context::<http::request::Parts>()
+        .ok_or_else(|| AppError::Request("no request".into()))?;
+    match device_assessment(&state, &parts.headers).await? {
+        Some(a) => Ok((state, a)),
+        None => Err(AppError::moved("/self/intro")),
     }
 }
 
 pub(crate) fn lang() -> Lang {
-    crate::ui::request_lang()
+    crate::request::request_lang()
 }
 
-/// A finished assessment is shown on this device only a short while after sending,
-/// so a shared or lost device does not keep showing a person's result.
-pub const RESULT_GRACE: time::Duration = time::Duration::hours(2);
-
+/// Whether the device still shows this assessment (`domain::policy::RESULT_GRACE`).
 pub fn within_grace(a: &Assessment) -> bool {
-    a.finished_at
-        .is_none_or(|t| time::OffsetDateTime::now_utc() - t < RESULT_GRACE)
+    crate::domain::policy::within_grace(a.finished_at, time::OffsetDateTime::now_utc())
 }
 
 /// Where to go on: the first question not yet answered, else the check page.
-pub async fn first_open_href(a: &Assessment) -> Result<String, ServerFnError> {
-    let state = use_context::<AppState>().ok_or_else(|| ServerFnError::new("no state"))?;
-    let stored = state.db.answers(a.id).await.map_err(db_error)?;
+pub async fn first_open_href(a: &Assessment) -> AppResult<String> {
+    let state = app_state()?;
+    let stored: Vec<StoredAnswer> = state.db.answers(a.id).await?;
     Ok(open_href(instrument_of(a)?, &stored))
 }
 
@@ -102,14 +88,12 @@ pub(crate) fn open_href(instrument: &Instrument, stored: &[StoredAnswer]) -> Str
 }
 
 /// The unfinished assessment's instrument and answers (a finished one shows its result).
-pub(crate) async fn open_answers() -> Result<(&'static Instrument, Vec<StoredAnswer>), ServerFnError>
-{
+pub(crate) async fn open_answers() -> AppResult<(&'static Instrument, Vec<StoredAnswer>)> {
     let (state, a) = current().await?;
     if a.finished_at.is_some() {
-        crate::api::guard::redirect("/self/result");
-        return Err(ServerFnError::new("finished"));
+        return Err(AppError::moved("/self/result"));
     }
-    let stored = state.db.answers(a.id).await.map_err(db_error)?;
+    let stored = state.db.answers(a.id).await?;
     Ok((instrument_of(&a)?, stored))
 }
 
@@ -117,24 +101,23 @@ pub async fn question(
     item_id: String,
     error: Option<String>,
     from_check: bool,
-) -> Result<QuestionView, ServerFnError> {
+) -> AppResult<QuestionView> {
     let (instrument, stored) = open_answers().await?;
     let map = scoring_map(&stored);
     let asked = asked_items(instrument, Mode::SelfAssessment, &map);
     let Some(index) = asked.iter().position(|i| i.id() == item_id) else {
-        crate::api::guard::redirect(&open_href(instrument, &stored));
-        return Err(ServerFnError::new("not a question on this path"));
+        return Err(AppError::moved(&open_href(instrument, &stored)));
     };
     let item = asked[index];
     let lang = lang();
-    let selected = match stored.iter().find(|s| s.item == item_id).map(|s| &s.value) {
-        Some(serde_json::Value::String(s)) => vec![s.clone()],
-        Some(serde_json::Value::Array(list)) => list
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_owned))
-            .collect(),
-        _ => Vec::new(),
-    };
+    let selected: Vec<String> = stored
+        .iter()
+        .find(|s| s.item == item_id)
+        .map(|s| answer_codes::codes(&s.value))
+        .unwrap_or_default()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     let back_href = if from_check {
         "/self/check".to_owned()
     } else if index == 0 {
@@ -166,7 +149,7 @@ pub async fn question(
     })
 }
 
-pub async fn check() -> Result<Vec<CheckGroup>, ServerFnError> {
+pub async fn check() -> AppResult<Vec<CheckGroup>> {
     let (instrument, stored) = open_answers().await?;
     let map = scoring_map(&stored);
     let lang = lang();
@@ -184,22 +167,15 @@ pub async fn check() -> Result<Vec<CheckGroup>, ServerFnError> {
                 .find(|c| c.code == code)
                 .map(|c| c.label.clone())
         };
-        let answer = match stored
+        let names: Vec<String> = stored
             .iter()
             .find(|s| s.item == item.id())
-            .map(|s| &s.value)
-        {
-            Some(serde_json::Value::String(code)) => label_of(code),
-            Some(serde_json::Value::Array(list)) => {
-                let names: Vec<String> = list
-                    .iter()
-                    .filter_map(|v| v.as_str())
-                    .filter_map(label_of)
-                    .collect();
-                (!names.is_empty()).then(|| names.join(", "))
-            }
-            _ => None,
-        };
+            .map(|s| answer_codes::codes(&s.value))
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(label_of)
+            .collect();
+        let answer = (!names.is_empty()).then(|| names.join(", "));
         let row = CheckRow {
             item: item.id().to_owned(),
             question: item.question(lang.code()).to_owned(),
@@ -216,22 +192,19 @@ pub async fn check() -> Result<Vec<CheckGroup>, ServerFnError> {
     Ok(groups)
 }
 
-pub async fn result() -> Result<ResultView, ServerFnError> {
+pub async fn result() -> AppResult<ResultView> {
     let (state, a) = current().await?;
-    let Some(stored) = state.db.result(a.id).await.map_err(db_error)? else {
-        crate::api::guard::redirect("/self/check");
-        return Err(ServerFnError::new("not finished"));
+    let Some(stored) = state.db.result(a.id).await? else {
+        return Err(AppError::moved("/self/check"));
     };
     let address = match leptos_axum::extract::<ConnectInfo<SocketAddr>>().await {
         Ok(ConnectInfo(addr)) => addr,
         Err(_) => SocketAddr::from(([0, 0, 0, 0], 0)),
     };
-    audit_recipient(&state, &a, "self.result.view", "", address)
-        .await
-        .map_err(db_error)?;
+    audit_recipient(&state, &a, "self.result.view", "", address).await?;
     let instrument = instrument_of(&a)?;
     let outcome: Outcome = serde_json::from_value(stored.outcome)
-        .map_err(|e| ServerFnError::new(format!("stored outcome: {e}")))?;
+        .map_err(|e| AppError::broken(format!("stored outcome: {e}")))?;
     let lang = lang();
     let code = lang.code();
     let channel: Channel = outcome.channel;

@@ -1,10 +1,10 @@
 //! The dashboard: its sections, charts and tables from one published view.
 
-use leptos::prelude::*;
+use crate::error::AppResult;
 use time::OffsetDateTime;
 
 use super::*;
-use crate::api::guard::{db_error, staff_page};
+use crate::api::guard::staff;
 use crate::domain::cube;
 use crate::domain::disclosure::Secret;
 use crate::domain::role::Role;
@@ -214,11 +214,11 @@ pub async fn build(
             )
         })
         .collect();
-    reasons.sort_by(|a, b| match (a.1, b.1) {
-        (Shown::Count(x), Shown::Count(y)) => y.cmp(&x).then_with(|| a.0.cmp(&b.0)),
-        (Shown::Count(_), Shown::Hidden) => std::cmp::Ordering::Less,
-        (Shown::Hidden, Shown::Count(_)) => std::cmp::Ordering::Greater,
-        (Shown::Hidden, Shown::Hidden) => std::cmp::Ordering::Equal,
+    reasons.sort_by(|a, b| {
+        Shown::ranked(&a.1, &b.1).then_with(|| match (a.1, b.1) {
+            (Shown::Count(_), Shown::Count(_)) => a.0.cmp(&b.0),
+            _ => std::cmp::Ordering::Equal,
+        })
     });
     let reason_table = StatTable {
         columns: vec![lang.t("dash-people")],
@@ -306,12 +306,9 @@ pub async fn build(
     Ok((shown_total, sections))
 }
 
-pub async fn dashboard(
-    filters: Filters,
-    rows_error: Option<String>,
-) -> Result<DashboardView, ServerFnError> {
-    let (state, user) = staff_page(Role::can_view_statistics).await?;
-    let lang = crate::ui::request_lang();
+pub async fn dashboard(filters: Filters, rows_error: Option<String>) -> AppResult<DashboardView> {
+    let (state, user) = staff(Role::can_view_statistics)?;
+    let lang = crate::request::request_lang();
     let rows_error = rows_error.and_then(|field| {
         let message = match field.as_str() {
             "year" => "error-rows-year",
@@ -326,16 +323,14 @@ pub async fn dashboard(
         };
         Some((id.to_owned(), lang.t(message)))
     });
-    let teams = state.db.stats_teams().await.map_err(db_error)?;
+    let teams = state.db.stats_teams().await?;
     let k = state.config.min_cell;
     let query = query_string(&filters);
     let (view, error) = match parse_filters(&filters) {
         Ok(v) => (v, None),
         Err(e) => (StatsView::everyone(), Some(e)),
     };
-    let (total, sections) = build(state.db.as_ref(), &state.disclosure, &view, k, lang)
-        .await
-        .map_err(db_error)?;
+    let (total, sections) = build(state.db.as_ref(), &state.disclosure, &view, k, lang).await?;
     Ok(DashboardView {
         filters: Filters {
             from: view.range.from.clone().or(filters.from),

@@ -4,14 +4,16 @@ use std::collections::BTreeMap;
 
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use axum_extra::extract::Form;
+use serde::Deserialize;
 use time::{Date, Month, OffsetDateTime, Time};
-use tower_sessions::Session;
 
 use super::*;
-use crate::api::guard::staff_form;
+use crate::api::guard::{StaffUser, audit, by_staff, permit};
 use crate::domain::anonymity;
 use crate::domain::disclosure::quarter_of_month;
 use crate::domain::role::Role;
+use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
 use crate::server::db::{ExportRow, StatsFilter};
 use crate::server::state::AppState;
@@ -19,23 +21,15 @@ use crate::server::state::AppState;
 /// GET /dashboard/export.csv: every table on the page, as the page shows it.
 pub async fn aggregates_csv(
     State(state): State<AppState>,
-    session: Session,
+    user: StaffUser,
     lang: axum::Extension<Lang>,
     Query(filters): Query<Filters>,
-) -> Response {
-    if let Err(refused) = staff_form(&state, &session, Role::can_view_statistics).await {
-        return refused;
-    }
-    let view = match parse_filters(&filters) {
-        Ok(v) => v,
-        Err(e) => return (http::StatusCode::BAD_REQUEST, lang.t(e.message)).into_response(),
-    };
+) -> AppResult<Response> {
+    permit(user.0, Role::can_view_statistics)?;
+    let view =
+        parse_filters(&filters).map_err(|e| AppError::invalid(e.field, &lang.t(e.message)))?;
     let k = state.config.min_cell;
-    let (total, sections) = match build(state.db.as_ref(), &state.disclosure, &view, k, *lang).await
-    {
-        Ok(built) => built,
-        Err(e) => return crate::error::AppError::Database(e).into_response(),
-    };
+    let (total, sections) = build(state.db.as_ref(), &state.disclosure, &view, k, *lang).await?;
     let mut out = crate::server::csv_out::CsvOut::with_capacity(4096);
     let hidden = format!("<{k}");
     let text = |s: Shown| match s {
@@ -54,35 +48,21 @@ pub async fn aggregates_csv(
         }
         Ok(())
     };
-    if let Err(e) = write() {
-        tracing::error!(error = %e, "csv");
-        return (
-            http::StatusCode::INTERNAL_SERVER_ERROR,
-            "The export could not be written.",
-        )
-            .into_response();
-    }
-    match out.into_bytes() {
-        Ok(bytes) => (
-            [
-                (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-                (
-                    http::header::CONTENT_DISPOSITION,
-                    "attachment; filename=\"digiparat-aggregates.csv\"",
-                ),
-            ],
-            bytes,
-        )
-            .into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "csv");
+    write().map_err(|e| AppError::broken(format!("csv: {e}")))?;
+    let bytes = out
+        .into_bytes()
+        .map_err(|e| AppError::broken(format!("csv: {e}")))?;
+    Ok((
+        [
+            (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (
-                http::StatusCode::INTERNAL_SERVER_ERROR,
-                "The export could not be written.",
-            )
-                .into_response()
-        }
-    }
+                http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"digiparat-aggregates.csv\"",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// The header of the pseudonymised rows.
@@ -105,8 +85,23 @@ pub const ROW_COLUMNS: [&str; 15] = [
 ];
 
 /// Why a rows download was refused, as `?rows_error=` on the dashboard.
-pub(crate) fn rows_refused(field: &str) -> Response {
-    axum::response::Redirect::to(&format!("/dashboard?rows_error={field}#rows")).into_response()
+pub(crate) fn rows_refused(field: &str) -> AppError {
+    AppError::invalid(field, field).on_form("/dashboard?rows_error={}#rows")
+}
+
+/// The rows form: a year (or none, for all years) and the purpose. The dashboard's
+/// filters are named too, so that a narrower view is refused by name.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RowsForm {
+    year: String,
+    purpose: String,
+    team: String,
+    band: String,
+    mode: String,
+    language: String,
+    from: String,
+    until: String,
 }
 
 /// The calendar year of a rows file: `Ok(None)` for every year.
@@ -138,73 +133,52 @@ pub(crate) fn rows_year(text: &str) -> Result<Option<(OffsetDateTime, OffsetDate
 /// rows are streamed in chunks from a database cursor, so memory stays flat.
 pub async fn rows_csv(
     State(state): State<AppState>,
-    session: Session,
+    user: StaffUser,
     axum::extract::ConnectInfo(addr): axum::extract::ConnectInfo<std::net::SocketAddr>,
-    axum::Form(fields): axum::Form<Vec<(String, String)>>,
-) -> Response {
-    let user = match staff_form(&state, &session, Role::can_view_statistics).await {
-        Ok(user) => user,
-        Err(refused) => return refused,
-    };
+    Form(form): Form<RowsForm>,
+) -> AppResult<Response> {
+    let user = permit(user.0, Role::can_view_statistics)?;
+    // Downloading rows per assessment needs a permission an administrator gives.
     if !user.may_export_rows {
-        return (
-            http::StatusCode::FORBIDDEN,
-            "Downloading rows per assessment needs a permission an administrator gives.",
-        )
-            .into_response();
+        return Err(AppError::forbidden());
     }
-    let field = |name: &str| {
-        fields
-            .iter()
-            .find(|(k, _)| k == name)
-            .map_or("", |(_, v)| v.as_str())
-    };
     // A whole year at least: no narrower filter is taken.
-    if let Some(narrow) = ["team", "band", "mode", "language", "from", "until"]
-        .iter()
-        .find(|n| !field(n).trim().is_empty())
-    {
-        return (
-            http::StatusCode::BAD_REQUEST,
-            format!("Rows are for a whole year; the filter {narrow} is not taken."),
-        )
-            .into_response();
+    let filters = [
+        ("team", &form.team),
+        ("band", &form.band),
+        ("mode", &form.mode),
+        ("language", &form.language),
+        ("from", &form.from),
+        ("until", &form.until),
+    ];
+    if let Some((narrow, _)) = filters.iter().find(|(_, v)| !v.trim().is_empty()) {
+        return Err(AppError::invalid(narrow, "rows are for a whole year"));
     }
-    let Ok(year) = rows_year(field("year")) else {
-        return rows_refused("year");
-    };
-    let purpose = field("purpose").trim();
+    let year = rows_year(&form.year).map_err(|()| rows_refused("year"))?;
+    let purpose = form.purpose.trim();
     let length = purpose.chars().count();
     if !(10..=500).contains(&length) {
-        return rows_refused("purpose");
+        return Err(rows_refused("purpose"));
     }
     if crate::domain::privacy::looks_like_cpr(purpose) {
-        return rows_refused("purpose_cpr");
+        return Err(rows_refused("purpose_cpr"));
     }
     let parsed = StatsFilter {
         from: year.map(|(a, _)| a),
         until: year.map(|(_, b)| b),
         ..StatsFilter::default()
     };
-    let teams: BTreeMap<i64, String> = match state.db.stats_teams().await {
-        Ok(t) => t.into_iter().collect(),
-        Err(e) => return crate::error::AppError::Database(e).into_response(),
-    };
+    let teams: BTreeMap<i64, String> = state.db.stats_teams().await?.into_iter().collect();
     let k = state.config.min_cell;
-    let profile = match state.db.export_profile(&parsed).await {
-        Ok(p) => p,
-        Err(e) => return crate::error::AppError::Database(e).into_response(),
-    };
+    let profile = state.db.export_profile(&parsed).await?;
     let plan = anonymity::plan(&profile.combos, k);
     let rare = anonymity::rare_codes(&profile.codes, k);
     let year_text = year.map_or_else(|| "all years".to_owned(), |(a, _)| a.year().to_string());
     let line = crate::server::db::NewAudit {
         detail: format!("rows of {year_text}; purpose: {purpose}"),
-        ..crate::api::guard::by_staff(&user, "statistics.rows", &addr.ip().to_string())
+        ..by_staff(&user, "statistics.rows", &addr.ip().to_string())
     };
-    if let Err(r) = crate::api::guard::audit_form(&state, line).await {
-        return r;
-    }
+    audit(&state, line).await?;
     // A few chunks in flight at most: memory stays flat however many rows there are.
     let (rows_tx, rows_rx) = tokio::sync::mpsc::channel(4);
     let (failed_tx, failed_rx) = tokio::sync::oneshot::channel::<String>();
@@ -218,13 +192,8 @@ pub async fn rows_csv(
         }
         drop(keep);
     });
-    let Some(writer) = RowWriter::new(teams, plan, rare) else {
-        return (
-            http::StatusCode::INTERNAL_SERVER_ERROR,
-            "The export could not be started.",
-        )
-            .into_response();
-    };
+    let writer =
+        RowWriter::new(teams, plan, rare).ok_or_else(|| AppError::broken("pseudonym key"))?;
     // Fused: a compressing layer polls once more after the end, and an unfused stream
     // panics there, truncating the download in every browser.
     let body = futures_util::StreamExt::fuse(futures_util::stream::unfold(
@@ -240,7 +209,7 @@ pub async fn rows_csv(
             Some((bytes, (rx, failed, writer)))
         },
     ));
-    (
+    Ok((
         [
             (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (
@@ -251,7 +220,7 @@ pub async fn rows_csv(
         ],
         axum::body::Body::from_stream(body),
     )
-        .into_response()
+        .into_response())
 }
 
 /// A keyed hash over 64 bits, for pseudonyms.

@@ -129,8 +129,12 @@ pub fn parse_filters(f: &Filters) -> Result<StatsView, FilterError> {
     };
     let mode = match some(&f.mode) {
         None => None,
-        Some(m) if m == "self" || m == "interview" => Some(m),
-        Some(_) => return Err(FilterError::unreadable("mode")),
+        Some(m) => Some(
+            m.parse::<crate::domain::Mode>()
+                .map_err(|_| FilterError::unreadable("mode"))?
+                .as_str()
+                .to_owned(),
+        ),
     };
     let language = match some(&f.language) {
         None => None,

@@ -1,11 +1,10 @@
 //! The item analysis from the item cube (`domain::item_cube`), every figure published.
 
+use crate::error::AppResult;
 use std::collections::BTreeMap;
 
-use leptos::prelude::*;
-
 use super::*;
-use crate::api::guard::{db_error, staff_page};
+use crate::api::guard::staff;
 use crate::domain::disclosure::{Secret, Tally as KeyTally};
 use crate::domain::item_cube;
 use crate::domain::role::Role;
@@ -122,19 +121,17 @@ pub fn alpha_rows(published: &PublishedItems, lang: Lang) -> Vec<AlphaRow> {
         .collect()
 }
 
-pub async fn items(filters: Filters) -> Result<ItemsView, ServerFnError> {
-    let (state, _) = staff_page(Role::can_view_statistics).await?;
-    let lang = crate::ui::request_lang();
+pub async fn items(filters: Filters) -> AppResult<ItemsView> {
+    let (state, _) = staff(Role::can_view_statistics)?;
+    let lang = crate::request::request_lang();
     let code = lang.code();
-    let teams = state.db.stats_teams().await.map_err(db_error)?;
+    let teams = state.db.stats_teams().await?;
     let k = state.config.min_cell;
     let (view, error) = match parse_filters(&filters) {
         Ok(v) => (v, None),
         Err(e) => (StatsView::everyone(), Some(e)),
     };
-    let series = item_series(state.db.as_ref(), &view)
-        .await
-        .map_err(db_error)?;
+    let series = item_series(state.db.as_ref(), &view).await?;
     let published = publish_items(&series, &state.disclosure, &view, k);
     let instrument = Instrument::dr1();
     let items = instrument
@@ -147,7 +144,7 @@ pub async fn items(filters: Filters) -> Result<ItemsView, ServerFnError> {
                 .options()
                 .iter()
                 .zip(options)
-                .filter(|(o, _)| o.code() != "dont_understand")
+                .filter(|(o, _)| !crate::domain::answer_codes::is_dont_understand(o.code()))
                 .map(|(o, c)| (o.label(code).to_owned(), *c))
                 .collect();
             counts.push((lang.t("items-dont-understand"), *dont));

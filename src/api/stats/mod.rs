@@ -5,15 +5,11 @@
 //! The server side is split by action: `filters`, `publish`, `dashboard`, `items`,
 //! `export`.
 
+use crate::error::AppResult;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-/// One number in a table: shown, or hidden by disclosure control.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Shown {
-    Count(u64),
-    Hidden,
-}
+pub use crate::domain::stats::Shown;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct StatTable {
@@ -110,7 +106,7 @@ pub async fn load_items(
     language: Option<String>,
     from: Option<String>,
     until: Option<String>,
-) -> Result<ItemsView, ServerFnError> {
+) -> AppResult<ItemsView> {
     server::items(Filters {
         team,
         band,
@@ -131,7 +127,7 @@ pub async fn load_dashboard(
     from: Option<String>,
     until: Option<String>,
     rows_error: Option<String>,
-) -> Result<DashboardView, ServerFnError> {
+) -> AppResult<DashboardView> {
     server::dashboard(
         Filters {
             team,

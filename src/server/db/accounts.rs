@@ -8,6 +8,20 @@ use crate::domain::role::Role;
 
 #[async_trait]
 pub trait AccountStore {
+    /// Creates an account; `trail`'s line (its detail naming the new account) in the same
+    /// transaction.
+    async fn create_user(&self, new: &NewUser, trail: Option<&NewAudit>)
+    -> Result<UserId, DbError>;
+    async fn user(&self, id: UserId) -> Result<Option<User>, DbError>;
+    async fn user_by_username(&self, username: &str) -> Result<Option<User>, DbError>;
+    async fn set_password(
+        &self,
+        id: UserId,
+        password_hash: &str,
+        must_change: bool,
+        trail: Option<&NewAudit>,
+    ) -> Result<(), DbError>;
+    async fn count_active_admins(&self) -> Result<i64, DbError>;
     /// Creates a team; `trail`'s line (its detail naming the new team) in the same transaction.
     async fn create_team(&self, name: &str, trail: Option<&NewAudit>) -> Result<TeamId, DbError>;
     async fn teams(&self) -> Result<Vec<Team>, DbError>;
@@ -45,11 +59,99 @@ pub trait AccountStore {
     ) -> Result<(), DbError>;
 }
 
+/// Selects one user by a unique column.
+macro_rules! select_user {
+    ($pool:expr, $column:literal, $value:expr) => {{
+        let user: Option<$crate::server::db::User> = sqlx::query_as(concat!(
+            "SELECT ",
+            $crate::server::db::user_columns!(),
+            " FROM users WHERE ",
+            $column,
+            " = $1"
+        ))
+        .bind($value)
+        .fetch_optional($pool)
+        .await?;
+        Ok(user)
+    }};
+}
+
 /// Implements `AccountStore` for a repository type with a `pool` of database `$db`.
 macro_rules! impl_account_store {
     ($repo:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::server::db::AccountStore for $repo {
+            async fn create_user(
+                &self,
+                new: &$crate::server::db::NewUser,
+                trail: Option<&$crate::server::db::NewAudit>,
+            ) -> Result<$crate::server::db::UserId, $crate::server::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO users (username, display_name, role, team_id, password_hash, \
+                     must_change_password, disabled, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7) RETURNING id",
+                )
+                .bind(&new.username)
+                .bind(&new.display_name)
+                .bind(new.role.as_str())
+                .bind(new.team_id)
+                .bind(&new.password_hash)
+                .bind(new.must_change_password)
+                .bind(time::OffsetDateTime::now_utc())
+                .fetch_all(&mut *tx)
+                .await
+                .and_then($crate::server::db::returned)?;
+                let line = trail.map(|e| $crate::server::db::NewAudit { detail: format!("user {id}"), ..e.clone() });
+                $crate::server::db::cases::trail_on!(tx, line.as_ref(), None, None);
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            async fn user(
+                &self,
+                id: $crate::server::db::UserId,
+            ) -> Result<Option<$crate::server::db::User>, $crate::server::db::DbError> {
+                select_user!(&self.pool, "id", id)
+            }
+
+            async fn user_by_username(
+                &self,
+                username: &str,
+            ) -> Result<Option<$crate::server::db::User>, $crate::server::db::DbError> {
+                select_user!(&self.pool, "username", username)
+            }
+
+            async fn set_password(
+                &self,
+                id: $crate::server::db::UserId,
+                password_hash: &str,
+                must_change: bool,
+                trail: Option<&$crate::server::db::NewAudit>,
+            ) -> Result<(), $crate::server::db::DbError> {
+                let mut tx = self.pool.begin().await?;
+                // A new password ends every session of the account (the caller signs the
+                // person who changed it in again).
+                sqlx::query(
+                    "UPDATE users SET password_hash = $1, must_change_password = $2, \
+                     session_epoch = session_epoch + 1 WHERE id = $3",
+                )
+                    .bind(password_hash)
+                    .bind(must_change)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                $crate::server::db::cases::trail_on!(tx, trail, None, None);
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn count_active_admins(&self) -> Result<i64, $crate::server::db::DbError> {
+                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND NOT disabled")
+                    .fetch_one(&self.pool)
+                    .await?)
+            }
+
             async fn create_team(&self, name: &str, trail: Option<&$crate::server::db::NewAudit>) -> Result<$crate::server::db::TeamId, $crate::server::db::DbError> {
                 let mut tx = self.pool.begin().await?;
                 let id: Result<i64, sqlx::Error> =
@@ -191,4 +293,4 @@ macro_rules! impl_account_store {
         }
     };
 }
-pub(crate) use impl_account_store;
+pub(crate) use {impl_account_store, select_user};

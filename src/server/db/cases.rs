@@ -25,7 +25,7 @@ pub struct NewCase {
     pub caseworker_id: Option<UserId>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct Case {
     pub id: CaseId,
     pub reference: String,
@@ -39,21 +39,21 @@ pub struct Case {
 }
 
 /// One assessment of a case as lists show it: when, how, and the channel it gave.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct AssessmentSummary {
     pub id: AssessmentId,
     pub case_id: CaseId,
-    pub mode: String,
+    pub mode: crate::domain::Mode,
     pub started_at: OffsetDateTime,
     pub finished_at: Option<OffsetDateTime>,
     pub token: Option<String>,
-    pub channel: Option<String>,
-    pub override_channel: Option<String>,
+    pub channel: Option<crate::domain::Channel>,
+    pub override_channel: Option<crate::domain::Channel>,
     pub provisional: bool,
     pub borderline: bool,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct Invite {
     pub id: i64,
     pub case_id: CaseId,
@@ -138,41 +138,41 @@ macro_rules! impl_case_store {
             }
 
             async fn case(&self, id: $crate::server::db::CaseId) -> Result<Option<$crate::server::db::Case>, $crate::server::db::DbError> {
-                let row: Option<$crate::server::db::cases::CaseRow> = sqlx::query_as(concat!($crate::server::db::cases::case_select!(), " WHERE c.id = $1"))
+                let row: Option<$crate::server::db::Case> = sqlx::query_as(concat!($crate::server::db::cases::case_select!(), " WHERE c.id = $1"))
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
-                Ok(row.map($crate::server::db::cases::case_from_row))
+                Ok(row)
             }
 
             async fn cases_of_team(&self, team_id: $crate::server::db::TeamId) -> Result<Vec<$crate::server::db::Case>, $crate::server::db::DbError> {
-                let rows: Vec<$crate::server::db::cases::CaseRow> = sqlx::query_as(concat!($crate::server::db::cases::case_select!(), " WHERE c.team_id = $1 ORDER BY c.reference"))
+                let rows: Vec<$crate::server::db::Case> = sqlx::query_as(concat!($crate::server::db::cases::case_select!(), " WHERE c.team_id = $1 ORDER BY c.reference"))
                     .bind(team_id)
                     .fetch_all(&self.pool)
                     .await?;
-                Ok(rows.into_iter().map($crate::server::db::cases::case_from_row).collect())
+                Ok(rows)
             }
 
             async fn assessments_of_team(&self, team_id: $crate::server::db::TeamId) -> Result<Vec<$crate::server::db::AssessmentSummary>, $crate::server::db::DbError> {
-                let rows: Vec<$crate::server::db::cases::SummaryRow> = sqlx::query_as(concat!(
+                let rows: Vec<$crate::server::db::AssessmentSummary> = sqlx::query_as(concat!(
                     $crate::server::db::cases::summary_select!(),
                     " WHERE a.case_id IN (SELECT id FROM cases WHERE team_id = $1) ORDER BY a.started_at, a.id"
                 ))
                 .bind(team_id)
                 .fetch_all(&self.pool)
                 .await?;
-                Ok(rows.into_iter().map($crate::server::db::cases::summary_from_row).collect())
+                Ok(rows)
             }
 
             async fn assessments_of_case(&self, case_id: $crate::server::db::CaseId) -> Result<Vec<$crate::server::db::AssessmentSummary>, $crate::server::db::DbError> {
-                let rows: Vec<$crate::server::db::cases::SummaryRow> = sqlx::query_as(concat!(
+                let rows: Vec<$crate::server::db::AssessmentSummary> = sqlx::query_as(concat!(
                     $crate::server::db::cases::summary_select!(),
                     " WHERE a.case_id = $1 ORDER BY a.started_at, a.id"
                 ))
                 .bind(case_id)
                 .fetch_all(&self.pool)
                 .await?;
-                Ok(rows.into_iter().map($crate::server::db::cases::summary_from_row).collect())
+                Ok(rows)
             }
 
             async fn touch_case(&self, case_id: $crate::server::db::CaseId) -> Result<(), $crate::server::db::DbError> {
@@ -247,15 +247,16 @@ pub(crate) use trail_on;
 
 macro_rules! case_select {
     () => {
-        "SELECT c.id, c.reference, c.birth_year, c.team_id, t.name, c.caseworker_id, u.display_name, \
-         c.created_at, c.last_activity_at FROM cases c JOIN teams t ON t.id = c.team_id \
+        "SELECT c.id, c.reference, c.birth_year, c.team_id, t.name AS team_name, c.caseworker_id, \
+         u.display_name AS caseworker_name, c.created_at, c.last_activity_at FROM cases c JOIN teams t ON t.id = c.team_id \
          LEFT JOIN users u ON u.id = c.caseworker_id"
     };
 }
 macro_rules! summary_select {
     () => {
         "SELECT a.id, a.case_id, a.mode, a.started_at, a.finished_at, a.token, r.channel, \
-         r.override_channel, r.provisional, r.borderline FROM assessments a \
+         r.override_channel, COALESCE(r.provisional, FALSE) AS provisional, \
+         COALESCE(r.borderline, FALSE) AS borderline FROM assessments a \
          LEFT JOIN results r ON r.assessment_id = a.id"
     };
 }
@@ -265,87 +266,6 @@ macro_rules! invite_select {
     };
 }
 pub(crate) use {case_select, invite_select, summary_select};
-
-pub(crate) type CaseRow = (
-    i64,
-    String,
-    i32,
-    i64,
-    String,
-    Option<i64>,
-    Option<String>,
-    OffsetDateTime,
-    OffsetDateTime,
-);
-
-pub(crate) fn case_from_row(r: CaseRow) -> Case {
-    let (id, reference, birth_year, team_id, team_name, caseworker_id, caseworker_name, c, l) = r;
-    Case {
-        id,
-        reference,
-        birth_year,
-        team_id,
-        team_name,
-        caseworker_id,
-        caseworker_name,
-        created_at: c,
-        last_activity_at: l,
-    }
-}
-
-pub(crate) type SummaryRow = (
-    i64,
-    Option<i64>,
-    String,
-    OffsetDateTime,
-    Option<OffsetDateTime>,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    Option<bool>,
-    Option<bool>,
-);
-
-pub(crate) fn summary_from_row(r: SummaryRow) -> AssessmentSummary {
-    let (id, case_id, mode, started_at, finished_at, token, channel, override_channel, p, b) = r;
-    AssessmentSummary {
-        id,
-        case_id: case_id.unwrap_or_default(),
-        mode,
-        started_at,
-        finished_at,
-        token,
-        channel,
-        override_channel,
-        provisional: p.unwrap_or(false),
-        borderline: b.unwrap_or(false),
-    }
-}
-
-pub(crate) type InviteRow = (
-    i64,
-    i64,
-    String,
-    i64,
-    OffsetDateTime,
-    OffsetDateTime,
-    Option<OffsetDateTime>,
-    Option<i64>,
-);
-
-pub(crate) fn invite_from_row(r: InviteRow) -> Invite {
-    let (id, case_id, code, created_by, created_at, expires_at, used_at, assessment_id) = r;
-    Invite {
-        id,
-        case_id,
-        code,
-        created_by,
-        created_at,
-        expires_at,
-        used_at,
-        assessment_id,
-    }
-}
 
 pub(crate) type AuditRow = (
     i64,

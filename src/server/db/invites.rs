@@ -64,19 +64,19 @@ macro_rules! impl_invite_store {
             }
 
             async fn invite(&self, id: i64) -> Result<Option<$crate::server::db::Invite>, $crate::server::db::DbError> {
-                let row: Option<$crate::server::db::cases::InviteRow> = sqlx::query_as(concat!($crate::server::db::cases::invite_select!(), " WHERE id = $1"))
+                let row: Option<$crate::server::db::Invite> = sqlx::query_as(concat!($crate::server::db::cases::invite_select!(), " WHERE id = $1"))
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
-                Ok(row.map($crate::server::db::cases::invite_from_row))
+                Ok(row)
             }
 
             async fn invites_of_case(&self, case_id: $crate::server::db::CaseId) -> Result<Vec<$crate::server::db::Invite>, $crate::server::db::DbError> {
-                let rows: Vec<$crate::server::db::cases::InviteRow> = sqlx::query_as(concat!($crate::server::db::cases::invite_select!(), " WHERE case_id = $1 ORDER BY created_at, id"))
+                let rows: Vec<$crate::server::db::Invite> = sqlx::query_as(concat!($crate::server::db::cases::invite_select!(), " WHERE case_id = $1 ORDER BY created_at, id"))
                     .bind(case_id)
                     .fetch_all(&self.pool)
                     .await?;
-                Ok(rows.into_iter().map($crate::server::db::cases::invite_from_row).collect())
+                Ok(rows)
             }
 
             async fn redeem_invite(

@@ -14,6 +14,7 @@ mod seed;
 mod sessions;
 mod sqlite;
 pub mod stats;
+mod types;
 
 use std::sync::Arc;
 
@@ -110,8 +111,8 @@ impl AnsweredBy {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct NewAssessment {
     pub instrument: String,
-    /// `self` or `interview`, as the instrument defines modes.
-    pub mode: String,
+    /// Who answers: the person alone, or a caseworker in an interview.
+    pub mode: crate::domain::Mode,
     pub language: String,
     /// A long random secret naming the assessment in a cookie or a link.
     pub token: Option<String>,
@@ -127,11 +128,11 @@ pub struct NewAssessment {
     pub created_by: Option<UserId>,
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct Assessment {
     pub id: AssessmentId,
     pub instrument: String,
-    pub mode: String,
+    pub mode: crate::domain::Mode,
     pub language: String,
     pub started_at: OffsetDateTime,
     pub finished_at: Option<OffsetDateTime>,
@@ -147,7 +148,7 @@ pub struct Assessment {
 /// A caseworker's choice of another channel, kept beside the computed one.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Override {
-    pub channel: String,
+    pub channel: crate::domain::Channel,
     pub reason: String,
     pub at: OffsetDateTime,
 }
@@ -252,27 +253,13 @@ pub trait Repository:
         by: AnsweredBy,
         result: &StoredResult,
     ) -> Result<AssessmentId, DbError>;
-    /// Creates an account; `trail`'s line (its detail naming the new account) in the same
-    /// transaction.
-    async fn create_user(&self, new: &NewUser, trail: Option<&NewAudit>)
-    -> Result<UserId, DbError>;
-    async fn user(&self, id: UserId) -> Result<Option<User>, DbError>;
-    async fn user_by_username(&self, username: &str) -> Result<Option<User>, DbError>;
-    async fn set_password(
-        &self,
-        id: UserId,
-        password_hash: &str,
-        must_change: bool,
-        trail: Option<&NewAudit>,
-    ) -> Result<(), DbError>;
-    async fn count_active_admins(&self) -> Result<i64, DbError>;
     /// The session store on the same database, so several app instances share sessions.
     fn sessions(&self) -> Sessions;
     /// Records a caseworker's override; the computed channel stays as it was.
     async fn set_override(
         &self,
         id: AssessmentId,
-        channel: &str,
+        channel: crate::domain::Channel,
         reason: &str,
         trail: Option<&NewAudit>,
     ) -> Result<(), DbError>;

@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-use super::accounts::impl_account_store;
+use super::accounts::{impl_account_store, select_user};
 use super::cases::impl_case_store;
 use super::export::impl_export_store;
 use super::invites::impl_invite_store;
 use super::queries::{
-    finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer,
+    finish_in, impl_repository, insert_assessment, select_assessment, upsert_answer,
 };
 use super::retention::impl_retention_store;
 use super::seed::impl_seed_store;

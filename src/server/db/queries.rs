@@ -12,7 +12,7 @@ macro_rules! insert_assessment {
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
         )
         .bind(&new.instrument)
-        .bind(&new.mode)
+        .bind(new.mode)
         .bind(&new.language)
         .bind(time::OffsetDateTime::now_utc())
         .bind(&new.token)
@@ -51,28 +51,10 @@ macro_rules! upsert_answer {
     }};
 }
 
-/// Selects one user by a unique column.
-macro_rules! select_user {
-    ($pool:expr, $column:literal, $value:expr) => {{
-        let user: Option<$crate::server::db::User> = sqlx::query_as(concat!(
-            "SELECT ",
-            $crate::server::db::user_columns!(),
-            " FROM users WHERE ",
-            $column,
-            " = $1"
-        ))
-        .bind($value)
-        .fetch_optional($pool)
-        .await?;
-        Ok(user)
-    }};
-}
-
 /// Selects one assessment by a unique column.
 macro_rules! select_assessment {
     ($pool:expr, $column:literal, $value:expr) => {{
-        #[allow(clippy::type_complexity)] // one row of the assessments table
-        let row: Option<(i64, String, String, String, time::OffsetDateTime, Option<time::OffsetDateTime>, Option<String>, Option<String>, Option<String>, Option<i64>, Option<i64>, Option<String>, Option<i64>)> =
+        let row: Option<$crate::server::db::Assessment> =
             sqlx::query_as(concat!(
                 "SELECT id, instrument, mode, language, started_at, finished_at, token, resume_code, note, \
                  case_id, team_id, age_band, created_by \
@@ -81,9 +63,7 @@ macro_rules! select_assessment {
             .bind($value)
             .fetch_optional($pool)
             .await?;
-        Ok(row.map(|(id, instrument, mode, language, started_at, finished_at, token, resume_code, note, case_id, team_id, age_band, created_by)| {
-            $crate::server::db::Assessment { id, instrument, mode, language, started_at, finished_at, token, resume_code, note, case_id, team_id, age_band, created_by }
-        }))
+        Ok(row)
     }};
 }
 
@@ -214,7 +194,7 @@ macro_rules! impl_repository {
             async fn set_override(
                 &self,
                 id: $crate::server::db::AssessmentId,
-                channel: &str,
+                channel: $crate::domain::Channel,
                 reason: &str,
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
@@ -225,7 +205,7 @@ macro_rules! impl_repository {
                     "UPDATE results SET override_channel = $1, override_reason = $2, overridden_at = $3 \
                      WHERE assessment_id = $4",
                 )
-                .bind(channel)
+                .bind(channel.as_str())
                 .bind(reason)
                 .bind(time::OffsetDateTime::now_utc())
                 .bind(id)
@@ -239,77 +219,6 @@ macro_rules! impl_repository {
                 $crate::server::db::cases::trail_on!(tx, trail, None, Some(id));
                 tx.commit().await?;
                 Ok(())
-            }
-
-            async fn create_user(
-                &self,
-                new: &$crate::server::db::NewUser,
-                trail: Option<&$crate::server::db::NewAudit>,
-            ) -> Result<$crate::server::db::UserId, $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
-                let id: i64 = sqlx::query_scalar(
-                    "INSERT INTO users (username, display_name, role, team_id, password_hash, \
-                     must_change_password, disabled, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, FALSE, $7) RETURNING id",
-                )
-                .bind(&new.username)
-                .bind(&new.display_name)
-                .bind(new.role.as_str())
-                .bind(new.team_id)
-                .bind(&new.password_hash)
-                .bind(new.must_change_password)
-                .bind(time::OffsetDateTime::now_utc())
-                .fetch_all(&mut *tx)
-                .await
-                .and_then($crate::server::db::returned)?;
-                let line = trail.map(|e| $crate::server::db::NewAudit { detail: format!("user {id}"), ..e.clone() });
-                $crate::server::db::cases::trail_on!(tx, line.as_ref(), None, None);
-                tx.commit().await?;
-                Ok(id)
-            }
-
-            async fn user(
-                &self,
-                id: $crate::server::db::UserId,
-            ) -> Result<Option<$crate::server::db::User>, $crate::server::db::DbError> {
-                select_user!(&self.pool, "id", id)
-            }
-
-            async fn user_by_username(
-                &self,
-                username: &str,
-            ) -> Result<Option<$crate::server::db::User>, $crate::server::db::DbError> {
-                select_user!(&self.pool, "username", username)
-            }
-
-            async fn set_password(
-                &self,
-                id: $crate::server::db::UserId,
-                password_hash: &str,
-                must_change: bool,
-                trail: Option<&$crate::server::db::NewAudit>,
-            ) -> Result<(), $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
-                // A new password ends every session of the account (the caller signs the
-                // person who changed it in again).
-                sqlx::query(
-                    "UPDATE users SET password_hash = $1, must_change_password = $2, \
-                     session_epoch = session_epoch + 1 WHERE id = $3",
-                )
-                    .bind(password_hash)
-                    .bind(must_change)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                $crate::server::db::cases::trail_on!(tx, trail, None, None);
-                tx.commit().await?;
-                Ok(())
-            }
-
-            async fn count_active_admins(&self) -> Result<i64, $crate::server::db::DbError> {
-                Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND NOT disabled")
-                    .fetch_one(&self.pool)
-                    .await?)
             }
 
             fn sessions(&self) -> $crate::server::db::Sessions {
@@ -443,7 +352,7 @@ macro_rules! impl_repository {
                 id: $crate::server::db::AssessmentId,
             ) -> Result<Option<$crate::server::db::StoredResult>, $crate::server::db::DbError> {
                 #[allow(clippy::type_complexity)] // one row of the results table
-                let row: Option<(String, String, i16, bool, bool, Option<i16>, Option<i16>, Option<i16>, String, time::OffsetDateTime, Option<String>, Option<String>, Option<time::OffsetDateTime>)> =
+                let row: Option<(String, String, i16, bool, bool, Option<i16>, Option<i16>, Option<i16>, String, time::OffsetDateTime, Option<$crate::domain::Channel>, Option<String>, Option<time::OffsetDateTime>)> =
                     sqlx::query_as(
                         "SELECT instrument, channel, rule, provisional, borderline, score_access, \
                          score_skills, score_motivation, outcome, computed_at, \
@@ -478,6 +387,4 @@ macro_rules! impl_repository {
     };
 }
 
-pub(crate) use {
-    finish_in, impl_repository, insert_assessment, select_assessment, select_user, upsert_answer,
-};
+pub(crate) use {finish_in, impl_repository, insert_assessment, select_assessment, upsert_answer};

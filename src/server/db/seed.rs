@@ -110,7 +110,7 @@ macro_rules! impl_seed_store {
                     ));
                     q.push_values(chunk, |mut b, (id, case_id, a)| {
                         let done = a.result.computed_at;
-                        b.push_bind(*id).push_bind(a.new.instrument.clone()).push_bind(a.new.mode.clone())
+                        b.push_bind(*id).push_bind(a.new.instrument.clone()).push_bind(a.new.mode)
                             .push_bind(a.new.language.clone()).push_bind(done - time::Duration::minutes(12))
                             .push_bind(done).push_bind(*case_id).push_bind(a.new.team_id)
                             .push_bind(a.new.age_band.clone());
@@ -175,7 +175,7 @@ macro_rules! impl_seed_store {
                         finished_at: r.computed_at,
                         team_id: a.new.team_id,
                         age_band: a.new.age_band.clone(),
-                        mode: a.new.mode.clone(),
+                        mode: a.new.mode.as_str().to_owned(),
                         language: a.new.language.clone(),
                         channel: r.channel.clone(),
                         override_channel: None,
@@ -200,7 +200,7 @@ macro_rules! impl_seed_store {
                         month: &month,
                         team_id: a.new.team_id,
                         age_band: a.new.age_band.as_deref(),
-                        mode: &a.new.mode,
+                        mode: a.new.mode.as_str(),
                         language: &a.new.language,
                         record_key: keys.get(id).copied().unwrap_or_default(),
                         answers: &answers,

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::api::questionnaire::Choice;
-use crate::app::use_lang;
+use crate::i18n::use_lang;
 
 #[component]
 pub fn ChoiceList(

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_lang;
+use crate::i18n::use_lang;
 
 /// One problem on the page: the id of the first input it concerns, and the message.
 #[derive(Clone, Debug)]

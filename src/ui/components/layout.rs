@@ -4,9 +4,9 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::app::use_lang;
 use crate::i18n::Lang;
-use crate::ui::request_query;
+use crate::i18n::use_lang;
+use crate::request::request_query;
 
 #[component]
 pub fn Page(
@@ -59,7 +59,7 @@ pub fn Page(
 /// For signed-in staff: who is signed in, their own pages, and signing out.
 fn staff_nav(lang: Lang) -> Option<impl IntoView> {
     #[cfg(feature = "ssr")]
-    let user = crate::ui::request_extension::<crate::server::access::SignedIn>().map(|s| s.0);
+    let user = crate::request::request_extension::<crate::server::access::SignedIn>().map(|s| s.0);
     #[cfg(not(feature = "ssr"))]
     let user: Option<()> = None;
     #[cfg(feature = "ssr")]

@@ -8,7 +8,8 @@ use leptos::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::app::use_lang;
+use crate::error::AppError;
+use crate::i18n::use_lang;
 use crate::ui::components::layout::Page;
 
 pub fn loaded<T, Fut, V>(
@@ -17,7 +18,7 @@ pub fn loaded<T, Fut, V>(
 ) -> impl IntoView
 where
     T: Serialize + DeserializeOwned + Clone + Send + Sync + 'static,
-    Fut: Future<Output = Result<T, ServerFnError>> + Send + 'static,
+    Fut: Future<Output = Result<T, AppError>> + Send + 'static,
     V: IntoView + 'static,
 {
     let data = Resource::new_blocking(|| (), move |_| fetch());
@@ -28,14 +29,12 @@ where
                 Suspend::new(async move {
                     match data.await {
                         Ok(value) => Either::Left(render(value)),
-                        Err(e) => {
-                            let text = e.to_string();
-                            Either::Right(if text.contains(crate::api::NOT_FOUND) {
-                                Either::Left(view! { <crate::ui::pages::not_found::NotFound /> })
-                            } else {
-                                Either::Right(view! { <LoadProblem forbidden=text.contains(crate::api::FORBIDDEN) /> })
-                            })
+                        Err(AppError::NotFound) => {
+                            Either::Right(Either::Left(view! { <crate::ui::pages::not_found::NotFound /> }))
                         }
+                        Err(e) => Either::Right(Either::Right(view! {
+                            <LoadProblem forbidden=e == AppError::Forbidden />
+                        })),
                     }
                 })
             }}

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 /// The read-aloud button in the page's language, reading the element with id `target`.
 #[component]
 pub fn ReadAloudButton(target: &'static str) -> impl IntoView {
-    let lang = crate::app::use_lang();
+    let lang = crate::i18n::use_lang();
     view! {
         <ReadAloud
             target=target.to_owned()

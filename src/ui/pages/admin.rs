@@ -6,9 +6,9 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::admin::{
     AdminOverview, AdminUser, AuditQuery, AuditView, load_admin, load_admin_user, load_audit,
 };
-use crate::app::use_lang;
 use crate::domain::role::Role;
 use crate::i18n::Lang;
+use crate::i18n::use_lang;
 use crate::ui::components::error_summary::{ErrorSummary, InlineError, PageError};
 use crate::ui::components::layout::Page;
 use crate::ui::components::loaded::loaded;

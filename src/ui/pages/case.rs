@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::api::cases::{AssessmentRow, CaseView, InviteSlip, load_case, load_invite};
-use crate::app::use_lang;
 use crate::i18n::Lang;
+use crate::i18n::use_lang;
 use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
 use crate::ui::components::layout::Page;
 use crate::ui::components::loaded::loaded;
@@ -150,10 +150,9 @@ fn CaseDetails(v: CaseView) -> impl IntoView {
 
 #[component]
 fn AssessmentLine(a: AssessmentRow, lang: Lang) -> impl IntoView {
-    let mode = lang.t(if a.mode == "interview" {
-        "case-mode-interview"
-    } else {
-        "case-mode-self"
+    let mode = lang.t(match a.mode {
+        crate::domain::Mode::Interview => "case-mode-interview",
+        crate::domain::Mode::SelfAssessment => "case-mode-self",
     });
     let channel = if a.finished {
         a.channel.unwrap_or_default()

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::cases::{CaseloadRow, CaseloadView, NewCaseView, load_caseload, load_new_case};
-use crate::app::use_lang;
 use crate::domain::case::CaseInputError;
 use crate::i18n::Lang;
+use crate::i18n::use_lang;
 use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
 use crate::ui::components::layout::Page;
 use crate::ui::components::loaded::loaded;

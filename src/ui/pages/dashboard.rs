@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::stats::{DashboardView, Section, Shown, load_dashboard};
-use crate::app::use_lang;
 use crate::domain::case::AgeBand;
 use crate::i18n::Lang;
+use crate::i18n::use_lang;
 use crate::ui::components::error_summary::{ErrorSummary, FieldError};
 use crate::ui::components::layout::Page;
 use crate::ui::components::loaded::loaded;
@@ -160,10 +160,16 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
         .iter()
         .map(|b| (b.as_str().to_owned(), age_band_label(lang, b.as_str())))
         .collect();
-    let modes = vec![
-        ("self".to_owned(), lang.t("case-mode-self")),
-        ("interview".to_owned(), lang.t("case-mode-interview")),
-    ];
+    let modes = crate::domain::Mode::ALL
+        .iter()
+        .map(|m| {
+            let label = match m {
+                crate::domain::Mode::SelfAssessment => "case-mode-self",
+                crate::domain::Mode::Interview => "case-mode-interview",
+            };
+            (m.as_str().to_owned(), lang.t(label))
+        })
+        .collect();
     let languages = Lang::ALL
         .iter()
         .map(|l| (l.code().to_owned(), l.native_name().to_owned()))

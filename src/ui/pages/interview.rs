@@ -8,7 +8,7 @@ use crate::api::interview::{
     CaseworkerResult, FormItem, FormSection, InterviewView, load_interview, load_interview_result,
     load_interview_start, load_paper,
 };
-use crate::app::use_lang;
+use crate::i18n::use_lang;
 use crate::ui::components::choices::ChoiceList;
 use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
 use crate::ui::components::layout::Page;

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::use_lang;
+use crate::i18n::use_lang;
 use crate::ui::components::layout::Page;
 
 #[component]

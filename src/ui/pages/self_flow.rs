@@ -8,7 +8,7 @@ use crate::api::self_assessment::{
     CheckGroup, CodeView, QuestionView, ResultView, load_self_check, load_self_code,
     load_self_question, load_self_result,
 };
-use crate::app::use_lang;
+use crate::i18n::use_lang;
 use crate::ui::components::choices::ChoiceList;
 use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
 use crate::ui::components::layout::Page;

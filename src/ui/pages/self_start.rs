@@ -6,8 +6,8 @@ use leptos::server_fn::ServerFn;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::language::ChooseLanguage;
-use crate::app::use_lang;
 use crate::i18n::Lang;
+use crate::i18n::use_lang;
 use crate::ui::components::{
     error_summary::{ErrorSummary, FieldError, InlineError},
     layout::Page,
