@@ -64,3 +64,35 @@ pub fn request_query() -> Vec<(String, String)> {
         Vec::new()
     }
 }
+
+/// `k=v&k=v`, each value percent-encoded (all but letters, digits and `-_.~`), for an
+/// address the server builds (a form sent back with what was typed, a filtered view).
+pub fn url_pairs(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{k}={}", encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn encode(v: &str) -> String {
+    v.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn values_are_encoded_and_names_kept() {
+        assert_eq!(
+            super::url_pairs(&[("reference", "NORD 7/ø"), ("birth_year", "1980")]),
+            "reference=NORD%207%2F%C3%B8&birth_year=1980"
+        );
+    }
+}

@@ -73,6 +73,7 @@ mod server {
     }
 
     /// POST /login
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn login(
         State(state): State<AppState>,
         session: Session,
@@ -132,6 +133,7 @@ mod server {
     }
 
     /// POST /logout
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn logout(
         State(state): State<AppState>,
         session: Session,
@@ -158,6 +160,7 @@ mod server {
     }
 
     /// POST /account/password
+    #[tracing::instrument(level = "debug", skip_all)]
     pub async fn change_password(
         State(state): State<AppState>,
         session: Session,

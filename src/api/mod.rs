@@ -1,6 +1,19 @@
 //! Server functions behind the forms, and the JSON API for other systems.
 //! One capability per file: authorize → load → domain → store.
 
+/// The server side of a capability folder: one file per action, each compiled only for
+/// the server, and one namespace `server` that gathers them for the files beside them.
+macro_rules! server_side {
+    ($($action:ident),+) => {
+        $(#[cfg(feature = "ssr")] mod $action;)+
+        #[cfg(feature = "ssr")]
+        mod server {
+            $(#[allow(unused_imports)] pub use super::$action::*;)+
+        }
+    };
+}
+pub(crate) use server_side;
+
 pub mod admin;
 pub mod auth;
 pub mod cases;
@@ -17,80 +30,158 @@ pub mod stats;
 #[cfg(feature = "ssr")]
 use crate::server::state::AppState;
 
-/// One route handled outside Leptos: its method, path and handler.
+/// One route handled outside Leptos: its rule in the route table (method, path, kind and
+/// who may use it) and its handler, declared together.
 #[cfg(feature = "ssr")]
 pub type RouteEntry = (
-    &'static str,
-    &'static str,
+    crate::server::access::Rule,
     axum::routing::MethodRouter<AppState>,
 );
 
-/// The form posts, the JSON API and health: every route that is not a page or a server
-/// function. The authorization tests read this list, so none can miss the route table.
+/// The form posts, downloads, the JSON API and health: every route that is not a page or
+/// a server function, each with its rule (`server::access::rules` reads them from here).
 #[cfg(feature = "ssr")]
 pub fn route_table() -> Vec<RouteEntry> {
+    use crate::server::access::Access::{Admin, Caseworker, Public, Recipient, Staff, Statistics};
+    use crate::server::access::Kind::{Api, Form};
+    use crate::server::access::rule;
     use axum::routing::{get, post};
     vec![
-        ("GET", "/healthz", get(crate::server::health::healthz)),
-        ("POST", "/api/v1/score", post(score::score)),
-        ("GET", "/api/v1/instruments/{id}", get(score::instrument)),
-        ("POST", "/self/answer", post(self_assessment::answer)),
-        ("POST", "/self/finish", post(self_assessment::finish)),
-        ("POST", "/auth/logout", post(auth::logout)),
-        ("POST", "/auth/password", post(auth::change_password)),
-        ("POST", "/interview/start", post(interview::start)),
-        ("POST", "/interview/{token}/answers", post(interview::save)),
         (
-            "POST",
-            "/interview/{token}/override",
+            rule("GET", "/healthz", Api, Public),
+            get(crate::server::health::healthz),
+        ),
+        (
+            rule("POST", "/api/v1/score", Api, Public),
+            post(score::score),
+        ),
+        (
+            rule("GET", "/api/v1/instruments/{id}", Api, Public),
+            get(score::instrument),
+        ),
+        (
+            rule("POST", "/self/answer", Form, Recipient),
+            post(self_assessment::answer),
+        ),
+        (
+            rule("POST", "/self/finish", Form, Recipient),
+            post(self_assessment::finish),
+        ),
+        (
+            rule("POST", "/auth/logout", Form, Public),
+            post(auth::logout),
+        ),
+        (
+            rule("POST", "/auth/password", Form, Staff),
+            post(auth::change_password),
+        ),
+        (
+            rule("POST", "/interview/start", Form, Caseworker),
+            post(interview::start),
+        ),
+        (
+            rule("POST", "/interview/{token}/answers", Form, Caseworker),
+            post(interview::save),
+        ),
+        (
+            rule("POST", "/interview/{token}/override", Form, Caseworker),
             post(interview::override_channel),
         ),
-        ("POST", "/cases", post(cases::create)),
         (
-            "POST",
-            "/cases/{case}/interview",
+            rule("POST", "/cases", Form, Caseworker),
+            post(cases::create),
+        ),
+        (
+            rule("POST", "/cases/{case}/interview", Form, Caseworker),
             post(cases::start_interview),
         ),
-        ("POST", "/cases/{case}/invites", post(cases::create_invite)),
-        ("POST", "/cases/{case}/erase", post(cases::erase)),
-        ("GET", "/cases/{case}/export.json", get(cases::export)),
-        ("POST", "/admin/teams", post(admin::create_team)),
-        ("POST", "/admin/users", post(admin::create_user)),
-        ("POST", "/admin/users/{user}", post(admin::update_user)),
         (
-            "POST",
-            "/admin/users/{user}/password",
+            rule("POST", "/cases/{case}/invites", Form, Caseworker),
+            post(cases::create_invite),
+        ),
+        (
+            rule("POST", "/cases/{case}/erase", Form, Caseworker),
+            post(cases::erase),
+        ),
+        (
+            rule("GET", "/cases/{case}/export.json", Api, Caseworker),
+            get(cases::export),
+        ),
+        (
+            rule("POST", "/admin/teams", Form, Admin),
+            post(admin::create_team),
+        ),
+        (
+            rule("POST", "/admin/users", Form, Admin),
+            post(admin::create_user),
+        ),
+        (
+            rule("POST", "/admin/users/{user}", Form, Admin),
+            post(admin::update_user),
+        ),
+        (
+            rule("POST", "/admin/users/{user}/password", Form, Admin),
             post(admin::reset_password),
         ),
-        ("GET", "/dashboard/export.csv", get(stats::aggregates_csv)),
-        ("POST", "/dashboard/rows.csv", post(stats::rows_csv)),
+        (
+            rule("GET", "/dashboard/export.csv", Api, Statistics),
+            get(stats::aggregates_csv),
+        ),
+        (
+            rule("POST", "/dashboard/rows.csv", Form, Statistics),
+            post(stats::rows_csv),
+        ),
     ]
 }
 
 /// Routes that take a secret a person types (a resume code, an invite code, a password).
 #[cfg(feature = "ssr")]
 pub fn guessable_route_table() -> Vec<RouteEntry> {
+    use crate::server::access::Access::Public;
+    use crate::server::access::Kind::Form;
+    use crate::server::access::rule;
     use axum::routing::post;
     vec![
-        ("POST", "/self/resume", post(self_assessment::resume)),
-        ("POST", "/self/invite", post(self_assessment::invite)),
-        ("POST", "/auth/login", post(auth::login)),
+        (
+            rule("POST", "/self/resume", Form, Public),
+            post(self_assessment::resume),
+        ),
+        (
+            rule("POST", "/self/invite", Form, Public),
+            post(self_assessment::invite),
+        ),
+        (rule("POST", "/auth/login", Form, Public), post(auth::login)),
     ]
 }
 
 /// Routes that create something for anyone who asks (a new self-assessment).
 #[cfg(feature = "ssr")]
 pub fn creating_route_table() -> Vec<RouteEntry> {
+    use crate::server::access::Access::Public;
+    use crate::server::access::Kind::Form;
+    use crate::server::access::rule;
     use axum::routing::post;
-    vec![("POST", "/self/start", post(self_assessment::start))]
+    vec![(
+        rule("POST", "/self/start", Form, Public),
+        post(self_assessment::start),
+    )]
+}
+
+/// Every route of the three tables.
+#[cfg(feature = "ssr")]
+pub fn all_routes() -> Vec<RouteEntry> {
+    let mut all = route_table();
+    all.extend(guessable_route_table());
+    all.extend(creating_route_table());
+    all
 }
 
 #[cfg(feature = "ssr")]
 fn router_of(table: Vec<RouteEntry>) -> axum::Router<AppState> {
     table
         .into_iter()
-        .fold(axum::Router::new(), |r, (_, path, handler)| {
-            r.route(path, handler)
+        .fold(axum::Router::new(), |r, (rule, handler)| {
+            r.route(rule.path, handler)
         })
 }
 

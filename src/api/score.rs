@@ -13,6 +13,7 @@ use crate::error::AppError;
 /// Request bodies above this are refused with 413 before they are read whole.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn score(body: Bytes) -> Response {
     match score_request(&body) {
         Ok(outcome) => Json(outcome).into_response(),
@@ -23,6 +24,7 @@ pub async fn score(body: Bytes) -> Response {
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn instrument(Path(id): Path<String>) -> Result<Json<&'static Instrument>, AppError> {
     Instrument::bundled(&id).map(Json).ok_or(AppError::NotFound)
 }

@@ -125,50 +125,25 @@ impl Serialize for Points {
     }
 }
 
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct Messages {
-    #[serde(default)]
-    pub(super) you_decide: Text,
+/// The text records of the instrument file: every field a `Text` (empty when left out),
+/// and no field the file does not define.
+macro_rules! text_records {
+    ($($name:ident { $($field:ident),+ })+) => {$(
+        #[derive(Clone, Debug, Serialize, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub(super) struct $name {
+            $(#[serde(default)] pub(super) $field: Text,)+
+        }
+    )+};
 }
 
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct NameText {
-    #[serde(default)]
-    pub(super) name: Text,
-}
-
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct ChannelText {
-    #[serde(default)]
-    pub(super) name: Text,
-    #[serde(default)]
-    pub(super) recipient: Text,
-}
-
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct ReasonText {
-    #[serde(default)]
-    pub(super) caseworker: Text,
-    #[serde(default)]
-    pub(super) recipient: Text,
-}
-
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct StepText {
-    #[serde(default)]
-    pub(super) text: Text,
-}
-
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(super) struct CaseworkerText {
-    #[serde(default)]
-    pub(super) caseworker: Text,
+text_records! {
+    Messages { you_decide }
+    NameText { name }
+    ChannelText { name, recipient }
+    ReasonText { caseworker, recipient }
+    StepText { text }
+    CaseworkerText { caseworker }
 }
 
 impl Instrument {
@@ -250,6 +225,11 @@ impl Instrument {
         self.reasons
             .get(&reason)
             .map_or("", |t| t.recipient.get(lang))
+    }
+
+    /// The texts of a list of codes, in their order (`text` is one of the text methods).
+    pub fn texts<T: Copy>(&self, codes: &[T], text: impl Fn(&Self, T) -> &str) -> Vec<String> {
+        codes.iter().map(|c| text(self, *c).to_owned()).collect()
     }
 
     pub fn next_step_text(&self, step: NextStep, lang: &str) -> &str {

@@ -4,6 +4,8 @@
 pub mod anonymity;
 pub mod answer_codes;
 mod answers;
+#[cfg(feature = "ssr")]
+pub mod calendar;
 pub mod case;
 mod codes;
 #[cfg(feature = "ssr")]

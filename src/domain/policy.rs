@@ -88,11 +88,7 @@ pub fn format_resume_code(code: &str) -> String {
 
 /// The same day `months` later (the last day of a shorter month).
 pub fn add_months(d: Date, months: u8) -> Date {
-    let total = i32::from(u8::from(d.month())) - 1 + i32::from(months);
-    let year = d.year() + total / 12;
-    let month = time::Month::try_from((total % 12 + 1) as u8).unwrap_or(time::Month::January);
-    let last = month.length(year);
-    Date::from_calendar_date(year, month, d.day().min(last)).unwrap_or(d)
+    super::calendar::shift_months(d, i64::from(months))
 }
 
 /// When a case whose latest result finished on `finished` is due for re-screening: a

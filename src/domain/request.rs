@@ -183,6 +183,35 @@ impl<'de> Deserialize<'de> for RawAnswers {
 struct BodyVisitor;
 struct AnswersVisitor;
 
+/// The visitor methods of every JSON value but an object (a list, a number, a string,
+/// a boolean, null): each reads as `$other`, and a list is skipped to its end.
+macro_rules! anything_but_a_map_is {
+    ($other:expr) => {
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            Ok($other)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok($other)
+        }
+    };
+}
+
 impl<'de> Visitor<'de> for BodyVisitor {
     type Value = Body;
 
@@ -212,29 +241,7 @@ impl<'de> Visitor<'de> for BodyVisitor {
         })
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Body, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Body::Other)
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<Body, E> {
-        Ok(Body::Other)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<Body, E> {
-        Ok(Body::Other)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<Body, E> {
-        Ok(Body::Other)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<Body, E> {
-        Ok(Body::Other)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<Body, E> {
-        Ok(Body::Other)
-    }
-    fn visit_unit<E>(self) -> Result<Body, E> {
-        Ok(Body::Other)
-    }
+    anything_but_a_map_is!(Body::Other);
 }
 
 impl<'de> Visitor<'de> for AnswersVisitor {
@@ -252,29 +259,7 @@ impl<'de> Visitor<'de> for AnswersVisitor {
         Ok(RawAnswers::Object(entries))
     }
 
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<RawAnswers, A::Error> {
-        while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(RawAnswers::Other)
-    }
-
-    fn visit_bool<E>(self, _: bool) -> Result<RawAnswers, E> {
-        Ok(RawAnswers::Other)
-    }
-    fn visit_i64<E>(self, _: i64) -> Result<RawAnswers, E> {
-        Ok(RawAnswers::Other)
-    }
-    fn visit_u64<E>(self, _: u64) -> Result<RawAnswers, E> {
-        Ok(RawAnswers::Other)
-    }
-    fn visit_f64<E>(self, _: f64) -> Result<RawAnswers, E> {
-        Ok(RawAnswers::Other)
-    }
-    fn visit_str<E>(self, _: &str) -> Result<RawAnswers, E> {
-        Ok(RawAnswers::Other)
-    }
-    fn visit_unit<E>(self) -> Result<RawAnswers, E> {
-        Ok(RawAnswers::Other)
-    }
+    anything_but_a_map_is!(RawAnswers::Other);
 }
 
 #[cfg(test)]

@@ -64,7 +64,7 @@ pub struct Rule {
     pub access: Access,
 }
 
-const fn rule(method: &'static str, path: &'static str, kind: Kind, access: Access) -> Rule {
+pub const fn rule(method: &'static str, path: &'static str, kind: Kind, access: Access) -> Rule {
     Rule {
         method,
         path,
@@ -73,12 +73,14 @@ const fn rule(method: &'static str, path: &'static str, kind: Kind, access: Acce
     }
 }
 
-use Access::{Admin, Caseworker, Public, Recipient, Staff, Statistics};
-use Kind::{Api, Form, Page, ServerFn, Static};
+use Access::{Admin, Caseworker, Public, Recipient, Statistics};
+use Kind::{Page, ServerFn, Static};
 
-/// Every route of the application. A literal path comes before a pattern that would
-/// also match it (`/cases/new` before `/cases/{case}`).
-pub const RULES: &[Rule] = &[
+/// The rules of the pages, the server functions and the static files. The form posts,
+/// downloads and the JSON API carry their rule beside their handler (`api::route_table`),
+/// so each of those routes is declared once; `rules()` is the whole table. A literal path
+/// comes before a pattern that would also match it (`/cases/new` before `/cases/{case}`).
+pub const PAGE_RULES: &[Rule] = &[
     // Pages
     rule("GET", "/", Page, Public),
     rule("GET", "/self", Page, Public),
@@ -107,30 +109,6 @@ pub const RULES: &[Rule] = &[
     rule("GET", "/admin/audit", Page, Admin),
     rule("GET", "/dashboard", Page, Statistics),
     rule("GET", "/dashboard/items", Page, Statistics),
-    // Exports
-    rule("GET", "/cases/{case}/export.json", Api, Caseworker),
-    rule("GET", "/dashboard/export.csv", Api, Statistics),
-    // Form posts
-    rule("POST", "/self/start", Form, Public),
-    rule("POST", "/self/invite", Form, Public),
-    rule("POST", "/self/resume", Form, Public),
-    rule("POST", "/self/answer", Form, Recipient),
-    rule("POST", "/self/finish", Form, Recipient),
-    rule("POST", "/auth/login", Form, Public),
-    rule("POST", "/auth/logout", Form, Public),
-    rule("POST", "/auth/password", Form, Staff),
-    rule("POST", "/interview/start", Form, Caseworker),
-    rule("POST", "/interview/{token}/answers", Form, Caseworker),
-    rule("POST", "/interview/{token}/override", Form, Caseworker),
-    rule("POST", "/cases", Form, Caseworker),
-    rule("POST", "/cases/{case}/interview", Form, Caseworker),
-    rule("POST", "/cases/{case}/invites", Form, Caseworker),
-    rule("POST", "/cases/{case}/erase", Form, Caseworker),
-    rule("POST", "/admin/teams", Form, Admin),
-    rule("POST", "/admin/users", Form, Admin),
-    rule("POST", "/admin/users/{user}", Form, Admin),
-    rule("POST", "/admin/users/{user}/password", Form, Admin),
-    rule("POST", "/dashboard/rows.csv", Form, Statistics),
     // Server functions (page data and the language choice)
     rule("POST", "/api/self/language", ServerFn, Public),
     rule("POST", "/api/account/load", ServerFn, Public),
@@ -151,10 +129,6 @@ pub const RULES: &[Rule] = &[
     rule("POST", "/api/admin/load/audit", ServerFn, Admin),
     rule("POST", "/api/stats/load/dashboard", ServerFn, Statistics),
     rule("POST", "/api/stats/load/items", ServerFn, Statistics),
-    // JSON API for other systems, and health
-    rule("GET", "/healthz", Api, Public),
-    rule("POST", "/api/v1/score", Api, Public),
-    rule("GET", "/api/v1/instruments/{id}", Api, Public),
     // Static files
     rule("GET", "/pkg/*", Static, Public),
     rule("GET", "/favicon.svg", Static, Public),
@@ -181,6 +155,19 @@ pub fn matches(pattern: &str, path: &str) -> bool {
     }
 }
 
+/// Every route of the application with its rule: the pages' and server functions' here,
+/// and the rest from the routes themselves.
+pub fn rules() -> &'static [Rule] {
+    static ALL: std::sync::LazyLock<Vec<Rule>> = std::sync::LazyLock::new(|| {
+        PAGE_RULES
+            .iter()
+            .copied()
+            .chain(crate::api::all_routes().into_iter().map(|(rule, _)| rule))
+            .collect()
+    });
+    &ALL
+}
+
 /// The rule for a request, if the route is known.
 pub fn rule_for(method: &Method, path: &str) -> Option<&'static Rule> {
     let method = if method == Method::HEAD {
@@ -188,7 +175,7 @@ pub fn rule_for(method: &Method, path: &str) -> Option<&'static Rule> {
     } else {
         method.as_str()
     };
-    RULES
+    rules()
         .iter()
         .find(|r| r.method == method && matches(r.path, path))
 }

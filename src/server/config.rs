@@ -325,57 +325,31 @@ mod tests {
             "DIGIPARAT_SESSION_SECRET",
             "0123456789abcdef0123456789abcdef",
         );
+        // Each bad value is refused with an error that names its variable.
         let cases = [
-            (("DATABASE_URL", "mysql://x"), "DATABASE_URL"),
-            (("DIGIPARAT_ADDR", "localhost"), "DIGIPARAT_ADDR"),
-            (("DIGIPARAT_LOG", "info,[[["), "DIGIPARAT_LOG"),
-            (
-                ("DIGIPARAT_SESSION_SECRET", "short"),
-                "DIGIPARAT_SESSION_SECRET",
-            ),
-            (
-                ("DIGIPARAT_ADMIN_PASSWORD", "short"),
-                "DIGIPARAT_ADMIN_PASSWORD",
-            ),
-            (
-                ("DIGIPARAT_SECURE_COOKIES", "yes please"),
-                "DIGIPARAT_SECURE_COOKIES",
-            ),
-            (
-                ("DIGIPARAT_RETENTION_MONTHS", "0"),
-                "DIGIPARAT_RETENTION_MONTHS",
-            ),
-            (("DIGIPARAT_MIN_CELL", "1"), "DIGIPARAT_MIN_CELL"),
-            (("DIGIPARAT_MIN_FREE_MB", "-1"), "DIGIPARAT_MIN_FREE_MB"),
-            (
-                ("DIGIPARAT_PUBLIC_URL", "digiparat.example.dk/x"),
-                "DIGIPARAT_PUBLIC_URL",
-            ),
-            (
-                ("DIGIPARAT_TRUSTED_PROXIES", "10.0.0.0/8 nginx"),
-                "DIGIPARAT_TRUSTED_PROXIES",
-            ),
-            (
-                ("DIGIPARAT_HEADER_TIMEOUT_SECS", "0"),
-                "DIGIPARAT_HEADER_TIMEOUT_SECS",
-            ),
-            (
-                ("DIGIPARAT_IDLE_TIMEOUT_SECS", "soon"),
-                "DIGIPARAT_IDLE_TIMEOUT_SECS",
-            ),
-            (
-                ("DIGIPARAT_BODY_TIMEOUT_SECS", "99999"),
-                "DIGIPARAT_BODY_TIMEOUT_SECS",
-            ),
+            ("DATABASE_URL", "mysql://x"),
+            ("DIGIPARAT_ADDR", "localhost"),
+            ("DIGIPARAT_LOG", "info,[[["),
+            ("DIGIPARAT_SESSION_SECRET", "short"),
+            ("DIGIPARAT_ADMIN_PASSWORD", "short"),
+            ("DIGIPARAT_SECURE_COOKIES", "yes please"),
+            ("DIGIPARAT_RETENTION_MONTHS", "0"),
+            ("DIGIPARAT_MIN_CELL", "1"),
+            ("DIGIPARAT_MIN_FREE_MB", "-1"),
+            ("DIGIPARAT_PUBLIC_URL", "digiparat.example.dk/x"),
+            ("DIGIPARAT_TRUSTED_PROXIES", "10.0.0.0/8 nginx"),
+            ("DIGIPARAT_HEADER_TIMEOUT_SECS", "0"),
+            ("DIGIPARAT_IDLE_TIMEOUT_SECS", "soon"),
+            ("DIGIPARAT_BODY_TIMEOUT_SECS", "99999"),
         ];
-        for ((k, v), named) in cases {
+        for (k, v) in cases {
             let vars = if k == secret.0 {
                 vec![(k, v)]
             } else {
                 vec![(k, v), secret]
             };
             match config(&vars) {
-                Err(e) => assert!(e.to_string().contains(named), "{e}"),
+                Err(e) => assert!(e.to_string().contains(k), "{e}"),
                 Ok(_) => panic!("{k}={v} was accepted"),
             }
         }

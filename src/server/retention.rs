@@ -15,15 +15,9 @@ use crate::server::db::{CaseId, DbError, NewAudit, Repository};
 
 /// The moment `months` calendar months before `now` (the last day of a shorter month).
 pub fn cutoff(now: OffsetDateTime, months: u32) -> OffsetDateTime {
-    let total =
-        i64::from(now.year()) * 12 + i64::from(u8::from(now.month())) - 1 - i64::from(months);
-    let year = i32::try_from(total.div_euclid(12)).unwrap_or(i32::MIN);
-    let month = time::Month::try_from(u8::try_from(total.rem_euclid(12) + 1).unwrap_or(1))
-        .unwrap_or(time::Month::January);
-    let day = now.day().min(month.length(year));
-    time::Date::from_calendar_date(year, month, day)
-        .map(|d| d.with_time(now.time()).assume_utc())
-        .unwrap_or(now)
+    crate::domain::calendar::shift_months(now.date(), -i64::from(months))
+        .with_time(now.time())
+        .assume_utc()
 }
 
 /// How long an unfinished assessment without a case is kept after its last answer.

@@ -2,7 +2,7 @@
 //! (correlated answers from `domain::demo`, spread over six teams and 24 months), for
 //! demonstrations and benchmarks. Every result is scored by the real core.
 
-use time::{Date, Month, OffsetDateTime, Time};
+use time::{OffsetDateTime, Time};
 
 use crate::domain::case::AgeBand;
 use crate::domain::demo::{DemoRng, generate_case};
@@ -42,12 +42,10 @@ async fn teams(db: &dyn Repository) -> Result<Vec<i64>, DbError> {
 
 /// A day `months_back` months before `now`'s month, at noon UTC.
 fn day_in_past(now: OffsetDateTime, months_back: u32, day: u8) -> OffsetDateTime {
-    let index =
-        i64::from(now.year()) * 12 + i64::from(u8::from(now.month())) - 1 - i64::from(months_back);
-    let year = i32::try_from(index.div_euclid(12)).unwrap_or(2000);
-    let month = Month::try_from(u8::try_from(index.rem_euclid(12) + 1).unwrap_or(1))
-        .unwrap_or(Month::January);
-    Date::from_calendar_date(year, month, day.clamp(1, 28))
+    let first = crate::domain::calendar::first_of_month(now.date());
+    let month = crate::domain::calendar::shift_months(first, -i64::from(months_back));
+    month
+        .replace_day(day.clamp(1, 28))
         .map(|d| {
             d.with_time(Time::from_hms(12, 0, 0).unwrap_or(Time::MIDNIGHT))
                 .assume_utc()

@@ -55,6 +55,7 @@ pub(crate) fn check_name(name: &str, max: usize) -> Result<(), &'static str> {
 }
 
 /// A team chosen in a form: empty for none, or an existing team's id.
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn team_field(state: &AppState, text: &str, form: &str) -> AppResult<Option<i64>> {
     let text = text.trim();
     if text.is_empty() {
@@ -72,6 +73,7 @@ pub(crate) fn admin(user: StaffUser) -> AppResult<User> {
 }
 
 /// POST /admin/teams
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_team(
     State(state): State<AppState>,
     user: StaffUser,
@@ -92,6 +94,7 @@ pub async fn create_team(
 }
 
 /// POST /admin/users: a new account with a generated one-time password.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_user(
     State(state): State<AppState>,
     session: Session,
@@ -147,6 +150,7 @@ pub async fn create_user(
 }
 
 /// Shows the new one-time password once, on the next page (through the session).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn flash_password(session: &Session, id: i64, password: String) -> AppResult<()> {
     session
         .insert(FLASH_PASSWORD, (id, password))
@@ -155,6 +159,7 @@ pub(crate) async fn flash_password(session: &Session, id: i64, password: String)
 }
 
 /// POST /admin/users/{id}: name, role, team and whether the account is disabled.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn update_user(
     State(state): State<AppState>,
     user: StaffUser,
@@ -212,6 +217,7 @@ pub async fn update_user(
 }
 
 /// POST /admin/users/{id}/password: a new one-time password, to be changed at sign-in.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn reset_password(
     State(state): State<AppState>,
     session: Session,

@@ -94,13 +94,4 @@ pub async fn load_audit(
 #[cfg(feature = "ssr")]
 pub use server::{create_team, create_user, reset_password, update_user};
 
-#[cfg(feature = "ssr")]
-mod forms;
-#[cfg(feature = "ssr")]
-mod pages;
-#[cfg(feature = "ssr")]
-mod server {
-    //! The server side, by action, in one namespace for the files beside this one.
-    pub use super::forms::*;
-    pub use super::pages::*;
-}
+crate::api::server_side!(forms, pages);

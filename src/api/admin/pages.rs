@@ -32,6 +32,7 @@ pub(crate) fn team_pairs(teams: &[Team]) -> Vec<(i64, String)> {
     teams.iter().map(|t| (t.id, t.name.clone())).collect()
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn overview() -> AppResult<AdminOverview> {
     let (state, _) = staff(Role::can_manage_users)?;
     let teams = state.db.teams().await?;
@@ -42,6 +43,7 @@ pub async fn overview() -> AppResult<AdminOverview> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn user(id: i64) -> AppResult<AdminUser> {
     let (state, me) = staff(Role::can_manage_users)?;
     let Some(user) = state.db.user(id).await? else {
@@ -75,6 +77,7 @@ pub(crate) fn parse_day(text: &Option<String>) -> Result<Option<OffsetDateTime>,
     }
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn audit(query: AuditQuery) -> AppResult<AuditView> {
     let (state, _) = staff(Role::can_manage_users)?;
     let trimmed = |v: &Option<String>| {

@@ -39,6 +39,7 @@ pub(crate) fn channel_name(channel: Option<Channel>, lang: Lang) -> Option<Strin
     )
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn caseload(query: String, sort: String, erased: bool) -> AppResult<CaseloadView> {
     let (state, user) = staff(Role::can_run_interviews)?;
     let lang = crate::request::request_lang();

@@ -15,6 +15,7 @@ use crate::server::db::{Case, DbError};
 use crate::server::state::AppState;
 
 /// GET /cases/{case}/export.json: everything held about one case (GDPR art. 15).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn export(
     State(state): State<AppState>,
     user: StaffUser,
@@ -50,6 +51,7 @@ pub(crate) fn rfc3339(t: OffsetDateTime) -> Value {
         .unwrap_or(Value::Null)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn export_json(state: &AppState, case: &Case) -> Result<Value, DbError> {
     let mut assessments = Vec::new();
     for summary in state.db.assessments_of_case(case.id).await? {

@@ -36,6 +36,7 @@ pub struct EraseForm {
 }
 
 /// POST /cases: a new case in the caseworker's team.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create(
     State(state): State<AppState>,
     user: StaffUser,
@@ -102,27 +103,10 @@ pub async fn create(
     Ok(Redirect::to(&format!("/cases/{id}")))
 }
 
-/// `k=v&k=v`, form-encoded.
-pub(crate) fn url_pairs(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{k}={}", encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-pub(crate) fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
+use crate::request::url_pairs;
 
 /// A signed-in caseworker and one of their own team's cases.
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn caseworker_case(
     state: &AppState,
     user: StaffUser,
@@ -134,6 +118,7 @@ pub(crate) async fn caseworker_case(
 }
 
 /// POST /cases/{case}/interview: an interview that belongs to the case.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn start_interview(
     State(state): State<AppState>,
     user: StaffUser,
@@ -160,6 +145,7 @@ pub async fn start_interview(
 }
 
 /// POST /cases/{case}/invites: a one-time code for the recipient's self-assessment.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_invite(
     State(state): State<AppState>,
     user: StaffUser,
@@ -193,6 +179,7 @@ pub async fn create_invite(
 }
 
 /// POST /cases/{case}/erase: erasure on the person's request, after a confirmation.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn erase(
     State(state): State<AppState>,
     user: StaffUser,

@@ -119,19 +119,4 @@ pub async fn load_invite(case: i64, invite: i64) -> AppResult<InviteSlip> {
 #[cfg(feature = "ssr")]
 pub use server::{create, create_invite, erase, export, start_interview};
 
-#[cfg(feature = "ssr")]
-mod caseload;
-#[cfg(feature = "ssr")]
-mod export;
-#[cfg(feature = "ssr")]
-mod forms;
-#[cfg(feature = "ssr")]
-mod pages;
-#[cfg(feature = "ssr")]
-mod server {
-    //! The server side, by action, in one namespace for the files beside this one.
-    pub use super::caseload::*;
-    pub use super::export::*;
-    pub use super::forms::*;
-    pub use super::pages::*;
-}
+crate::api::server_side!(caseload, export, forms, pages);

@@ -12,6 +12,7 @@ use crate::domain::Mode;
 use crate::domain::role::Role;
 use crate::server::db::AssessmentSummary;
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn new_case() -> AppResult<NewCaseView> {
     let (state, user) = staff(Role::can_run_interviews)?;
     let teams = state.db.teams().await?;
@@ -39,6 +40,7 @@ pub async fn new_case() -> AppResult<NewCaseView> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn case(id: i64) -> AppResult<CaseView> {
     let (state, user) = staff(Role::can_run_interviews)?;
     let case = case_for(&state, &user, id).await?;
@@ -112,6 +114,7 @@ pub async fn case(id: i64) -> AppResult<CaseView> {
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn invite(case_id: i64, invite_id: i64) -> AppResult<InviteSlip> {
     let (state, user) = staff(Role::can_run_interviews)?;
     let case = case_for(&state, &user, case_id).await?;

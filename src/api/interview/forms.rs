@@ -48,6 +48,7 @@ pub struct OverrideForm {
 }
 
 /// POST /interview/start: a new interview, answered by the caseworker.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn start(
     State(state): State<AppState>,
     StaffUser(user): StaffUser,
@@ -75,6 +76,7 @@ pub async fn start(
 
 /// A caseworker's interview by its token with the audit line its write is to record
 /// (in the write's own transaction, with the case's activity).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn authorized_interview(
     state: &AppState,
     user: StaffUser,
@@ -93,6 +95,7 @@ pub(crate) async fn authorized_interview(
 /// POST /interview/{token}/answers: stores every valid answer and the note together,
 /// then scores. With an invalid answer or a CPR-like note the form comes back with the
 /// answers kept (and an earlier result is re-scored so it matches what is stored).
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn save(
     State(state): State<AppState>,
     user: StaffUser,
@@ -166,6 +169,7 @@ pub async fn save(
 }
 
 /// Scores the stored answers again and stores that result (the override is kept).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn rescore(state: &AppState, a: &Assessment) -> Result<(), DbError> {
     let all = state.db.answers(a.id).await?;
     match evaluate_stored(Instrument::dr1(), Mode::Interview, &all) {
@@ -183,6 +187,7 @@ pub(crate) async fn rescore(state: &AppState, a: &Assessment) -> Result<(), DbEr
 }
 
 /// POST /interview/{token}/override: another channel with a required reason.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn override_channel(
     State(state): State<AppState>,
     user: StaffUser,

@@ -96,13 +96,4 @@ pub async fn load_paper() -> AppResult<Vec<FormSection>> {
 #[cfg(feature = "ssr")]
 pub use server::{override_channel, save, start};
 
-#[cfg(feature = "ssr")]
-mod forms;
-#[cfg(feature = "ssr")]
-mod pages;
-#[cfg(feature = "ssr")]
-mod server {
-    //! The server side, by action, in one namespace for the files beside this one.
-    pub use super::forms::*;
-    pub use super::pages::*;
-}
+crate::api::server_side!(forms, pages);

@@ -22,6 +22,7 @@ pub fn caseworker_page() -> AppResult<(AppState, User)> {
 }
 
 /// The interview behind a token, if this caseworker may see it (their team's).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn interview(
     state: &AppState,
     user: &User,
@@ -111,6 +112,7 @@ pub fn sections_for(
     sections
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn form(token: String, errors: Option<String>) -> AppResult<InterviewView> {
     let (state, user) = caseworker_page()?;
     let Some(a) = interview(&state, &user, &token).await? else {
@@ -152,6 +154,7 @@ pub async fn form(token: String, errors: Option<String>) -> AppResult<InterviewV
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn result(token: String, error: Option<String>) -> AppResult<CaseworkerResult> {
     let (state, user) = caseworker_page()?;
     let Some(a) = interview(&state, &user, &token).await? else {
@@ -191,26 +194,10 @@ pub async fn result(token: String, error: Option<String>) -> AppResult<Caseworke
                 o.coverage.motivation,
             ),
         ],
-        reasons: o
-            .reasons
-            .iter()
-            .map(|r| instrument.reason_for_caseworker(*r, code).to_owned())
-            .collect(),
-        flags: o
-            .flags
-            .iter()
-            .map(|f| instrument.flag_text(*f, code).to_owned())
-            .collect(),
-        grounds: o
-            .exemption_grounds
-            .iter()
-            .map(|g| instrument.exemption_ground_text(*g, code).to_owned())
-            .collect(),
-        next_steps: o
-            .next_steps
-            .iter()
-            .map(|s| instrument.next_step_text(*s, code).to_owned())
-            .collect(),
+        reasons: instrument.texts(&o.reasons, |i, c| i.reason_for_caseworker(c, code)),
+        flags: instrument.texts(&o.flags, |i, c| i.flag_text(c, code)),
+        grounds: instrument.texts(&o.exemption_grounds, |i, c| i.exemption_ground_text(c, code)),
+        next_steps: instrument.texts(&o.next_steps, |i, c| i.next_step_text(c, code)),
         note: a.note.filter(|n| !n.is_empty()),
         chosen: stored.override_.map(|ov| {
             (

@@ -40,6 +40,7 @@ pub(crate) fn recipient_line(
 
 /// Records a read of a case's assessment by the recipient (writes record theirs in
 /// their own transaction).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn audit_recipient(
     state: &AppState,
     a: &Assessment,
@@ -97,6 +98,7 @@ pub(crate) fn to_resume_code(new: NewAssessment, state: &AppState) -> Response {
 }
 
 /// POST /self/start: a new assessment on this device, with its resume code.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn start(
     State(state): State<AppState>,
     lang: axum::Extension<Lang>,
@@ -131,6 +133,7 @@ impl axum::extract::FromRequestParts<AppState> for Device {
 }
 
 /// The self-assessment named by the device cookie in `headers`, if the device may see it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn device_assessment(
     state: &AppState,
     headers: &HeaderMap,
@@ -146,6 +149,7 @@ pub(crate) async fn device_assessment(
 }
 
 /// POST /self/answer: stores one answer, then on to the next question.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn answer(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -203,6 +207,7 @@ pub async fn answer(
 }
 
 /// POST /self/finish: scores the stored answers and stores the result.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn finish(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -231,6 +236,7 @@ pub async fn finish(
 
 /// POST /self/invite: the code from the job centre starts the self-assessment that
 /// belongs to the person's case. A code works once, and only until it expires.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn invite(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
@@ -262,6 +268,7 @@ pub async fn invite(
 }
 
 /// POST /self/resume: the code from another device attaches this device to it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn resume(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,

@@ -89,13 +89,4 @@ pub async fn load_self_result() -> AppResult<ResultView> {
 #[cfg(feature = "ssr")]
 pub use server::{answer, finish, invite, resume, start};
 
-#[cfg(feature = "ssr")]
-mod forms;
-#[cfg(feature = "ssr")]
-mod pages;
-#[cfg(feature = "ssr")]
-mod server {
-    //! The server side, by action, in one namespace for the files beside this one.
-    pub use super::forms::*;
-    pub use super::pages::*;
-}
+crate::api::server_side!(forms, pages);

@@ -50,6 +50,7 @@ pub(crate) fn instrument_of(a: &Assessment) -> AppResult<&'static Instrument> {
 }
 
 /// The assessment this device is working on; without one, back to the start.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn current() -> AppResult<(AppState, Assessment)> {
     let state = app_state()?;
     let parts = use_context::<http::request::Parts>()
@@ -70,6 +71,7 @@ pub fn within_grace(a: &Assessment) -> bool {
 }
 
 /// Where to go on: the first question not yet answered, else the check page.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn first_open_href(a: &Assessment) -> AppResult<String> {
     let state = app_state()?;
     let stored: Vec<StoredAnswer> = state.db.answers(a.id).await?;
@@ -88,6 +90,7 @@ pub(crate) fn open_href(instrument: &Instrument, stored: &[StoredAnswer]) -> Str
 }
 
 /// The unfinished assessment's instrument and answers (a finished one shows its result).
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn open_answers() -> AppResult<(&'static Instrument, Vec<StoredAnswer>)> {
     let (state, a) = current().await?;
     if a.finished_at.is_some() {
@@ -97,6 +100,7 @@ pub(crate) async fn open_answers() -> AppResult<(&'static Instrument, Vec<Stored
     Ok((instrument_of(&a)?, stored))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn question(
     item_id: String,
     error: Option<String>,
@@ -149,6 +153,7 @@ pub async fn question(
     })
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn check() -> AppResult<Vec<CheckGroup>> {
     let (instrument, stored) = open_answers().await?;
     let map = scoring_map(&stored);
@@ -192,6 +197,7 @@ pub async fn check() -> AppResult<Vec<CheckGroup>> {
     Ok(groups)
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn result() -> AppResult<ResultView> {
     let (state, a) = current().await?;
     let Some(stored) = state.db.result(a.id).await? else {
@@ -211,17 +217,12 @@ pub async fn result() -> AppResult<ResultView> {
     Ok(ResultView {
         channel: channel.as_str().to_owned(),
         channel_sentence: instrument.channel_sentence(channel, code).to_owned(),
-        reasons: outcome
-            .reasons_for_recipient()
-            .iter()
-            .map(|r| instrument.reason_for_recipient(*r, code).to_owned())
-            .collect(),
-        next_steps: outcome
-            .next_steps
-            .iter()
-            .take(2)
-            .map(|s| instrument.next_step_text(*s, code).to_owned())
-            .collect(),
+        reasons: instrument.texts(&outcome.reasons_for_recipient(), |i, r| {
+            i.reason_for_recipient(r, code)
+        }),
+        next_steps: instrument.texts(&outcome.next_steps[..outcome.next_steps.len().min(2)], |i, s| {
+            i.next_step_text(s, code)
+        }),
         you_decide: instrument.you_decide(code).to_owned(),
         code: crate::api::questionnaire::format_resume_code(
             a.resume_code.as_deref().unwrap_or_default(),

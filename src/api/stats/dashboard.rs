@@ -63,6 +63,7 @@ pub(crate) fn section(
 
 /// Everything on the dashboard, from the database, for the language `lang`: every
 /// figure published by `domain::disclosure`, nothing of a view under k people.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn build(
     db: &dyn Repository,
     secret: &Secret,
@@ -306,6 +307,7 @@ pub async fn build(
     Ok((shown_total, sections))
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn dashboard(filters: Filters, rows_error: Option<String>) -> AppResult<DashboardView> {
     let (state, user) = staff(Role::can_view_statistics)?;
     let lang = crate::request::request_lang();

@@ -19,6 +19,7 @@ use crate::server::db::{ExportRow, StatsFilter};
 use crate::server::state::AppState;
 
 /// GET /dashboard/export.csv: every table on the page, as the page shows it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn aggregates_csv(
     State(state): State<AppState>,
     user: StaffUser,
@@ -131,6 +132,7 @@ pub(crate) fn rows_year(text: &str) -> Result<Option<(OffsetDateTime, OffsetDate
 /// language) are made k-anonymous by local suppression and codes held by fewer than
 /// k rows are left out (`domain::anonymity`), from a first count of the file; then the
 /// rows are streamed in chunks from a database cursor, so memory stays flat.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn rows_csv(
     State(state): State<AppState>,
     user: StaffUser,

@@ -21,15 +21,10 @@ pub(crate) fn month_start(text: &str) -> Option<OffsetDateTime> {
 }
 
 pub(crate) fn next_month(t: OffsetDateTime) -> OffsetDateTime {
-    let (y, m) = (t.year(), t.month());
-    let (y, m) = if m == Month::December {
-        (y + 1, Month::January)
-    } else {
-        (y, m.next())
-    };
-    Date::from_calendar_date(y, m, 1)
-        .map(|d| d.with_time(Time::MIDNIGHT).assume_utc())
-        .unwrap_or(t)
+    let first = crate::domain::calendar::first_of_month(t.date());
+    crate::domain::calendar::shift_months(first, 1)
+        .with_time(Time::MIDNIGHT)
+        .assume_utc()
 }
 
 /// The quarters of the last `years` years up to the one of `now`, newest first.
@@ -202,7 +197,7 @@ pub fn parse_filters(f: &Filters) -> Result<StatsView, FilterError> {
 }
 
 pub(crate) fn query_string(f: &Filters) -> String {
-    [
+    let pairs = [
         ("team", &f.team),
         ("band", &f.band),
         ("mode", &f.mode),
@@ -211,22 +206,7 @@ pub(crate) fn query_string(f: &Filters) -> String {
         ("until", &f.until),
     ]
     .iter()
-    .filter_map(|(k, v)| {
-        v.as_deref()
-            .filter(|s| !s.is_empty())
-            .map(|v| format!("{k}={}", encode(v)))
-    })
-    .collect::<Vec<_>>()
-    .join("&")
-}
-
-pub(crate) fn encode(v: &str) -> String {
-    v.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
+    .filter_map(|(k, v)| Some((*k, v.as_deref().filter(|s| !s.is_empty())?)))
+    .collect::<Vec<_>>();
+    crate::request::url_pairs(&pairs)
 }

@@ -19,6 +19,7 @@ pub struct ItemSeries {
     quarters: BTreeMap<String, item_cube::Quarter>,
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn item_series(db: &dyn Repository, view: &StatsView) -> Result<ItemSeries, DbError> {
     let rows = db
         .item_series(&view.series, view.range.until.as_deref())
@@ -121,6 +122,7 @@ pub fn alpha_rows(published: &PublishedItems, lang: Lang) -> Vec<AlphaRow> {
         .collect()
 }
 
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn items(filters: Filters) -> AppResult<ItemsView> {
     let (state, _) = staff(Role::can_view_statistics)?;
     let lang = crate::request::request_lang();

@@ -148,24 +148,6 @@ pub use server::{
     build, item_series, parse_filters, publish_items, rows_csv,
 };
 
-#[cfg(feature = "ssr")]
-mod dashboard;
-#[cfg(feature = "ssr")]
-mod export;
-#[cfg(feature = "ssr")]
-mod filters;
-#[cfg(feature = "ssr")]
-mod items;
-#[cfg(feature = "ssr")]
-mod publish;
+crate::api::server_side!(dashboard, export, filters, items, publish);
 #[cfg(feature = "ssr")]
 use server::*;
-#[cfg(feature = "ssr")]
-mod server {
-    //! The server side, by action, in one namespace for the files beside this one.
-    pub use super::dashboard::*;
-    pub use super::export::*;
-    pub use super::filters::*;
-    pub use super::items::*;
-    pub(crate) use super::publish::*;
-}

@@ -263,9 +263,14 @@ pub fn guesses(views: &[Seen], plant: Plant) -> [Option<bool>; 3] {
     for v in &with {
         for w in &without {
             let inside = w.members.iter().zip(&v.members).all(|(a, b)| !a || *b);
-            let extra =
-                v.members.iter().filter(|m| **m).count() - w.members.iter().filter(|m| **m).count();
-            if !inside || extra != 1 {
+            // Counted only when `w`'s people are inside `v`'s (so `v` has no fewer).
+            let extra = v
+                .members
+                .iter()
+                .filter(|m| **m)
+                .count()
+                .checked_sub(w.members.iter().filter(|m| **m).count());
+            if !inside || extra != Some(1) {
                 continue;
             }
             for q in 0..WATCHED.len() {

@@ -81,6 +81,7 @@ macro_rules! impl_account_store {
     ($repo:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::server::db::AccountStore for $repo {
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn create_user(
                 &self,
                 new: &$crate::server::db::NewUser,
@@ -108,20 +109,17 @@ macro_rules! impl_account_store {
                 Ok(id)
             }
 
-            async fn user(
-                &self,
-                id: $crate::server::db::UserId,
-            ) -> Result<Option<$crate::server::db::User>, $crate::server::db::DbError> {
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn user(&self, id: $crate::server::db::UserId) -> Result<Option<$crate::server::db::User>, $crate::server::db::DbError> {
                 select_user!(&self.pool, "id", id)
             }
 
-            async fn user_by_username(
-                &self,
-                username: &str,
-            ) -> Result<Option<$crate::server::db::User>, $crate::server::db::DbError> {
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn user_by_username(&self, username: &str) -> Result<Option<$crate::server::db::User>, $crate::server::db::DbError> {
                 select_user!(&self.pool, "username", username)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn set_password(
                 &self,
                 id: $crate::server::db::UserId,
@@ -146,12 +144,14 @@ macro_rules! impl_account_store {
                 Ok(())
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn count_active_admins(&self) -> Result<i64, $crate::server::db::DbError> {
                 Ok(sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'admin' AND NOT disabled")
                     .fetch_one(&self.pool)
                     .await?)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn create_team(&self, name: &str, trail: Option<&$crate::server::db::NewAudit>) -> Result<$crate::server::db::TeamId, $crate::server::db::DbError> {
                 let mut tx = self.pool.begin().await?;
                 let id: Result<i64, sqlx::Error> =
@@ -167,6 +167,7 @@ macro_rules! impl_account_store {
                 Ok(id)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn teams(&self) -> Result<Vec<$crate::server::db::Team>, $crate::server::db::DbError> {
                 let rows: Vec<(i64, String)> = sqlx::query_as("SELECT id, name FROM teams ORDER BY name")
                     .fetch_all(&self.pool)
@@ -174,6 +175,7 @@ macro_rules! impl_account_store {
                 Ok(rows.into_iter().map(|(id, name)| $crate::server::db::Team { id, name }).collect())
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn users(&self) -> Result<Vec<$crate::server::db::User>, $crate::server::db::DbError> {
                 let users: Vec<$crate::server::db::User> = sqlx::query_as(concat!(
                     "SELECT ", $crate::server::db::user_columns!(), " FROM users ORDER BY username"
@@ -183,6 +185,7 @@ macro_rules! impl_account_store {
                 Ok(users)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn update_user(
                 &self,
                 id: $crate::server::db::UserId,
@@ -214,6 +217,7 @@ macro_rules! impl_account_store {
                 Ok(())
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn set_disabled(&self, id: $crate::server::db::UserId, disabled: bool) -> Result<(), $crate::server::db::DbError> {
                 // Disabling or enabling ends every session of the account; saving the same
                 // state again (an edit of the name) does not.
@@ -228,6 +232,7 @@ macro_rules! impl_account_store {
                 Ok(())
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn audit(&self, e: &$crate::server::db::NewAudit) -> Result<(), $crate::server::db::DbError> {
                 // An access on its own (a read); writes record theirs in their own transaction.
                 let mut tx = self.pool.begin().await?;
@@ -236,6 +241,7 @@ macro_rules! impl_account_store {
                 Ok(())
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn audit_entries(&self, f: &$crate::server::db::AuditFilter) -> Result<Vec<$crate::server::db::AuditEntry>, $crate::server::db::DbError> {
                 let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
                     "SELECT id, at, actor_id, actor, action, case_id, assessment_id, address, detail FROM audit_log WHERE 1 = 1",
@@ -260,6 +266,7 @@ macro_rules! impl_account_store {
                 Ok(rows.into_iter().map($crate::server::db::cases::audit_from_row).collect())
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn record_login_failure(&self, keys: &[String], trail: Option<&$crate::server::db::NewAudit>) -> Result<(), $crate::server::db::DbError> {
                 let now = time::OffsetDateTime::now_utc();
                 let mut tx = self.pool.begin().await?;
@@ -275,6 +282,7 @@ macro_rules! impl_account_store {
                 Ok(())
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn login_failures_since(&self, key: &str, since: time::OffsetDateTime) -> Result<Vec<time::OffsetDateTime>, $crate::server::db::DbError> {
                 Ok(sqlx::query_scalar("SELECT at FROM login_failures WHERE key = $1 AND at > $2 ORDER BY at DESC")
                     .bind(key)
@@ -283,6 +291,7 @@ macro_rules! impl_account_store {
                     .await?)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn clear_login_failures(&self, key: Option<&str>, before: time::OffsetDateTime) -> Result<(), $crate::server::db::DbError> {
                 match key {
                     Some(key) => sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&self.pool).await?,

@@ -116,6 +116,7 @@ macro_rules! impl_case_store {
     ($repo:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::server::db::CaseStore for $repo {
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn create_case(&self, new: &$crate::server::db::NewCase, trail: Option<&$crate::server::db::NewAudit>) -> Result<$crate::server::db::CaseId, $crate::server::db::DbError> {
                 let now = time::OffsetDateTime::now_utc();
                 let mut tx = self.pool.begin().await?;
@@ -137,44 +138,33 @@ macro_rules! impl_case_store {
                 Ok(id)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn case(&self, id: $crate::server::db::CaseId) -> Result<Option<$crate::server::db::Case>, $crate::server::db::DbError> {
-                let row: Option<$crate::server::db::Case> = sqlx::query_as(concat!($crate::server::db::cases::case_select!(), " WHERE c.id = $1"))
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(row)
+                Ok(sqlx::query_as(concat!($crate::server::db::cases::case_select!(), " WHERE c.id = $1")).bind(id).fetch_optional(&self.pool).await?)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn cases_of_team(&self, team_id: $crate::server::db::TeamId) -> Result<Vec<$crate::server::db::Case>, $crate::server::db::DbError> {
-                let rows: Vec<$crate::server::db::Case> = sqlx::query_as(concat!($crate::server::db::cases::case_select!(), " WHERE c.team_id = $1 ORDER BY c.reference"))
-                    .bind(team_id)
-                    .fetch_all(&self.pool)
-                    .await?;
-                Ok(rows)
+                Ok(sqlx::query_as(concat!($crate::server::db::cases::case_select!(), " WHERE c.team_id = $1 ORDER BY c.reference")).bind(team_id).fetch_all(&self.pool).await?)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn assessments_of_team(&self, team_id: $crate::server::db::TeamId) -> Result<Vec<$crate::server::db::AssessmentSummary>, $crate::server::db::DbError> {
-                let rows: Vec<$crate::server::db::AssessmentSummary> = sqlx::query_as(concat!(
+                Ok(sqlx::query_as(concat!(
                     $crate::server::db::cases::summary_select!(),
                     " WHERE a.case_id IN (SELECT id FROM cases WHERE team_id = $1) ORDER BY a.started_at, a.id"
-                ))
-                .bind(team_id)
-                .fetch_all(&self.pool)
-                .await?;
-                Ok(rows)
+                )).bind(team_id).fetch_all(&self.pool).await?)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn assessments_of_case(&self, case_id: $crate::server::db::CaseId) -> Result<Vec<$crate::server::db::AssessmentSummary>, $crate::server::db::DbError> {
-                let rows: Vec<$crate::server::db::AssessmentSummary> = sqlx::query_as(concat!(
+                Ok(sqlx::query_as(concat!(
                     $crate::server::db::cases::summary_select!(),
                     " WHERE a.case_id = $1 ORDER BY a.started_at, a.id"
-                ))
-                .bind(case_id)
-                .fetch_all(&self.pool)
-                .await?;
-                Ok(rows)
+                )).bind(case_id).fetch_all(&self.pool).await?)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn touch_case(&self, case_id: $crate::server::db::CaseId) -> Result<(), $crate::server::db::DbError> {
                 $crate::server::db::cases::touch_case_on!(&self.pool, case_id, time::OffsetDateTime::now_utc());
                 Ok(())

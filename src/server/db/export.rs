@@ -25,6 +25,7 @@ macro_rules! impl_export_store {
     ($repo:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::server::db::ExportStore for $repo {
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn export_rows(
                 &self,
                 f: &$crate::server::db::StatsFilter,
@@ -54,6 +55,7 @@ macro_rules! impl_export_store {
                 $crate::server::db::stats::send_in_chunks(rows, &out).await
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn export_profile(
                 &self,
                 f: &$crate::server::db::StatsFilter,

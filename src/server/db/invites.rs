@@ -33,6 +33,7 @@ macro_rules! impl_invite_store {
     ($repo:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::server::db::InviteStore for $repo {
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn create_invite(
                 &self,
                 case_id: $crate::server::db::CaseId,
@@ -63,22 +64,17 @@ macro_rules! impl_invite_store {
                 Ok(id)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn invite(&self, id: i64) -> Result<Option<$crate::server::db::Invite>, $crate::server::db::DbError> {
-                let row: Option<$crate::server::db::Invite> = sqlx::query_as(concat!($crate::server::db::cases::invite_select!(), " WHERE id = $1"))
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                Ok(row)
+                Ok(sqlx::query_as(concat!($crate::server::db::cases::invite_select!(), " WHERE id = $1")).bind(id).fetch_optional(&self.pool).await?)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn invites_of_case(&self, case_id: $crate::server::db::CaseId) -> Result<Vec<$crate::server::db::Invite>, $crate::server::db::DbError> {
-                let rows: Vec<$crate::server::db::Invite> = sqlx::query_as(concat!($crate::server::db::cases::invite_select!(), " WHERE case_id = $1 ORDER BY created_at, id"))
-                    .bind(case_id)
-                    .fetch_all(&self.pool)
-                    .await?;
-                Ok(rows)
+                Ok(sqlx::query_as(concat!($crate::server::db::cases::invite_select!(), " WHERE case_id = $1 ORDER BY created_at, id")).bind(case_id).fetch_all(&self.pool).await?)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn redeem_invite(
                 &self,
                 code: &str,

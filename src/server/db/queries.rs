@@ -51,6 +51,50 @@ macro_rules! upsert_answer {
     }};
 }
 
+/// Stores answers (and, when `$note` is `Some`, the note) in one transaction that locks
+/// the assessment first. A finished assessment's answers are in the item cube, so a
+/// correction changes the cube in the same transaction.
+macro_rules! store_answers {
+    ($repo:expr, $id:expr, $answers:expr, $by:expr, $note:expr, $trail:expr) => {{
+        let id: $crate::server::db::AssessmentId = $id;
+        let note: Option<Option<&str>> = $note;
+        let mut tx = $repo.pool.begin().await?;
+        let finished = $crate::server::db::cube::lock_assessment!(&mut tx, id)
+            .ok_or($crate::server::db::DbError::NoSuchAssessment(id))?;
+        let before = if finished {
+            Some($crate::server::db::cube::cube_tally!(&mut tx, &[id]))
+        } else {
+            None
+        };
+        if let Some(note) = note {
+            sqlx::query("UPDATE assessments SET note = $1 WHERE id = $2")
+                .bind(note)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (item, value) in $answers {
+            let done = upsert_answer!(&mut *tx, id, item, value, $by);
+            match done {
+                Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
+                    return Err($crate::server::db::DbError::NoSuchAssessment(id));
+                }
+                other => other?,
+            };
+        }
+        if let Some(before) = before {
+            let after = $crate::server::db::cube::cube_tally!(&mut tx, &[id]);
+            $crate::server::db::cube::cube_apply!(
+                &mut tx,
+                &$crate::server::db::cube::Counted::change(&before, &after)
+            );
+        }
+        $crate::server::db::cases::trail_on!(tx, $trail, None, Some(id));
+        tx.commit().await?;
+        Ok(())
+    }};
+}
+
 /// Selects one assessment by a unique column.
 macro_rules! select_assessment {
     ($pool:expr, $column:literal, $value:expr) => {{
@@ -140,11 +184,13 @@ macro_rules! impl_repository {
                 $backend
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn ping(&self) -> Result<(), $crate::server::db::DbError> {
                 sqlx::query("SELECT 1").execute(&self.pool).await?;
                 Ok(())
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn probe_write(&self) -> Result<(), $crate::server::db::DbError> {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query(
@@ -162,6 +208,7 @@ macro_rules! impl_repository {
                 self.storage_dir.clone()
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn create_assessment(
                 &self,
                 new: &$crate::server::db::NewAssessment,
@@ -174,6 +221,7 @@ macro_rules! impl_repository {
                 Ok(id)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn record_complete(
                 &self,
                 new: &$crate::server::db::NewAssessment,
@@ -191,6 +239,7 @@ macro_rules! impl_repository {
                 Ok(id)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn set_override(
                 &self,
                 id: $crate::server::db::AssessmentId,
@@ -225,27 +274,22 @@ macro_rules! impl_repository {
                 $crate::server::db::Sessions::from(self.pool.clone())
             }
 
-            async fn assessment_by_token(
-                &self,
-                token: &str,
-            ) -> Result<Option<$crate::server::db::Assessment>, $crate::server::db::DbError> {
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn assessment_by_token(&self, token: &str) -> Result<Option<$crate::server::db::Assessment>, $crate::server::db::DbError> {
                 select_assessment!(&self.pool, "token", token)
             }
 
-            async fn assessment_by_resume_code(
-                &self,
-                code: &str,
-            ) -> Result<Option<$crate::server::db::Assessment>, $crate::server::db::DbError> {
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn assessment_by_resume_code(&self, code: &str) -> Result<Option<$crate::server::db::Assessment>, $crate::server::db::DbError> {
                 select_assessment!(&self.pool, "resume_code", code)
             }
 
-            async fn assessment(
-                &self,
-                id: $crate::server::db::AssessmentId,
-            ) -> Result<Option<$crate::server::db::Assessment>, $crate::server::db::DbError> {
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn assessment(&self, id: $crate::server::db::AssessmentId) -> Result<Option<$crate::server::db::Assessment>, $crate::server::db::DbError> {
                 select_assessment!(&self.pool, "id", id)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn save_answer(
                 &self,
                 id: $crate::server::db::AssessmentId,
@@ -254,27 +298,10 @@ macro_rules! impl_repository {
                 by: $crate::server::db::AnsweredBy,
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
-                // A finished assessment's answers are in the item cube: it changes with them.
-                let finished = $crate::server::db::cube::lock_assessment!(&mut tx, id)
-                    .ok_or($crate::server::db::DbError::NoSuchAssessment(id))?;
-                let before = if finished { Some($crate::server::db::cube::cube_tally!(&mut tx, &[id])) } else { None };
-                let done = upsert_answer!(&mut *tx, id, item, value, by);
-                match done {
-                    Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-                        return Err($crate::server::db::DbError::NoSuchAssessment(id));
-                    }
-                    other => other?,
-                };
-                if let Some(before) = before {
-                    let after = $crate::server::db::cube::cube_tally!(&mut tx, &[id]);
-                    $crate::server::db::cube::cube_apply!(&mut tx, &$crate::server::db::cube::Counted::change(&before, &after));
-                }
-                $crate::server::db::cases::trail_on!(tx, trail, None, Some(id));
-                tx.commit().await?;
-                Ok(())
+                store_answers!(self, id, [(item, value)], by, None, trail)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn save_answers(
                 &self,
                 id: $crate::server::db::AssessmentId,
@@ -283,34 +310,11 @@ macro_rules! impl_repository {
                 note: Option<&str>,
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
-                // A finished interview can be corrected: the item cube changes with it.
-                let finished = $crate::server::db::cube::lock_assessment!(&mut tx, id)
-                    .ok_or($crate::server::db::DbError::NoSuchAssessment(id))?;
-                let before = if finished { Some($crate::server::db::cube::cube_tally!(&mut tx, &[id])) } else { None };
-                sqlx::query("UPDATE assessments SET note = $1 WHERE id = $2")
-                    .bind(note)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-                for (item, value) in answers {
-                    let done = upsert_answer!(&mut *tx, id, item, value, by);
-                    match done {
-                        Err(sqlx::Error::Database(e)) if e.is_foreign_key_violation() => {
-                            return Err($crate::server::db::DbError::NoSuchAssessment(id));
-                        }
-                        other => other?,
-                    };
-                }
-                if let Some(before) = before {
-                    let after = $crate::server::db::cube::cube_tally!(&mut tx, &[id]);
-                    $crate::server::db::cube::cube_apply!(&mut tx, &$crate::server::db::cube::Counted::change(&before, &after));
-                }
-                $crate::server::db::cases::trail_on!(tx, trail, None, Some(id));
-                tx.commit().await?;
-                Ok(())
+                let answers = answers.iter().map(|(item, value)| (item.as_str(), value));
+                store_answers!(self, id, answers, by, Some(note), trail)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn answers(
                 &self,
                 id: $crate::server::db::AssessmentId,
@@ -334,6 +338,7 @@ macro_rules! impl_repository {
                     .collect()
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn finish(
                 &self,
                 id: $crate::server::db::AssessmentId,
@@ -347,6 +352,7 @@ macro_rules! impl_repository {
                 Ok(())
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn result(
                 &self,
                 id: $crate::server::db::AssessmentId,
@@ -387,4 +393,6 @@ macro_rules! impl_repository {
     };
 }
 
-pub(crate) use {finish_in, impl_repository, insert_assessment, select_assessment, upsert_answer};
+pub(crate) use {
+    finish_in, impl_repository, insert_assessment, select_assessment, store_answers, upsert_answer,
+};

@@ -34,6 +34,7 @@ macro_rules! impl_retention_store {
     ($repo:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::server::db::RetentionStore for $repo {
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn erase_case(&self, id: $crate::server::db::CaseId, trail: Option<&$crate::server::db::NewAudit>) -> Result<bool, $crate::server::db::DbError> {
                 let mut tx = self.pool.begin().await?;
                 // Results stay for statistics, detached: the case's movement leaves the cube.
@@ -74,6 +75,7 @@ macro_rules! impl_retention_store {
                 Ok(gone.rows_affected() == 1)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn expire_caseless(
                 &self,
                 unfinished_before: time::OffsetDateTime,
@@ -134,6 +136,7 @@ macro_rules! impl_retention_store {
                 Ok((stale.rows_affected() + empty.rows_affected(), stripped.rows_affected()))
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn inactive_cases(&self, cutoff: time::OffsetDateTime) -> Result<Vec<$crate::server::db::CaseId>, $crate::server::db::DbError> {
                 Ok(sqlx::query_scalar("SELECT id FROM cases WHERE last_activity_at < $1 ORDER BY id")
                     .bind(cutoff)

@@ -39,6 +39,7 @@ macro_rules! impl_seed_store {
     ($repo:ty, $db:ty) => {
         #[async_trait::async_trait]
         impl $crate::server::db::SeedStore for $repo {
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn seed_batch(
                 &self,
                 cases: &[$crate::server::db::seed::SeedCase],

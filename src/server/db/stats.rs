@@ -197,6 +197,7 @@ macro_rules! impl_stats_store {
     ($repo:ty, $db:ty, $lock:literal) => {
         #[async_trait::async_trait]
         impl $crate::server::db::StatsStore for $repo {
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn cube_series(
                 &self,
                 series: &str,
@@ -224,6 +225,7 @@ macro_rules! impl_stats_store {
                 Ok(out)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn stored_series(&self) -> Result<$crate::server::db::stats::SeriesCells, $crate::server::db::DbError> {
                 let sql = format!(
                     "SELECT series, month, {} FROM stat_series",
@@ -244,6 +246,7 @@ macro_rules! impl_stats_store {
                 Ok(out)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn disclosure_secret(&self) -> Result<$crate::domain::disclosure::Secret, $crate::server::db::DbError> {
                 let fresh = $crate::domain::disclosure::Secret::new(rand::random()).to_hex();
                 sqlx::query("INSERT INTO disclosure_secret (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
@@ -257,6 +260,7 @@ macro_rules! impl_stats_store {
                     .ok_or_else(|| $crate::server::db::DbError::Corrupt("the disclosure secret is not 64 hex digits".into()))
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn stored_cube(&self) -> Result<$crate::server::db::stats::CubeCells, $crate::server::db::DbError> {
                 let sql = format!(
                     "SELECT month, team_id, age_band, mode, language, {} FROM stat_cube",
@@ -284,6 +288,7 @@ macro_rules! impl_stats_store {
                 Ok(out)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn counted_cube(&self) -> Result<$crate::server::db::stats::CubeCells, $crate::server::db::DbError> {
                 let mut conn = self.pool.acquire().await?;
                 let sql = $crate::server::db::cube::fact_select_all();
@@ -295,6 +300,7 @@ macro_rules! impl_stats_store {
                 Ok(folder.finish())
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn rebuild_cube(&self) -> Result<usize, $crate::server::db::DbError> {
                 let mut tx = self.pool.begin().await?;
                 sqlx::query($lock).execute(&mut *tx).await?;
@@ -326,6 +332,7 @@ macro_rules! impl_stats_store {
                 Ok(counted.cells.len())
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn backfill_cube(&self) -> Result<(), $crate::server::db::DbError> {
                 let count = |sql: &'static str| async move {
                     sqlx::query_scalar::<_, i64>(sql).fetch_one(&self.pool).await
@@ -346,6 +353,7 @@ macro_rules! impl_stats_store {
                 Ok(())
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn item_series(
                 &self,
                 series: &str,
@@ -361,6 +369,7 @@ macro_rules! impl_stats_store {
                 Ok(q.build_query_as().fetch_all(&self.pool).await?)
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn stored_items(&self) -> Result<$crate::domain::item_cube::ItemRows, $crate::server::db::DbError> {
                 let rows: Vec<(String, String, String, i64, i64)> = sqlx::query_as(
                     "SELECT series, quarter, slot, total, key_sum FROM stat_items \
@@ -374,6 +383,7 @@ macro_rules! impl_stats_store {
                     .collect())
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn counted_items(&self) -> Result<$crate::domain::item_cube::ItemRows, $crate::server::db::DbError> {
                 let mut conn = self.pool.acquire().await?;
                 let sql = $crate::server::db::cube::item_select_all();
@@ -385,6 +395,7 @@ macro_rules! impl_stats_store {
                 Ok(folder.finish())
             }
 
+            #[tracing::instrument(level = "debug", skip_all)]
             async fn stats_teams(&self) -> Result<Vec<(i64, String)>, $crate::server::db::DbError> {
                 Ok(sqlx::query_as("SELECT id, name FROM teams ORDER BY name")
                     .fetch_all(&self.pool)

@@ -6,3 +6,4 @@ pub mod layout;
 pub mod loaded;
 pub mod print_button;
 pub mod read_aloud;
+pub mod table;

@@ -12,6 +12,7 @@ use crate::i18n::use_lang;
 use crate::ui::components::error_summary::{ErrorSummary, InlineError, PageError};
 use crate::ui::components::layout::Page;
 use crate::ui::components::loaded::loaded;
+use crate::ui::components::table::ListTable;
 
 fn query(name: &str) -> Option<String> {
     use_query_map().read_untracked().get(name)
@@ -132,21 +133,9 @@ fn Overview(v: AdminOverview) -> impl IntoView {
             <ErrorSummary errors />
             <h1>{lang.t("admin-title")}</h1>
             <h2 id="users">{lang.t("admin-users")}</h2>
-            <div class="table-wrap">
-                <table class="table">
-                    <caption class="visually-hidden">{lang.t("admin-users")}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">{lang.t("login-username")}</th>
-                            <th scope="col">{lang.t("admin-name")}</th>
-                            <th scope="col">{lang.t("account-role")}</th>
-                            <th scope="col">{lang.t("case-team")}</th>
-                            <th scope="col">{lang.t("admin-status")}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{users}</tbody>
-                </table>
-            </div>
+            <ListTable caption=lang.t("admin-users") columns=vec![lang.t("login-username"), lang.t("admin-name"), lang.t("account-role"), lang.t("case-team"), lang.t("admin-status")]>
+                {users}
+            </ListTable>
             <h2 id="new-user">{lang.t("admin-new-user")}</h2>
             <form method="post" action="/admin/users" novalidate>
                 <Labelled id="username" label=lang.t("login-username") error=username_error>

@@ -12,6 +12,7 @@ use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError
 use crate::ui::components::layout::Page;
 use crate::ui::components::loaded::loaded;
 use crate::ui::components::print_button::PrintButton;
+use crate::ui::components::table::ListTable;
 use crate::ui::pages::cases::{age_band_label, marks};
 
 fn param(name: &str) -> i64 {
@@ -93,21 +94,9 @@ fn CaseDetails(v: CaseView) -> impl IntoView {
             </div>
             <h2>{lang.t("case-history")}</h2>
             <p><strong>{lang.t("case-movement")}</strong> " " <span data-movement="">{movement}</span></p>
-            <div class="table-wrap">
-                <table class="table">
-                    <caption class="visually-hidden">{lang.t("case-history")}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">{lang.t("case-date")}</th>
-                            <th scope="col">{lang.t("case-mode")}</th>
-                            <th scope="col">{lang.t("cases-channel")}</th>
-                            <th scope="col">{lang.t("cases-override")}</th>
-                            <th scope="col">{lang.t("cases-marks")}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{assessments}</tbody>
-                </table>
-            </div>
+            <ListTable caption=lang.t("case-history") columns=vec![lang.t("case-date"), lang.t("case-mode"), lang.t("cases-channel"), lang.t("cases-override"), lang.t("cases-marks")]>
+                {assessments}
+            </ListTable>
             <h2>{lang.t("case-invites")}</h2>
             {if has_invites {
                 view! {

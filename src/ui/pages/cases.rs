@@ -11,6 +11,7 @@ use crate::i18n::use_lang;
 use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
 use crate::ui::components::layout::Page;
 use crate::ui::components::loaded::loaded;
+use crate::ui::components::table::ListTable;
 
 /// An age band as people read it.
 pub fn age_band_label(lang: Lang, band: &str) -> String {
@@ -91,24 +92,9 @@ fn CaseloadPage(v: CaseloadView) -> impl IntoView {
                 <button type="submit" class="button button-secondary">{lang.t("cases-filter")}</button>
             </form>
             <p role="status">{lang.t_args("cases-count", &[("shown", shown.to_string()), ("total", v.total.to_string())])}</p>
-            <div class="table-wrap">
-                <table class="table">
-                    <caption class="visually-hidden">{lang.t("cases-title")}</caption>
-                    <thead>
-                        <tr>
-                            <th scope="col">{lang.t("case-reference")}</th>
-                            <th scope="col">{lang.t("case-age")}</th>
-                            <th scope="col">{lang.t("case-caseworker")}</th>
-                            <th scope="col">{lang.t("cases-latest")}</th>
-                            <th scope="col">{lang.t("cases-channel")}</th>
-                            <th scope="col">{lang.t("cases-override")}</th>
-                            <th scope="col">{lang.t("cases-marks")}</th>
-                            <th scope="col">{lang.t("cases-due")}</th>
-                        </tr>
-                    </thead>
-                    <tbody>{rows}</tbody>
-                </table>
-            </div>
+            <ListTable caption=lang.t("cases-title") columns=vec![lang.t("case-reference"), lang.t("case-age"), lang.t("case-caseworker"), lang.t("cases-latest"), lang.t("cases-channel"), lang.t("cases-override"), lang.t("cases-marks"), lang.t("cases-due")]>
+                {rows}
+            </ListTable>
         </Page>
     }
 }

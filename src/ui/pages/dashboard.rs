@@ -14,22 +14,27 @@ use crate::ui::components::layout::Page;
 use crate::ui::components::loaded::loaded;
 use crate::ui::pages::cases::age_band_label;
 
+/// The statistics filters in the address, as both statistics pages read them.
+fn filters_in_address() -> crate::api::stats::Filters {
+    let q = |name: &str| use_query_map().read_untracked().get(name);
+    crate::api::stats::Filters {
+        team: q("team"),
+        band: q("band"),
+        mode: q("mode"),
+        language: q("language"),
+        from: q("from"),
+        until: q("until"),
+    }
+}
+
 #[component]
 pub fn Dashboard() -> impl IntoView {
-    let q = |name: &str| use_query_map().read_untracked().get(name);
-    let args = (
-        q("team"),
-        q("band"),
-        q("mode"),
-        q("language"),
-        q("from"),
-        q("until"),
-        q("rows_error"),
-    );
+    let f = filters_in_address();
+    let rows_error = use_query_map().read_untracked().get("rows_error");
     loaded(
         move || {
-            let (team, band, mode, language, from, until, rows_error) = args.clone();
-            load_dashboard(team, band, mode, language, from, until, rows_error)
+            let (f, e) = (f.clone(), rows_error.clone());
+            load_dashboard(f.team, f.band, f.mode, f.language, f.from, f.until, e)
         },
         |v: DashboardView| view! { <DashboardPage v /> },
     )
@@ -274,19 +279,11 @@ fn StatSection(s: Section, lang: Lang, k: u64) -> impl IntoView {
 
 #[component]
 pub fn ItemAnalysis() -> impl IntoView {
-    let q = |name: &str| use_query_map().read_untracked().get(name);
-    let args = (
-        q("team"),
-        q("band"),
-        q("mode"),
-        q("language"),
-        q("from"),
-        q("until"),
-    );
+    let f = filters_in_address();
     loaded(
         move || {
-            let (team, band, mode, language, from, until) = args.clone();
-            crate::api::stats::load_items(team, band, mode, language, from, until)
+            let f = f.clone();
+            crate::api::stats::load_items(f.team, f.band, f.mode, f.language, f.from, f.until)
         },
         |v: crate::api::stats::ItemsView| view! { <ItemsPage v /> },
     )

@@ -214,33 +214,56 @@ pub fn SelfResult() -> impl IntoView {
     })
 }
 
+/// The resume code from another device: the answers so far continue here.
 #[component]
 pub fn SelfResume() -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <CodeForm
-            action="/self/resume"
-            title=lang.t("resume-title")
-            hint=lang.t("resume-hint")
-            button=lang.t("resume-button")
-            empty=lang.t("error-code-empty")
-            unknown=lang.t("error-code-unknown")
-        />
+    view! { <CodeForm code=Code::Resume /> }
+}
+
+/// Which code a code form takes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// The invite code from the job centre (the self-assessment joins the case).
+    Invite,
+    /// The resume code of an unfinished self-assessment.
+    Resume,
+}
+
+impl Code {
+    /// Where the form posts, and its texts: title, hint, button, empty, unknown.
+    fn parts(self) -> (&'static str, [&'static str; 5]) {
+        match self {
+            Code::Invite => (
+                "/self/invite",
+                [
+                    "invite-title",
+                    "invite-hint",
+                    "invite-button",
+                    "error-invite-empty",
+                    "error-invite-unknown",
+                ],
+            ),
+            Code::Resume => (
+                "/self/resume",
+                [
+                    "resume-title",
+                    "resume-hint",
+                    "resume-button",
+                    "error-code-empty",
+                    "error-code-unknown",
+                ],
+            ),
+        }
     }
 }
 
 /// One code to type (a resume code, or the job centre's invite code), as a page whose
 /// h1 is the field's label.
 #[component]
-pub fn CodeForm(
-    action: &'static str,
-    title: String,
-    hint: String,
-    button: String,
-    empty: String,
-    unknown: String,
-) -> impl IntoView {
+pub fn CodeForm(code: Code) -> impl IntoView {
     let lang = use_lang();
+    let (action, keys) = code.parts();
+    let [title, hint, button, empty, unknown] = keys.map(|k| lang.t(k));
     let error = use_query_map().read_untracked().get("error");
     let message = error.as_deref().map(|e| match e {
         "empty" => empty.clone(),

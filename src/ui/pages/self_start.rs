@@ -12,7 +12,7 @@ use crate::ui::components::{
     error_summary::{ErrorSummary, FieldError, InlineError},
     layout::Page,
 };
-use crate::ui::pages::self_flow::CodeForm;
+use crate::ui::pages::self_flow::{Code, CodeForm};
 
 #[component]
 pub fn SelfStart() -> impl IntoView {
@@ -90,15 +90,5 @@ pub fn SelfIntro() -> impl IntoView {
 /// The code from the job centre: the self-assessment then belongs to the person's case.
 #[component]
 pub fn SelfInvite() -> impl IntoView {
-    let lang = use_lang();
-    view! {
-        <CodeForm
-            action="/self/invite"
-            title=lang.t("invite-title")
-            hint=lang.t("invite-hint")
-            button=lang.t("invite-button")
-            empty=lang.t("error-invite-empty")
-            unknown=lang.t("error-invite-unknown")
-        />
-    }
+    view! { <CodeForm code=Code::Invite /> }
 }
