@@ -75,6 +75,20 @@ impl Lang {
         LOCALES.lookup(&self.langid(), key)
     }
 
+    /// A calendar day as people write it in this language: `30. nov. 2026`,
+    /// `30 Nov 2026`, `30 نوفمبر 2026` (the page keeps it on one line).
+    pub fn day(self, day: u8, month: u8, year: i32) -> String {
+        let month = self.t(&format!("month-{}", month.clamp(1, 12)));
+        self.t_args(
+            "date-day",
+            &[
+                ("day", day.to_string()),
+                ("month", month),
+                ("year", year.to_string()),
+            ],
+        )
+    }
+
     /// The UI string `key` with named arguments, e.g. `("current", 7)`.
     pub fn t_args(self, key: &str, args: &[(&'static str, String)]) -> String {
         let map: std::collections::HashMap<

@@ -32,6 +32,8 @@ pub struct Instrument {
     pub(super) next_steps: BTreeMap<NextStep, StepText>,
     pub(super) flags: BTreeMap<Flag, CaseworkerText>,
     pub(super) exemption_grounds: BTreeMap<ExemptionGround, CaseworkerText>,
+    /// The rules of the channel in words, keyed `1`..`6`.
+    pub(super) rules: BTreeMap<String, CaseworkerText>,
     /// Item id keys sorted, with their position in `items`: answers and rules look items
     /// up by id all the time, and integer keys spare a string comparison per probe.
     #[serde(skip)]
@@ -234,6 +236,13 @@ impl Instrument {
 
     pub fn next_step_text(&self, step: NextStep, lang: &str) -> &str {
         self.next_steps.get(&step).map_or("", |t| t.text.get(lang))
+    }
+
+    /// What the rule that fired (1..6) means, for the caseworker.
+    pub fn rule_text(&self, rule: u8, lang: &str) -> &str {
+        self.rules
+            .get(&rule.to_string())
+            .map_or("", |t| t.caseworker.get(lang))
     }
 
     pub fn flag_text(&self, flag: Flag, lang: &str) -> &str {

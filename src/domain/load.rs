@@ -115,6 +115,10 @@ pub(super) fn from_toml(source: &str) -> Result<Instrument, InstrumentError> {
         "exemption_grounds",
         |t| vec![("caseworker", &t.caseworker)],
     )?;
+    let rule_numbers: Vec<String> = (1..=6).map(|n: u8| n.to_string()).collect();
+    check_all(&raw.rules, &rule_numbers, "rules", |t| {
+        vec![("caseworker", &t.caseworker)]
+    })?;
     Ok(Instrument {
         id: raw.id,
         items,
@@ -126,6 +130,7 @@ pub(super) fn from_toml(source: &str) -> Result<Instrument, InstrumentError> {
         next_steps: raw.next_steps,
         flags: raw.flags,
         exemption_grounds: raw.exemption_grounds,
+        rules: raw.rules,
         by_id,
         error_ranks,
     })

@@ -19,6 +19,7 @@ both_backends!(
     export_holds_everything_about_the_case,
     retention_erases_only_inactive_cases,
     audit_log_records_access_and_cannot_be_changed,
+    the_caseload_pages_and_sorts_a_thousand_cases,
 );
 
 pub type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -648,5 +649,95 @@ async fn audit_log_records_access_and_cannot_be_changed(db: Db) -> TestResult {
         })
         .await?;
     assert_eq!(after.len(), entries.len());
+    Ok(())
+}
+
+/// The case ids of a caseload page, in the order shown.
+fn shown_cases(html: &str) -> Vec<i64> {
+    html.split("data-case=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next()?.parse().ok())
+        .collect()
+}
+
+/// 1,000 cases: 50 a page, what is due first, sortable by column links, and pages and
+/// orders that are plain links (no JavaScript: every request here is a plain GET).
+async fn the_caseload_pages_and_sorts_a_thousand_cases(db: Db) -> TestResult {
+    use digiparat::domain::{Answers, Instrument, Mode, evaluate};
+    use digiparat::server::db::{AnsweredBy, StoredResult};
+    let app = spawn_app(db).await;
+    let team = app.db.create_team("Jobcenter Nord", None).await?;
+    let (cw, _) = staff(&app, "pia", Role::Caseworker, Some(team)).await?;
+    let mut ids = Vec::with_capacity(1000);
+    for n in 0..1000 {
+        let new = NewCase {
+            reference: format!("NORD-{n:04}"),
+            birth_year: 1980,
+            team_id: team,
+            caseworker_id: None,
+        };
+        ids.push(app.db.create_case(&new, None).await?);
+    }
+    // Three cases have a provisional result, and so a re-screening date.
+    let mut answers = serde_json::Map::new();
+    answers.insert("U1".into(), serde_json::json!("daily"));
+    let parsed = Answers::parse(Instrument::dr1(), Mode::SelfAssessment, &answers)
+        .map_err(|e| format!("{e:?}"))?;
+    let outcome = evaluate(Instrument::dr1(), &parsed);
+    assert!(
+        outcome.provisional,
+        "the fixture needs a provisional result"
+    );
+    let due = [ids[999], ids[500], ids[7]];
+    for case in due {
+        let new = NewAssessment {
+            instrument: "dr-1".into(),
+            language: "da".into(),
+            case_id: Some(case),
+            team_id: Some(team),
+            ..NewAssessment::default()
+        };
+        let answers = [("U1".to_owned(), serde_json::json!("daily"))];
+        let result = StoredResult::of(&outcome);
+        app.db
+            .record_complete(&new, &answers, AnsweredBy::Recipient, &result)
+            .await?;
+    }
+    let page = |query: &'static str| {
+        let (cw, url) = (cw.clone(), app.url(&format!("/cases{query}")));
+        async move { cw.get(url).send().await?.text().await }
+    };
+
+    let first = page("").await?;
+    let shown = shown_cases(&first);
+    assert_eq!(shown.len(), 50, "50 cases a page");
+    let mut leading = shown[..3].to_vec();
+    leading.sort_unstable();
+    let mut expected = due.to_vec();
+    expected.sort_unstable();
+    assert_eq!(leading, expected, "what is due comes first by default");
+    assert!(first.contains("Side 1 af 20"), "page 1 of 20 is said");
+    assert!(first.contains(r#"rel="next" href="/cases?sort=due&amp;page=2""#));
+    assert!(!first.contains(r#"rel="prev""#));
+
+    let last = page("?page=20").await?;
+    assert_eq!(shown_cases(&last).len(), 50);
+    assert!(last.contains(r#"rel="prev""#) && !last.contains(r#"rel="next""#));
+    // A page past the end shows the last one; nonsense shows the first.
+    assert_eq!(shown_cases(&page("?page=999").await?), shown_cases(&last));
+    assert_eq!(shown_cases(&page("?page=x").await?), shown);
+
+    let by_reference = page("?sort=reference&page=2").await?;
+    assert_eq!(shown_cases(&by_reference).first(), Some(&ids[50]));
+    assert!(
+        by_reference.contains(r#"href="/cases?sort=reference" aria-current="true""#),
+        "the column that orders the list is marked"
+    );
+
+    // A search pages within its matches: NORD-09xx is 100 cases, two pages.
+    let search = page("?q=nord-09&sort=reference").await?;
+    assert_eq!(shown_cases(&search).first(), Some(&ids[900]));
+    assert!(search.contains("Side 1 af 2"));
+    assert!(search.contains(r#"href="/cases?q=nord-09&amp;sort=reference&amp;page=2""#));
     Ok(())
 }

@@ -316,3 +316,71 @@ async fn stored_xss_payloads_are_shown_as_text_and_never_run() -> TestResult {
     b.close().await;
     Ok(())
 }
+
+/// Where the crawl's screenshots go (not committed): `target/screenshots/`.
+fn screenshot_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots")
+}
+
+/// Every staff page, at 320 px (a phone) and 1280 px (a desktop), in da, en and ar: no
+/// sideways scrolling, no label of a form control squeezed or under 60 px, and
+/// screenshots of the dashboard, the caseload and a case for people to look at.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn staff_pages_fit_a_phone_and_a_desktop() -> TestResult {
+    let app = spawn_app(Db::Sqlite).await;
+    digiparat::server::seed::seed_demo(app.db.as_ref(), 400, 11).await?;
+    let teams = app.db.teams().await?;
+    let team = teams.first().ok_or("the demo made no team")?.id;
+    add_staff(&app, "cw", "Carl Worker", Role::Caseworker, Some(team)).await?;
+    add_staff(&app, "mgr", "Mia Manager", Role::Manager, None).await?;
+    let admin = add_staff(&app, "adm", "Ada Admin", Role::Admin, None).await?;
+    let cases = app.db.cases_of_team(team).await?;
+    let case = cases.first().ok_or("the demo made no case")?.id;
+    let dir = screenshot_dir();
+    std::fs::create_dir_all(&dir)?;
+    let crawl: [(&str, Vec<String>); 3] = [
+        (
+            "cw",
+            vec![
+                "/cases".into(),
+                "/cases?sort=reference&page=2".into(),
+                "/cases/new".into(),
+                format!("/cases/{case}"),
+                "/interview".into(),
+                "/account".into(),
+            ],
+        ),
+        ("mgr", vec!["/dashboard".into(), "/dashboard/items".into()]),
+        (
+            "adm",
+            vec![
+                "/admin".into(),
+                format!("/admin/users/{admin}"),
+                "/admin/audit".into(),
+            ],
+        ),
+    ];
+    let pictures = ["/dashboard", "/cases", &format!("/cases/{case}")];
+    for width in [320, 1280] {
+        for (who, pages) in &crawl {
+            let b = Browser::start_with(Js::On, (width < 1280).then_some(width)).await;
+            sign_in(&app, &b, who).await?;
+            for lang in ["da", "en", "ar"] {
+                for page in pages {
+                    let sep = if page.contains('?') { '&' } else { '?' };
+                    b.goto(&app.url(&format!("{page}{sep}lang={lang}"))).await;
+                    let what = format!("{lang} {page} at {width} px");
+                    b.assert_no_horizontal_scroll(&what).await;
+                    b.assert_labels_readable(&what).await;
+                    if pictures.contains(&page.as_str()) && lang != "en" {
+                        let name = page.trim_start_matches('/').replace('/', "-");
+                        let png = b.client.screenshot().await?;
+                        std::fs::write(dir.join(format!("{name}-{lang}-{width}.png")), png)?;
+                    }
+                }
+            }
+            b.close().await;
+        }
+    }
+    Ok(())
+}

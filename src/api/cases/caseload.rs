@@ -11,9 +11,18 @@ use crate::domain::{Channel, Instrument};
 use crate::i18n::Lang;
 use crate::server::db::{AssessmentSummary, Case};
 
-pub fn date(t: OffsetDateTime) -> String {
-    format!("{:02}-{:02}-{}", t.day(), u8::from(t.month()), t.year())
+/// A moment's day in the reader's language (`30. nov. 2026`).
+pub fn date(lang: Lang, t: OffsetDateTime) -> String {
+    day(lang, t.date())
 }
+
+/// A calendar day in the reader's language.
+pub fn day(lang: Lang, d: Date) -> String {
+    lang.day(d.day(), u8::from(d.month()), d.year())
+}
+
+/// Cases on one page of the caseload.
+pub const PAGE_SIZE: usize = 50;
 
 pub(crate) fn this_year() -> i32 {
     OffsetDateTime::now_utc().year()
@@ -40,7 +49,12 @@ pub(crate) fn channel_name(channel: Option<Channel>, lang: Lang) -> Option<Strin
 }
 
 #[tracing::instrument(level = "debug", skip_all)]
-pub async fn caseload(query: String, sort: String, erased: bool) -> AppResult<CaseloadView> {
+pub async fn caseload(
+    query: String,
+    sort: String,
+    page: usize,
+    erased: bool,
+) -> AppResult<CaseloadView> {
     let (state, user) = staff(Role::can_run_interviews)?;
     let lang = crate::request::request_lang();
     let Some(team_id) = user.team_id else {
@@ -49,7 +63,10 @@ pub async fn caseload(query: String, sort: String, erased: bool) -> AppResult<Ca
             query,
             sort,
             rows: Vec::new(),
+            matching: 0,
             total: 0,
+            page: 1,
+            pages: 1,
             erased,
         });
     };
@@ -88,41 +105,53 @@ pub async fn caseload(query: String, sort: String, erased: bool) -> AppResult<Ca
                 reference: c.reference.clone(),
                 age_band: band(c),
                 caseworker: c.caseworker_name.clone(),
-                latest: finished.map(date),
+                latest: finished.map(|t| date(lang, t)),
                 channel: channel_name(latest.and_then(|a| a.channel), lang),
                 override_channel: channel_name(latest.and_then(|a| a.override_channel), lang),
                 borderline: latest.is_some_and(|a| a.borderline),
                 provisional: latest.is_some_and(|a| a.provisional),
-                due: due.map(|d| format!("{:02}-{:02}-{}", d.day(), u8::from(d.month()), d.year())),
+                due: due.map(|d| day(lang, d)),
                 overdue: due.is_some_and(|d| d <= today),
             };
             (due, finished, row)
         })
         .collect();
+    // What is due comes first unless the caseworker sorts otherwise.
+    let sort = match sort.as_str() {
+        "reference" | "latest" => sort,
+        _ => "due".to_owned(),
+    };
     match sort.as_str() {
-        // Most urgent first; cases without a due date last.
-        "due" => rows.sort_by_key(|(due, _, r)| (due.is_none(), *due, r.reference.clone())),
         // Newest result first; never-assessed cases last.
         "latest" => rows.sort_by(|a, b| {
             b.1.cmp(&a.1)
                 .then_with(|| a.2.reference.cmp(&b.2.reference))
         }),
-        _ => rows.sort_by(|a, b| {
+        "reference" => rows.sort_by(|a, b| {
             a.2.reference
                 .to_lowercase()
                 .cmp(&b.2.reference.to_lowercase())
         }),
+        // Most urgent first; cases without a due date last.
+        _ => rows.sort_by_key(|(due, _, r)| (due.is_none(), *due, r.reference.to_lowercase())),
     }
+    let matching = rows.len();
+    let pages = matching.div_ceil(PAGE_SIZE).max(1);
+    let page = page.clamp(1, pages);
     Ok(CaseloadView {
         team,
         query,
-        sort: if matches!(sort.as_str(), "due" | "latest") {
-            sort
-        } else {
-            "reference".into()
-        },
-        rows: rows.into_iter().map(|(_, _, r)| r).collect(),
+        sort,
+        rows: rows
+            .into_iter()
+            .skip((page - 1) * PAGE_SIZE)
+            .take(PAGE_SIZE)
+            .map(|(_, _, r)| r)
+            .collect(),
+        matching,
         total,
+        page,
+        pages,
         erased,
     })
 }

@@ -12,7 +12,7 @@ pub struct CaseloadRow {
     pub reference: String,
     pub age_band: String,
     pub caseworker: Option<String>,
-    /// Date of the latest finished assessment, `dd-mm-yyyy`.
+    /// Day of the latest finished assessment, in the reader's language.
     pub latest: Option<String>,
     pub channel: Option<String>,
     pub override_channel: Option<String>,
@@ -28,8 +28,15 @@ pub struct CaseloadView {
     pub team: Option<String>,
     pub query: String,
     pub sort: String,
+    /// The cases of this page (at most 50).
     pub rows: Vec<CaseloadRow>,
+    /// Cases that match the search, on all pages.
+    pub matching: usize,
+    /// Cases of the team.
     pub total: usize,
+    /// This page, from 1, and how many there are.
+    pub page: usize,
+    pub pages: usize,
     pub erased: bool,
 }
 
@@ -91,11 +98,13 @@ pub struct InviteSlip {
 pub async fn load_caseload(
     query: Option<String>,
     sort: Option<String>,
+    page: Option<String>,
     erased: Option<String>,
 ) -> AppResult<CaseloadView> {
     server::caseload(
         query.unwrap_or_default(),
         sort.unwrap_or_default(),
+        page.and_then(|p| p.trim().parse().ok()).unwrap_or(1),
         erased.is_some(),
     )
     .await

@@ -71,15 +71,14 @@ pub async fn case(id: i64) -> AppResult<CaseView> {
         age_band: band(&case),
         team: case.team_name.clone(),
         caseworker: case.caseworker_name.clone(),
-        created: date(case.created_at),
-        due: due_date(latest)
-            .map(|d| format!("{:02}-{:02}-{}", d.day(), u8::from(d.month()), d.year())),
+        created: date(lang, case.created_at),
+        due: due_date(latest).map(|d| day(lang, d)),
         movement,
         assessments: assessments
             .iter()
             .rev()
             .map(|a| AssessmentRow {
-                date: date(a.finished_at.unwrap_or(a.started_at)),
+                date: date(lang, a.finished_at.unwrap_or(a.started_at)),
                 mode: a.mode,
                 finished: a.finished_at.is_some(),
                 channel: channel_name(a.channel, lang),
@@ -99,8 +98,8 @@ pub async fn case(id: i64) -> AppResult<CaseView> {
             .map(|i| InviteRow {
                 id: i.id,
                 code: format_resume_code(&i.code),
-                created: date(i.created_at),
-                expires: date(i.expires_at),
+                created: date(lang, i.created_at),
+                expires: date(lang, i.expires_at),
                 status: if i.used_at.is_some() {
                     "used"
                 } else if i.expires_at <= now {
@@ -138,6 +137,6 @@ pub async fn invite(case_id: i64, invite_id: i64) -> AppResult<InviteSlip> {
         reference: case.reference,
         code: format_resume_code(&invite.code),
         address: format!("{base}/self/invite"),
-        expires: date(invite.expires_at),
+        expires: date(crate::request::request_lang(), invite.expires_at),
     })
 }

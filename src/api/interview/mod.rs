@@ -47,9 +47,13 @@ pub struct ScoreRow {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CaseworkerResult {
     pub token: String,
-    pub channel: String,
+    /// The case the interview belongs to, for the way back.
+    pub case_id: Option<i64>,
+    pub channel: crate::domain::Channel,
     pub channel_name: String,
     pub rule: u8,
+    /// What the rule means, from the instrument file.
+    pub rule_text: String,
     pub provisional: bool,
     pub borderline: bool,
     pub scores: Vec<ScoreRow>,

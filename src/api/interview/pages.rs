@@ -180,9 +180,11 @@ pub async fn result(token: String, error: Option<String>) -> AppResult<Caseworke
         coverage_percent: (coverage * 100.0).round().clamp(0.0, 100.0) as u32,
     };
     Ok(CaseworkerResult {
-        channel: o.channel.as_str().to_owned(),
+        case_id: a.case_id,
+        channel: o.channel,
         channel_name: instrument.channel_name(o.channel, code).to_owned(),
         rule: o.rule,
+        rule_text: instrument.rule_text(o.rule, code).to_owned(),
         provisional: o.provisional,
         borderline: o.borderline,
         scores: vec![

@@ -15,6 +15,8 @@ pub struct QuestionView {
     pub position: usize,
     /// Shown only once it can no longer change (after the first question).
     pub total: Option<usize>,
+    /// The most questions there can be, said on the first question ("1 of at most 28").
+    pub most: usize,
     pub question: String,
     pub hint: String,
     pub explain: String,

@@ -141,6 +141,7 @@ pub async fn question(
         item: item_id,
         position: index + 1,
         total: (index > 0 || map.contains_key(item.id())).then_some(asked.len()),
+        most: asked.len(),
         question: item.question(lang.code()).to_owned(),
         hint: item.hint(lang.code()).to_owned(),
         explain: item.explain(lang.code()).to_owned(),

@@ -21,6 +21,8 @@ pub(super) struct RawInstrument {
     pub(super) next_steps: BTreeMap<NextStep, StepText>,
     pub(super) flags: BTreeMap<Flag, CaseworkerText>,
     pub(super) exemption_grounds: BTreeMap<ExemptionGround, CaseworkerText>,
+    /// The rules of the channel in words, keyed `1`..`6`.
+    pub(super) rules: BTreeMap<String, CaseworkerText>,
     #[serde(default)]
     pub(super) scales: BTreeMap<String, RawScale>,
     pub(super) items: Vec<RawItem>,

@@ -8,6 +8,17 @@ use crate::i18n::Lang;
 use crate::i18n::use_lang;
 use crate::request::request_query;
 
+/// Whom a page is for: the recipient's pages keep a calm reading measure and a footer
+/// that speaks to citizens; staff pages get a footer for staff, and data pages (lists,
+/// tables, charts) the full width of a desktop, with running text kept to its measure.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Frame {
+    #[default]
+    Citizen,
+    Staff,
+    StaffWide,
+}
+
 #[component]
 pub fn Page(
     /// The page's own title; the browser title adds the service name and, on errors, "Fejl: ".
@@ -15,6 +26,9 @@ pub fn Page(
     /// True when the page shows validation errors (GOV.UK: prefix the title with "Error: ").
     #[prop(optional)]
     has_error: bool,
+    /// Whom the page is for (the citizen's frame unless said otherwise).
+    #[prop(optional)]
+    frame: Frame,
     children: Children,
 ) -> impl IntoView {
     let lang = use_lang();
@@ -40,11 +54,24 @@ pub fn Page(
             </div>
             {staff_nav(lang)}
         </header>
-        <main id="main" class="container" tabindex="-1">{children()}</main>
+        <main id="main" class=if frame == Frame::StaffWide { "container container-wide" } else { "container" } tabindex="-1">
+            {children()}
+        </main>
         <footer class="site-footer d-print-none">
-            <div class="container">
-                <p>{lang.t("footer-about")}</p>
-                <p>{lang.t("footer-help")}</p>
+            <div class=if frame == Frame::StaffWide { "container container-wide" } else { "container" }>
+                {if frame == Frame::Citizen {
+                    view! {
+                        <p>{lang.t("footer-about")}</p>
+                        <p>{lang.t("footer-help")}</p>
+                    }
+                    .into_any()
+                } else {
+                    view! {
+                        <p>{lang.t("footer-staff-about")}</p>
+                        <p>{lang.t("footer-staff-help")}</p>
+                    }
+                    .into_any()
+                }}
                 <nav aria-label=lang.t("footer-links-label")>
                     <ul class="footer-links">
                         <li><a href="/accessibility">{lang.t("footer-accessibility")}</a></li>

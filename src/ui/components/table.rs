@@ -1,6 +1,6 @@
 //! A list table of a staff page: a caption for screen readers, one header row, and the
-//! rows the page renders, inside the wrapper that scrolls on a narrow screen (the page
-//! itself never scrolls sideways).
+//! rows the page renders, inside a labelled region that scrolls on a narrow screen and
+//! can be scrolled from the keyboard (the page itself never scrolls sideways).
 
 use leptos::prelude::*;
 
@@ -8,12 +8,13 @@ use leptos::prelude::*;
 pub fn ListTable(
     /// Read by screen readers as the table's name.
     caption: String,
-    /// The column headings, in order.
-    columns: Vec<String>,
+    /// The column headings, in order (text, or a link that sorts by the column).
+    columns: Vec<AnyView>,
     children: Children,
 ) -> impl IntoView {
+    let region = caption.clone();
     view! {
-        <div class="table-wrap">
+        <div class="table-wrap" role="region" tabindex="0" aria-label=region>
             <table class="table">
                 <caption class="visually-hidden">{caption}</caption>
                 <thead>

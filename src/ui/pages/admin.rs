@@ -10,7 +10,7 @@ use crate::domain::role::Role;
 use crate::i18n::Lang;
 use crate::i18n::use_lang;
 use crate::ui::components::error_summary::{ErrorSummary, InlineError, PageError};
-use crate::ui::components::layout::Page;
+use crate::ui::components::layout::{Frame, Page};
 use crate::ui::components::loaded::loaded;
 use crate::ui::components::table::ListTable;
 
@@ -129,11 +129,11 @@ fn Overview(v: AdminOverview) -> impl IntoView {
         .map(|(_, n)| view! { <li>{n.clone()}</li> })
         .collect_view();
     view! {
-        <Page title=lang.t("admin-title") has_error>
+        <Page title=lang.t("admin-title") has_error frame=Frame::StaffWide>
             <ErrorSummary errors />
             <h1>{lang.t("admin-title")}</h1>
             <h2 id="users">{lang.t("admin-users")}</h2>
-            <ListTable caption=lang.t("admin-users") columns=vec![lang.t("login-username"), lang.t("admin-name"), lang.t("account-role"), lang.t("case-team"), lang.t("admin-status")]>
+            <ListTable caption=lang.t("admin-users") columns=vec![lang.t("login-username").into_any(), lang.t("admin-name").into_any(), lang.t("account-role").into_any(), lang.t("case-team").into_any(), lang.t("admin-status").into_any()]>
                 {users}
             </ListTable>
             <h2 id="new-user">{lang.t("admin-new-user")}</h2>
@@ -191,7 +191,7 @@ fn UserForm(v: AdminUser) -> impl IntoView {
     let team_choices = team_options(lang, v.teams.clone(), v.team_id);
     let title = lang.t_args("admin-user-title", &[("username", u.username.clone())]);
     view! {
-        <Page title=title.clone() has_error>
+        <Page title=title.clone() has_error frame=Frame::Staff>
             <a class="back-link d-print-none" href="/admin">{lang.t("back")}</a>
             <ErrorSummary errors />
             {saved.then(|| view! { <div class="alert alert-success" role="status"><p>{lang.t("admin-saved")}</p></div> })}
@@ -283,7 +283,7 @@ fn AuditLog(v: AuditView) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <Page title=lang.t("audit-title") has_error>
+        <Page title=lang.t("audit-title") has_error frame=Frame::StaffWide>
             <ErrorSummary errors />
             <h1>{lang.t("audit-title")}</h1>
             <p class="lead">{lang.t("audit-lead")}</p>

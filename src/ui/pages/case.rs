@@ -9,7 +9,7 @@ use crate::api::cases::{AssessmentRow, CaseView, InviteSlip, load_case, load_inv
 use crate::i18n::Lang;
 use crate::i18n::use_lang;
 use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
-use crate::ui::components::layout::Page;
+use crate::ui::components::layout::{Frame, Page};
 use crate::ui::components::loaded::loaded;
 use crate::ui::components::print_button::PrintButton;
 use crate::ui::components::table::ListTable;
@@ -73,7 +73,7 @@ fn CaseDetails(v: CaseView) -> impl IntoView {
         .collect_view();
     let has_invites = !v.invites.is_empty();
     view! {
-        <Page title=title.clone() has_error=confirm_missing>
+        <Page title=title.clone() has_error=confirm_missing frame=Frame::StaffWide>
             <a class="back-link d-print-none" href="/cases">{lang.t("cases-back")}</a>
             <ErrorSummary errors />
             <h1><bdi>{title}</bdi></h1>
@@ -94,13 +94,13 @@ fn CaseDetails(v: CaseView) -> impl IntoView {
             </div>
             <h2>{lang.t("case-history")}</h2>
             <p><strong>{lang.t("case-movement")}</strong> " " <span data-movement="">{movement}</span></p>
-            <ListTable caption=lang.t("case-history") columns=vec![lang.t("case-date"), lang.t("case-mode"), lang.t("cases-channel"), lang.t("cases-override"), lang.t("cases-marks")]>
+            <ListTable caption=lang.t("case-history") columns=vec![lang.t("case-date").into_any(), lang.t("case-mode").into_any(), lang.t("cases-channel").into_any(), lang.t("cases-override").into_any(), lang.t("cases-marks").into_any()]>
                 {assessments}
             </ListTable>
             <h2>{lang.t("case-invites")}</h2>
             {if has_invites {
                 view! {
-                    <div class="table-wrap">
+                    <div class="table-wrap" role="region" tabindex="0" aria-label=lang.t("case-invites")>
                         <table class="table">
                             <caption class="visually-hidden">{lang.t("case-invites")}</caption>
                             <thead>
@@ -178,7 +178,7 @@ pub fn InviteSlipPage() -> impl IntoView {
 fn Slip(s: InviteSlip) -> impl IntoView {
     let lang = use_lang();
     view! {
-        <Page title=lang.t("slip-title")>
+        <Page title=lang.t("slip-title") frame=Frame::Staff>
             <a class="back-link d-print-none" href=format!("/cases/{}", s.case_id)>{lang.t("back")}</a>
             <p class="d-print-none">{lang.t_args("slip-for-case", &[("reference", s.reference.clone())])}</p>
             <h1>{lang.t("slip-title")}</h1>

@@ -9,7 +9,7 @@ use crate::domain::case::CaseInputError;
 use crate::i18n::Lang;
 use crate::i18n::use_lang;
 use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
-use crate::ui::components::layout::Page;
+use crate::ui::components::layout::{Frame, Page};
 use crate::ui::components::loaded::loaded;
 use crate::ui::components::table::ListTable;
 
@@ -42,9 +42,9 @@ fn query(name: &str) -> Option<String> {
 
 #[component]
 pub fn Caseload() -> impl IntoView {
-    let (q, sort, erased) = (query("q"), query("sort"), query("erased"));
+    let (q, sort, page, erased) = (query("q"), query("sort"), query("page"), query("erased"));
     loaded(
-        move || load_caseload(q.clone(), sort.clone(), erased.clone()),
+        move || load_caseload(q.clone(), sort.clone(), page.clone(), erased.clone()),
         |v: CaseloadView| view! { <CaseloadPage v /> },
     )
 }
@@ -53,18 +53,59 @@ pub fn Caseload() -> impl IntoView {
 fn CaseloadPage(v: CaseloadView) -> impl IntoView {
     let lang = use_lang();
     let sorts = [
+        ("due", lang.t("cases-sort-due")),
         ("reference", lang.t("cases-sort-reference")),
         ("latest", lang.t("cases-sort-latest")),
-        ("due", lang.t("cases-sort-due")),
     ];
     let shown = v.rows.len();
+    // A link to another page or order of the same search (works without JavaScript).
+    let link = {
+        let (query, sort) = (v.query.clone(), v.sort.clone());
+        move |sort_by: Option<&str>, page: usize| {
+            let mut pairs = vec![("sort", sort_by.unwrap_or(&sort).to_owned())];
+            if !query.is_empty() {
+                pairs.insert(0, ("q", query.clone()));
+            }
+            if page > 1 {
+                pairs.push(("page", page.to_string()));
+            }
+            let refs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            format!("/cases?{}", crate::request::url_pairs(&refs))
+        }
+    };
+    // A column heading that sorts by it; the current order is marked for screen readers.
+    let heading = {
+        let link = link.clone();
+        let current = v.sort.clone();
+        move |key: &'static str, label: String| {
+            let href = link(Some(key), 1);
+            let here = current == key;
+            view! {
+                <a href=href aria-current=here.then_some("true") title=lang.t_args("cases-sort-by", &[("column", label.clone())])>
+                    {label.clone()}
+                </a>
+            }
+            .into_any()
+        }
+    };
+    let pager = (v.pages > 1).then(|| {
+        let previous = (v.page > 1).then(|| link(None, v.page - 1));
+        let next = (v.page < v.pages).then(|| link(None, v.page + 1));
+        view! {
+            <nav class="pager" aria-label=lang.t("cases-pages-label")>
+                {previous.map(|href| view! { <a rel="prev" href=href>{lang.t("cases-previous")}</a> })}
+                <span>{lang.t_args("cases-page", &[("page", v.page.to_string()), ("pages", v.pages.to_string())])}</span>
+                {next.map(|href| view! { <a rel="next" href=href>{lang.t("cases-next")}</a> })}
+            </nav>
+        }
+    });
     let rows = v
         .rows
         .into_iter()
         .map(|r| view! { <CaseloadLine r lang /> })
         .collect_view();
     view! {
-        <Page title=lang.t("cases-title")>
+        <Page title=lang.t("cases-title") frame=Frame::StaffWide>
             {v.erased.then(|| view! {
                 <div class="alert alert-success" role="status"><p>{lang.t("case-erased")}</p></div>
             })}
@@ -91,10 +132,20 @@ fn CaseloadPage(v: CaseloadView) -> impl IntoView {
                 </div>
                 <button type="submit" class="button button-secondary">{lang.t("cases-filter")}</button>
             </form>
-            <p role="status">{lang.t_args("cases-count", &[("shown", shown.to_string()), ("total", v.total.to_string())])}</p>
-            <ListTable caption=lang.t("cases-title") columns=vec![lang.t("case-reference"), lang.t("case-age"), lang.t("case-caseworker"), lang.t("cases-latest"), lang.t("cases-channel"), lang.t("cases-override"), lang.t("cases-marks"), lang.t("cases-due")]>
+            <p role="status">{lang.t_args("cases-count", &[("shown", shown.to_string()), ("total", v.matching.to_string())])}</p>
+            <ListTable caption=lang.t("cases-title") columns=vec![
+                heading("reference", lang.t("case-reference")),
+                lang.t("case-age").into_any(),
+                lang.t("case-caseworker").into_any(),
+                heading("latest", lang.t("cases-latest")),
+                lang.t("cases-channel").into_any(),
+                lang.t("cases-override").into_any(),
+                lang.t("cases-marks").into_any(),
+                heading("due", lang.t("cases-due")),
+            ]>
                 {rows}
             </ListTable>
+            {pager}
         </Page>
     }
 }
@@ -107,11 +158,11 @@ fn CaseloadLine(r: CaseloadRow, lang: Lang) -> impl IntoView {
             <th scope="row"><a href=format!("/cases/{}", r.id)><bdi>{r.reference}</bdi></a></th>
             <td>{age_band_label(lang, &r.age_band)}</td>
             <td>{r.caseworker.unwrap_or_else(none)}</td>
-            <td>{r.latest.unwrap_or_else(none)}</td>
+            <td class="nowrap">{r.latest.unwrap_or_else(none)}</td>
             <td data-channel="computed">{r.channel.unwrap_or_else(none)}</td>
             <td data-channel="override">{r.override_channel.unwrap_or_default()}</td>
             <td>{marks(lang, r.borderline, r.provisional)}</td>
-            <td>
+            <td class="nowrap">
                 {r.due.map(|d| if r.overdue {
                     view! { <strong>{lang.t_args("cases-overdue", &[("date", d)])}</strong> }.into_any()
                 } else {
@@ -180,7 +231,7 @@ fn NewCaseForm(v: NewCaseView) -> impl IntoView {
     let has_error = !errors.is_empty();
     let me = v.me;
     view! {
-        <Page title=lang.t("case-new-title") has_error>
+        <Page title=lang.t("case-new-title") has_error frame=Frame::Staff>
             <a class="back-link d-print-none" href="/cases">{lang.t("back")}</a>
             <ErrorSummary errors />
             <h1>{lang.t("case-new-title")}</h1>

@@ -10,7 +10,7 @@ use crate::domain::case::AgeBand;
 use crate::i18n::Lang;
 use crate::i18n::use_lang;
 use crate::ui::components::error_summary::{ErrorSummary, FieldError};
-use crate::ui::components::layout::Page;
+use crate::ui::components::layout::{Frame, Page};
 use crate::ui::components::loaded::loaded;
 use crate::ui::pages::cases::age_band_label;
 
@@ -199,7 +199,7 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
         .map(|s| view! { <StatSection s lang k /> })
         .collect_view();
     view! {
-        <Page title=lang.t("dash-title") has_error>
+        <Page title=lang.t("dash-title") has_error frame=Frame::StaffWide>
             <ErrorSummary errors />
             <h1>{lang.t("dash-title")}</h1>
             <p class="lead">{lang.t_args("dash-lead", &[("k", k.to_string())])}</p>
@@ -259,6 +259,7 @@ fn StatSection(s: Section, lang: Lang, k: u64) -> impl IntoView {
             }
         })
         .collect_view();
+    let region = s.title.clone();
     view! {
         <section aria-labelledby=format!("{}-heading", s.id) class="stat-section">
             <h2 id=s.id.clone()><span id=format!("{}-heading", s.id)>{s.title.clone()}</span></h2>
@@ -266,7 +267,7 @@ fn StatSection(s: Section, lang: Lang, k: u64) -> impl IntoView {
                 {chart}
                 <figcaption>{s.summary.clone()} " " {lang.t("dash-source")}</figcaption>
             </figure>
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" tabindex="0" aria-label=region>
                 <table class="table" data-table=s.id.clone()>
                     <caption>{s.title}</caption>
                     <thead><tr><th scope="col">{lang.t("dash-category")}</th>{head}</tr></thead>
@@ -332,7 +333,7 @@ fn ItemsPage(v: crate::api::stats::ItemsView) -> impl IntoView {
                             ("missing", percent(i.missing_percent)),
                         ])}
                     </p>
-                    <div class="table-wrap">
+                    <div class="table-wrap" role="region" tabindex="0" aria-label=i.item.clone()>
                         <table class="table" data-item=i.item.clone()>
                             <caption class="visually-hidden">{i.item.clone()}</caption>
                             <thead><tr><th scope="col">{lang.t("items-answer")}</th><th scope="col" class="num">{lang.t("dash-people")}</th></tr></thead>
@@ -344,13 +345,13 @@ fn ItemsPage(v: crate::api::stats::ItemsView) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <Page title=lang.t("items-title") has_error=v.error.is_some()>
+        <Page title=lang.t("items-title") has_error=v.error.is_some() frame=Frame::StaffWide>
             <a class="back-link d-print-none" href="/dashboard">{lang.t("items-back")}</a>
             <h1>{lang.t("items-title")}</h1>
             <p class="lead">{lang.t_args("items-lead", &[("k", k.to_string())])}</p>
             <h2>{lang.t("items-alpha-heading")}</h2>
             <p>{lang.t("items-alpha-explain")}</p>
-            <div class="table-wrap">
+            <div class="table-wrap" role="region" tabindex="0" aria-label=lang.t("items-alpha-heading")>
                 <table class="table" data-table="alpha">
                     <caption class="visually-hidden">{lang.t("items-alpha-heading")}</caption>
                     <thead>

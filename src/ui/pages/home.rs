@@ -14,7 +14,6 @@ pub fn Home() -> impl IntoView {
                 <h1>{lang.t("home-title")}</h1>
                 <p class="lead">{lang.t("home-lead")}</p>
             </div>
-            <ReadAloudButton target="home-intro" />
             <section class="card card-primary" aria-labelledby="recipient-heading">
                 <h2 id="recipient-heading">{lang.t("home-recipient-heading")}</h2>
                 <p>{lang.t("home-recipient-text")}</p>
@@ -23,6 +22,7 @@ pub fn Home() -> impl IntoView {
                 </a>
                 <p class="reassurance">{lang.t("home-paper")}</p>
             </section>
+            <ReadAloudButton target="home-intro" />
             <section class="card" aria-labelledby="staff-heading">
                 <h2 id="staff-heading">{lang.t("home-staff-heading")}</h2>
                 <ul class="link-list">

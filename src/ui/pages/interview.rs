@@ -11,7 +11,7 @@ use crate::api::interview::{
 use crate::i18n::use_lang;
 use crate::ui::components::choices::ChoiceList;
 use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
-use crate::ui::components::layout::Page;
+use crate::ui::components::layout::{Frame, Page};
 use crate::ui::components::loaded::loaded;
 use crate::ui::components::print_button::PrintButton;
 
@@ -24,7 +24,7 @@ pub fn InterviewStart() -> impl IntoView {
 fn InterviewStartPage() -> impl IntoView {
     let lang = use_lang();
     view! {
-        <Page title=lang.t("iv-start-title")>
+        <Page title=lang.t("iv-start-title") frame=Frame::Staff>
             <h1>{lang.t("iv-start-title")}</h1>
             <p class="lead">{lang.t("iv-start-lead")}</p>
             <form method="post" action="/interview/start" novalidate>
@@ -99,7 +99,7 @@ fn InterviewPage(v: InterviewView) -> impl IntoView {
         "note-hint"
     };
     view! {
-        <Page title=lang.t("iv-title") has_error>
+        <Page title=lang.t("iv-title") has_error frame=Frame::Staff>
             <ErrorSummary errors />
             <h1>{lang.t("iv-title")}</h1>
             <nav class="anchor-links d-print-none" aria-labelledby="contents-heading">
@@ -243,12 +243,15 @@ fn ResultPage(r: CaseworkerResult) -> impl IntoView {
         })
         .collect_view();
     view! {
-        <Page title=lang.t("cw-result-title") has_error>
+        <Page title=lang.t("cw-result-title") has_error frame=Frame::Staff>
             <ErrorSummary errors />
+            {r.case_id.map(|id| view! {
+                <a class="back-link d-print-none" href=format!("/cases/{id}")>{lang.t("cw-back-to-case")}</a>
+            })}
             <h1>{lang.t("cw-result-title")}</h1>
             <dl class="result-summary">
-                <div><dt>{lang.t("cw-channel")}</dt><dd class="result-channel" data-channel=r.channel.clone()>{r.channel_name.clone()}</dd></div>
-                <div><dt>{lang.t("cw-rule")}</dt><dd data-rule=r.rule.to_string()>{r.rule.to_string()}</dd></div>
+                <div><dt>{lang.t("cw-channel")}</dt><dd class="result-channel" data-channel=r.channel.as_str()>{r.channel_name.clone()}</dd></div>
+                <div><dt>{lang.t("cw-rule")}</dt><dd data-rule=r.rule.to_string()>{r.rule_text.clone()}</dd></div>
                 {r.chosen.clone().map(|(name, reason)| view! {
                     <div class="override-current"><dt>{lang.t("cw-override-current")}</dt><dd><strong>{name}</strong>" – "{reason}</dd></div>
                 })}
@@ -256,10 +259,12 @@ fn ResultPage(r: CaseworkerResult) -> impl IntoView {
             {r.provisional.then(|| view! { <p class="mark mark-provisional">{lang.t("cw-provisional")}</p> })}
             {r.borderline.then(|| view! { <p class="mark mark-borderline">{lang.t("cw-borderline")}</p> })}
             <h2>{lang.t("cw-scores")}</h2>
-            <table class="table">
-                <thead><tr><th scope="col">{lang.t("cw-dimension")}</th><th scope="col" class="num">{lang.t("cw-score")}</th><th scope="col" class="num">{lang.t("cw-coverage")}</th></tr></thead>
-                <tbody>{score_rows}</tbody>
-            </table>
+            <div class="table-wrap" role="region" tabindex="0" aria-label=lang.t("cw-scores")>
+                <table class="table">
+                    <thead><tr><th scope="col">{lang.t("cw-dimension")}</th><th scope="col" class="num">{lang.t("cw-score")}</th><th scope="col" class="num">{lang.t("cw-coverage")}</th></tr></thead>
+                    <tbody>{score_rows}</tbody>
+                </table>
+            </div>
             <h2>{lang.t("cw-reasons")}</h2>
             {list_or_none(r.reasons.clone(), none.clone())}
             <h2>{lang.t("cw-flags")}</h2>

@@ -8,7 +8,7 @@ use crate::api::auth::{AccountView, load_account};
 use crate::i18n::Lang;
 use crate::i18n::use_lang;
 use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
-use crate::ui::components::layout::Page;
+use crate::ui::components::layout::{Frame, Page};
 use crate::ui::components::loaded::loaded;
 
 fn query_error() -> Option<String> {
@@ -63,7 +63,7 @@ pub fn Login() -> impl IntoView {
         })
         .collect();
     view! {
-        <Page title=lang.t("login-title") has_error=message.is_some()>
+        <Page title=lang.t("login-title") has_error=message.is_some() frame=Frame::Staff>
             <ErrorSummary errors />
             <h1>{lang.t("login-title")}</h1>
             <p>{lang.t("login-lead")}</p>
@@ -85,7 +85,7 @@ pub fn Account() -> impl IntoView {
     loaded(load_account, |account: Option<AccountView>| {
         let lang = use_lang();
         view! {
-            <Page title=lang.t("account-title")>
+            <Page title=lang.t("account-title") frame=Frame::Staff>
                 <h1>{lang.t("account-title")}</h1>
                 {match account {
                     None => view! {
@@ -115,7 +115,7 @@ pub fn ChangePassword() -> impl IntoView {
         let lang = use_lang();
         let Some(account) = account else {
             return view! {
-                <Page title=lang.t("password-title")>
+                <Page title=lang.t("password-title") frame=Frame::Staff>
                     <h1>{lang.t("password-title")}</h1>
                     <p><a href="/login">{lang.t("login-title")}</a></p>
                 </Page>
@@ -141,7 +141,7 @@ pub fn ChangePassword() -> impl IntoView {
             (error_for("current"), error_for("new"), error_for("confirm"));
         let has_error = message.is_some();
         view! {
-            <Page title=lang.t("password-title") has_error>
+            <Page title=lang.t("password-title") has_error frame=Frame::Staff>
                 <ErrorSummary errors />
                 <h1>{lang.t("password-title")}</h1>
                 {account.must_change_password.then(|| view! { <p class="mark">{lang.t("password-must-change")}</p> })}

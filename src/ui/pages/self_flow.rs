@@ -80,7 +80,13 @@ fn QuestionForm(v: QuestionView) -> impl IntoView {
                 ("total", total.to_string()),
             ],
         ),
-        None => lang.t_args("progress-first", &[("current", v.position.to_string())]),
+        None => lang.t_args(
+            "progress-first",
+            &[
+                ("current", v.position.to_string()),
+                ("total", v.most.to_string()),
+            ],
+        ),
     };
     view! {
         <Page title=v.question.clone() has_error>

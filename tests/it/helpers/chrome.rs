@@ -195,16 +195,17 @@ impl Browser {
     }
 
     /// No label of a form control is squeezed into a narrow column, one word or letter per
-    /// line (a layout fault axe does not see): a label taller than three lines is at least
-    /// 12 em wide.
+    /// line (a layout fault axe does not see): every shown label is at least 60 px wide,
+    /// and one taller than three lines at least 12 em.
     pub async fn assert_labels_readable(&self, page: &str) {
         let squeezed = self
             .eval(
                 "[...document.querySelectorAll('label')].filter(l => { \
                    const r = l.getBoundingClientRect(); \
+                   if (r.width === 0 && r.height === 0) return false; \
                    const em = parseFloat(getComputedStyle(l).fontSize); \
                    const line = parseFloat(getComputedStyle(l).lineHeight) || 1.5 * em; \
-                   return r.height > 3 * line && r.width < 12 * em; \
+                   return r.width < 60 || (r.height > 3 * line && r.width < 12 * em); \
                  }).map(l => (l.htmlFor || '?') + ': ' + Math.round(l.getBoundingClientRect().width) + ' px wide')",
             )
             .await;
