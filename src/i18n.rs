@@ -79,6 +79,7 @@ impl Lang {
     /// `30 Nov 2026`, `30 نوفمبر 2026` (the page keeps it on one line).
     pub fn day(self, day: u8, month: u8, year: i32) -> String {
         let month = self.t(&format!("month-{}", month.clamp(1, 12)));
+        // No-break spaces: a date never breaks over two lines.
         self.t_args(
             "date-day",
             &[
@@ -87,6 +88,7 @@ impl Lang {
                 ("year", year.to_string()),
             ],
         )
+        .replace(' ', "\u{a0}")
     }
 
     /// The UI string `key` with named arguments, e.g. `("current", 7)`.
@@ -174,6 +176,7 @@ mod tests {
             "items-",
             "error-dash-",
             "error-rows-",
+            "footer-staff-",
         ];
         let mut too_hard = Vec::new();
         for (key, value) in text.lines().filter_map(|l| l.split_once(" = ")) {

@@ -1,12 +1,12 @@
-//! Server-side SVG bar charts for the manager dashboard: drawn with charts-rs, then made
-//! accessible (`role="img"`, `<title>`, `<desc>`) and fluid-width for small screens.
+//! Server-side SVG bar charts for the manager dashboard, drawn here so that they read
+//! right at every width and in every language: text is never scaled (the SVG has no
+//! `viewBox`; bars are sized in per cent of its width, text stays at 14 px), every label
+//! sits on a line of its own above its bars (wrapped to fit a 320 px phone), the value
+//! follows the end of its bar, and the legend is a list above the bars. Nothing can
+//! overlap by construction. Right-to-left pages get the mirror image: labels on the
+//! right, bars growing leftwards, numbers still written left to right.
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
-use charts_rs::{
-    AxisLabelOverflow, ChartBase, Color, DEFAULT_FONT_FAMILY, HorizontalBarChart, LegendCategory,
-    Series, measure_text_width_family,
-};
+use crate::i18n::Lang;
 
 /// The DKFDS data-visualisation guideline allows at most 10 bars per chart.
 pub const MAX_CATEGORIES: usize = 10;
@@ -18,16 +18,22 @@ const PALETTE: [&str; 6] = [
     "#004d99", "#7a3b00", "#2b6b2b", "#5a2d82", "#8a1538", "#00606b",
 ];
 
-/// Width of the coordinate system; the SVG itself scales to its container.
-const VIEW_WIDTH: f32 = 600.0;
-const VERTICAL_HEIGHT: f32 = 360.0;
-// Room for the value axis and margins beside the category labels of a vertical chart.
-const VALUE_AXIS_ALLOWANCE: f32 = 100.0;
-const LABEL_FONT_SIZE: f32 = 14.0;
-// Horizontal charts grow with their rows so long labels stay readable.
-const HORIZONTAL_FRAME: f32 = 110.0;
-const ROW_GAP: f32 = 16.0;
-const BAR_THICKNESS: f32 = 18.0;
+/// Text size in CSS pixels, as rendered at every width.
+const FONT: u32 = 14;
+/// One line of text.
+const LINE: u32 = 20;
+/// A bar's thickness and the room one bar row takes.
+const BAR: u32 = 14;
+const BAR_ROW: u32 = 20;
+/// Space after a category's bars, and after the legend.
+const GAP: u32 = 12;
+/// Characters on one label line: fits the chart at 320 px in a wide sans-serif.
+const LINE_CHARS: usize = 32;
+/// The longest bar, in per cent of the width; the rest is room for its value.
+const BAR_SPAN: f64 = 76.0;
+/// The legend's colour key and the space after it.
+const KEY: u32 = 14;
+const KEY_GAP: u32 = 8;
 
 /// One series of bars, one value per category.
 ///
@@ -42,19 +48,19 @@ pub struct BarSeries {
 /// A bar chart as the dashboard asks for it.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BarChart {
-    /// Visible title and accessible name; must not be blank.
+    /// The accessible name (the page shows it as the section's heading); not blank.
     pub title: String,
     /// Text alternative: what the chart shows and its main finding.
     pub description: String,
-    /// Bar labels, at most [`MAX_CATEGORIES`].
+    /// Bar labels, at most [`MAX_CATEGORIES`], top to bottom.
     pub categories: Vec<String>,
     pub series: Vec<BarSeries>,
-    /// Bars run to the right; suits long labels such as reasons. Vertical charts whose
-    /// labels do not fit side by side are drawn horizontally anyway.
-    pub horizontal: bool,
     /// Prefix for the element ids inside the SVG, sanitised to `[a-z0-9-]`. Must be
     /// unique on the page; when blank it is derived from the title.
     pub id: String,
+    /// The reader's language: numbers are written its way (1.100 in Danish) and an
+    /// Arabic page gets the chart mirrored.
+    pub lang: Lang,
 }
 
 /// Why a chart could not be rendered. The page shows its own translated text; this is logged.
@@ -70,19 +76,165 @@ pub enum ChartError {
     },
     #[error("the chart has {0} categories; at most {MAX_CATEGORIES} bars are allowed")]
     TooManyCategories(usize),
-    #[error("the chart could not be drawn: {0}")]
-    Render(String),
 }
 
-/// Validates `chart`, draws it as SVG and makes the SVG accessible and fluid-width.
-///
-/// The root `<svg>` gets `role="img"`, `width="100%"` (no fixed height, the `viewBox`
-/// keeps the aspect ratio) and `aria-labelledby` pointing at a `<title>` and, when the
+/// Validates `chart` and draws it as accessible SVG: `role="img"`, `width="100%"`, a
+/// fixed height in pixels, and `aria-labelledby` pointing at a `<title>` and, when the
 /// description is not blank, a `<desc>`. Hidden (`NaN`) values are drawn as no bar.
 pub fn render_bar(chart: &BarChart) -> Result<String, ChartError> {
     validate(chart)?;
-    let svg = draw(chart)?;
-    make_accessible(&svg, chart)
+    let prefix = id_prefix(chart);
+    let rtl = chart.lang.dir() == "rtl";
+    let mut body = String::new();
+    let mut y = 0;
+    if chart.series.len() > 1 {
+        for (j, s) in chart.series.iter().enumerate() {
+            let lines = wrap(&s.name, LINE_CHARS - 3);
+            let key_y = y + (LINE - KEY) / 2;
+            body.push_str(&format!(
+                "<rect {} y=\"{key_y}\" width=\"{KEY}\" height=\"{KEY}\" fill=\"{}\"/>\n",
+                at_edge(rtl, 0),
+                colour(j)
+            ));
+            for line in &lines {
+                body.push_str(&label(rtl, KEY + KEY_GAP, y, line));
+                y += LINE;
+            }
+        }
+        y += GAP;
+    }
+    let max = chart
+        .series
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .filter(|v| v.is_finite())
+        .fold(0.0_f64, f64::max);
+    for (i, category) in chart.categories.iter().enumerate() {
+        for line in wrap(category, LINE_CHARS) {
+            body.push_str(&label(rtl, 0, y, &line));
+            y += LINE;
+        }
+        for (j, s) in chart.series.iter().enumerate() {
+            let value = s.values.get(i).copied().unwrap_or(f64::NAN);
+            if value.is_finite() {
+                let share = if max > 0.0 {
+                    (value.max(0.0) / max * BAR_SPAN * 10.0).round() / 10.0
+                } else {
+                    0.0
+                };
+                let start = if rtl { 100.0 - share } else { 0.0 };
+                let bar_y = y + (BAR_ROW - BAR) / 2;
+                body.push_str(&format!(
+                    "<rect x=\"{start}%\" y=\"{bar_y}\" width=\"{share}%\" height=\"{BAR}\" \
+                     fill=\"{}\" data-series=\"{}\"/>\n",
+                    colour(j),
+                    svg_escape(&s.name)
+                ));
+                let (x, shift, anchor) = if rtl {
+                    (100.0 - share, -4, "end")
+                } else {
+                    (share, 4, "start")
+                };
+                body.push_str(&format!(
+                    "<text x=\"{x}%\" y=\"{}\" transform=\"translate({shift} 0)\" \
+                     text-anchor=\"{anchor}\" direction=\"ltr\">{}</text>\n",
+                    y + 15,
+                    number(value, chart.lang)
+                ));
+            }
+            y += BAR_ROW;
+        }
+        y += GAP;
+    }
+    let desc = chart.description.trim();
+    let (desc_ref, desc_el) = if desc.is_empty() {
+        (String::new(), String::new())
+    } else {
+        let el = format!("<desc id=\"{prefix}-desc\">{}</desc>\n", svg_escape(desc));
+        (format!(" {prefix}-desc"), el)
+    };
+    Ok(format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"100%\" height=\"{y}\" \
+         role=\"img\" aria-labelledby=\"{prefix}-title{desc_ref}\" class=\"bar-chart\" \
+         font-size=\"{FONT}\" fill=\"#0b0c0c\" direction=\"ltr\">\n\
+         <title id=\"{prefix}-title\">{}</title>\n{desc_el}{body}</svg>",
+        svg_escape(chart.title.trim()),
+    ))
+}
+
+/// A line of text at `indent` pixels from the start edge (right on an Arabic page).
+fn label(rtl: bool, indent: u32, y: u32, text: &str) -> String {
+    // An Arabic line runs right to left from the right edge; `start` is then its right end.
+    let dir = if rtl { "rtl" } else { "ltr" };
+    format!(
+        "<text {} y=\"{}\" direction=\"{dir}\" text-anchor=\"start\">{}</text>\n",
+        at_edge(rtl, indent),
+        y + 15,
+        svg_escape(text)
+    )
+}
+
+/// `x` for something `indent` pixels in from the start edge.
+fn at_edge(rtl: bool, indent: u32) -> String {
+    if rtl {
+        format!("x=\"100%\" transform=\"translate(-{indent} 0)\"")
+    } else {
+        format!("x=\"{indent}\"")
+    }
+}
+
+fn colour(series: usize) -> &'static str {
+    PALETTE[series % PALETTE.len()]
+}
+
+/// A count as the language writes it: `1.100` (da), `1,100` (en), `1٬100` (ar), never `1.1k`.
+pub fn number(value: f64, lang: Lang) -> String {
+    let rounded = value.round();
+    let digits = format!("{}", rounded.abs() as u64);
+    let separator = match lang {
+        Lang::Da => '.',
+        Lang::En => ',',
+        Lang::Ar => '\u{066C}',
+    };
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(separator);
+        }
+        out.push(c);
+    }
+    if rounded < 0.0 {
+        out.insert(0, '-');
+    }
+    out
+}
+
+/// Breaks a label into lines of at most `chars` characters, at spaces where it can.
+fn wrap(text: &str, chars: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let mut word: Vec<char> = word.chars().collect();
+        while word.len() > chars {
+            if !line.is_empty() {
+                lines.push(std::mem::take(&mut line));
+            }
+            lines.push(word.drain(..chars).collect());
+        }
+        let word: String = word.into_iter().collect();
+        let needed = line.chars().count() + usize::from(!line.is_empty()) + word.chars().count();
+        if !line.is_empty() && needed > chars {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(&word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// Escapes text for XML content and attribute values.
@@ -106,112 +258,6 @@ fn validate(chart: &BarChart) -> Result<(), ChartError> {
     }
 }
 
-fn draw(chart: &BarChart) -> Result<String, ChartError> {
-    let mut categories = chart.categories.clone();
-    let mut series: Vec<Series> = chart
-        .series
-        .iter()
-        .map(|s| {
-            // A missing point is skipped by charts-rs: no bar, no label, no "NaN" text.
-            let data = s.values.iter().map(|v| v.is_finite().then_some(*v as f32));
-            // Value labels put the numbers on the bars too; hidden ones get none.
-            let series = Series::new_nullable(s.name.clone(), data.collect());
-            Series {
-                label_show: true,
-                ..series
-            }
-        })
-        .collect();
-    let horizontal = chart.horizontal || !labels_fit_side_by_side(&categories);
-    if horizontal {
-        // charts-rs puts the first category at the bottom; reverse so the chart reads
-        // top-down in the same order as the table under it.
-        categories.reverse();
-        series.iter_mut().for_each(|s| s.data.reverse());
-    }
-    let title = chart.title.clone();
-    // Layout is third-party float arithmetic; a panic there must not take the page down.
-    let drawn = catch_unwind(AssertUnwindSafe(move || {
-        if horizontal {
-            let rows = categories.len() as f32;
-            let per_row = ROW_GAP + BAR_THICKNESS * series.len() as f32;
-            let mut c = HorizontalBarChart::new(series, categories);
-            style(&mut c, title, HORIZONTAL_FRAME + rows * per_row);
-            c.svg()
-        } else {
-            let mut c = charts_rs::BarChart::new(series, categories);
-            style(&mut c, title, VERTICAL_HEIGHT);
-            c.x_axis.font.size = LABEL_FONT_SIZE;
-            // Fallback in case labels_fit_side_by_side misjudges: the default would thin
-            // out colliding labels, dropping categories.
-            c.x_axis.label_overflow = AxisLabelOverflow::Rotate;
-            c.svg()
-        }
-    }));
-    match drawn {
-        Ok(Ok(svg)) => Ok(svg),
-        Ok(Err(e)) => Err(ChartError::Render(e.to_string())),
-        Err(_) => Err(ChartError::Render("the chart library panicked".to_string())),
-    }
-}
-
-/// Whether the category labels fit unrotated under vertical bars. Rotated or thinned-out
-/// labels are hard or impossible to read, so such charts are drawn horizontally instead.
-fn labels_fit_side_by_side(categories: &[String]) -> bool {
-    // Same measure as charts-rs: the labels joined by spaces, in the font it measures with.
-    measure_text_width_family(DEFAULT_FONT_FAMILY, LABEL_FONT_SIZE, &categories.join(" "))
-        .is_ok_and(|b| b.width() <= VIEW_WIDTH - VALUE_AXIS_ALLOWANCE)
-}
-
-fn style(base: &mut ChartBase, title: String, height: f32) {
-    base.width = VIEW_WIDTH;
-    base.height = height;
-    base.title.text = title;
-    // Text is measured with the embedded Roboto; browsers without it get a sans fallback.
-    base.font_family = "Roboto, Arial, sans-serif".to_string();
-    base.series.colors = PALETTE.iter().map(|&c| Color::from(c)).collect();
-    base.legend.show = Some(true);
-    // A filled square matches the bars it names; the default line-and-dot suits lines.
-    base.legend.category = LegendCategory::Rect;
-    // Crowded labels are dropped rather than drawn over each other; the table has them all.
-    base.series.label.hide_overlap = true;
-}
-
-fn make_accessible(svg: &str, chart: &BarChart) -> Result<String, ChartError> {
-    let bad = |what: &str| ChartError::Render(format!("unexpected SVG output: {what}"));
-    let start = svg.find("<svg").ok_or_else(|| bad("no <svg> root"))?;
-    // Attribute values are escaped, so the first '>' closes the root tag.
-    let end = svg[start..]
-        .find('>')
-        .ok_or_else(|| bad("unclosed <svg>"))?
-        + start;
-    let view_box = svg[start..end]
-        .split(" viewBox=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .ok_or_else(|| bad("no viewBox"))?;
-
-    let prefix = id_prefix(chart);
-    let desc = chart.description.trim();
-    let (desc_ref, desc_el) = if desc.is_empty() {
-        (String::new(), String::new())
-    } else {
-        let el = format!("\n<desc id=\"{prefix}-desc\">{}</desc>", svg_escape(desc));
-        (format!(" {prefix}-desc"), el)
-    };
-    // Rebuilt rather than patched: drops the fixed pixel width/height so the chart
-    // reflows down to a 320 px screen, while viewBox keeps the aspect ratio.
-    Ok(format!(
-        "{}<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{}\" width=\"100%\" \
-         role=\"img\" aria-labelledby=\"{prefix}-title{desc_ref}\">\n\
-         <title id=\"{prefix}-title\">{}</title>{desc_el}{}",
-        &svg[..start],
-        svg_escape(view_box),
-        svg_escape(chart.title.trim()),
-        &svg[end + 1..],
-    ))
-}
-
 /// `chart.id` (or else the title) as `[a-z0-9-]`, so it is safe in an id attribute.
 fn id_prefix(chart: &BarChart) -> String {
     let slug = |s: &str| {
@@ -229,129 +275,4 @@ fn id_prefix(chart: &BarChart) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn chart(horizontal: bool) -> BarChart {
-        let series = |name: &str, values: [f64; 3]| BarSeries {
-            name: name.into(),
-            values: values.to_vec(),
-        };
-        BarChart {
-            title: "Cases & outcomes".into(),
-            description: "Approved cases rose in March.".into(),
-            categories: vec!["Jan".into(), "Feb <2>".into(), "Mar & Apr".into()],
-            series: vec![
-                series("Approved", [12.0, 7.0, 30.0]),
-                series("Rejected", [3.0, 4.0, 1.0]),
-            ],
-            horizontal,
-            id: "Cases 2024!".into(),
-        }
-    }
-
-    #[test]
-    fn renders_accessible_vertical_and_horizontal_charts() {
-        for horizontal in [false, true] {
-            let svg = render_bar(&chart(horizontal)).unwrap();
-            let (root, body) = svg.split_once('>').unwrap();
-            assert!(root.contains(r#"role="img""#), "{root}");
-            assert!(root.contains(r#"aria-labelledby="cases-2024-title cases-2024-desc""#));
-            assert!(root.contains(r#"width="100%""#) && root.contains("viewBox=\"0 0 600 "));
-            assert!(!root.contains(" height=\""), "{root}");
-            assert!(body.starts_with(
-                "\n<title id=\"cases-2024-title\">Cases &amp; outcomes</title>\n\
-                 <desc id=\"cases-2024-desc\">Approved cases rose in March.</desc>"
-            ));
-            for label in ["Feb &lt;2&gt;", "Mar &amp; Apr", "Approved", "Rejected"] {
-                assert!(svg.contains(label), "missing {label}");
-            }
-            assert!(!svg.contains("Feb <2>") && !svg.contains("Mar & Apr"));
-        }
-    }
-
-    #[test]
-    fn long_labels_are_all_shown() {
-        let mut c = chart(false);
-        c.categories = (1..=10)
-            .map(|i| format!("Application received {i}"))
-            .collect();
-        c.series.truncate(1);
-        c.series[0].values = (1..=10).map(f64::from).collect();
-        let svg = render_bar(&c).unwrap();
-        for label in &c.categories {
-            assert!(svg.contains(&format!("\n{label}\n")), "missing {label}");
-        }
-    }
-
-    #[test]
-    fn rejects_invalid_charts() {
-        let mut c = chart(false);
-        c.categories.clear();
-        assert!(matches!(render_bar(&c), Err(ChartError::Empty)));
-        c = chart(false);
-        c.title = " ".into();
-        assert!(matches!(render_bar(&c), Err(ChartError::Empty)));
-
-        c = chart(false);
-        c.series[1].values.pop();
-        let err = render_bar(&c).unwrap_err();
-        assert!(
-            matches!(&err, ChartError::Mismatch { series, expected: 3, got: 2 } if series == "Rejected"),
-            "{err:?}"
-        );
-
-        c = chart(true);
-        c.categories = (1..=11).map(|i| format!("Reason {i}")).collect();
-        c.series.truncate(1);
-        c.series[0].values = vec![1.0; 11];
-        let err = render_bar(&c).unwrap_err();
-        assert!(matches!(err, ChartError::TooManyCategories(11)), "{err:?}");
-    }
-
-    #[test]
-    fn escapes_script_in_title() {
-        let mut c = chart(false);
-        c.title = "<script>alert('x')</script>".into();
-        let svg = render_bar(&c).unwrap();
-        assert!(!svg.contains("<script"));
-        assert!(svg.contains("&lt;script&gt;alert(&apos;x&apos;)&lt;/script&gt;"));
-        assert_eq!(svg_escape(r#"a"b"#), "a&quot;b");
-        // A hostile title still yields a safe id when no id is given.
-        c.id = "***".into();
-        assert_eq!(id_prefix(&c), "script-alert-x-script");
-    }
-
-    #[test]
-    fn hidden_values_draw_no_bar_and_no_nan() {
-        for horizontal in [false, true] {
-            let mut c = chart(horizontal);
-            c.series[0].values[1] = f64::NAN;
-            c.series[1].values = vec![f64::NAN; 3];
-            let svg = render_bar(&c).unwrap();
-            assert!(!svg.contains("NaN") && svg.contains("Feb &lt;2&gt;"));
-            assert!(
-                !svg.contains(r#"data-series="Rejected""#),
-                "hidden bar drawn"
-            );
-            c.series[0].values = vec![f64::NAN; 3];
-            assert!(!render_bar(&c).unwrap().contains("NaN"));
-        }
-    }
-
-    #[test]
-    fn palette_contrast_is_at_least_3_to_1() {
-        for hex in PALETTE {
-            let channel = |i: usize| {
-                let v = f64::from(u8::from_str_radix(&hex[i..i + 2], 16).unwrap()) / 255.0;
-                if v <= 0.03928 {
-                    v / 12.92
-                } else {
-                    ((v + 0.055) / 1.055).powf(2.4)
-                }
-            };
-            let lum = 0.2126 * channel(1) + 0.7152 * channel(3) + 0.0722 * channel(5);
-            assert!(1.05 / (lum + 0.05) >= 3.0, "{hex}");
-        }
-    }
-}
+mod tests;

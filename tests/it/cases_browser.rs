@@ -323,8 +323,9 @@ fn screenshot_dir() -> std::path::PathBuf {
 }
 
 /// Every staff page, at 320 px (a phone) and 1280 px (a desktop), in da, en and ar: no
-/// sideways scrolling, no label of a form control squeezed or under 60 px, and
-/// screenshots of the dashboard, the caseload and a case for people to look at.
+/// sideways scrolling, no label of a form control squeezed or under 60 px, chart text
+/// that never overlaps, leaves its chart or renders under 12 px, and screenshots of the
+/// dashboard, the caseload and a case for people to look at.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn staff_pages_fit_a_phone_and_a_desktop() -> TestResult {
     let app = spawn_app(Db::Sqlite).await;
@@ -372,6 +373,9 @@ async fn staff_pages_fit_a_phone_and_a_desktop() -> TestResult {
                     let what = format!("{lang} {page} at {width} px");
                     b.assert_no_horizontal_scroll(&what).await;
                     b.assert_labels_readable(&what).await;
+                    if page.starts_with("/dashboard") {
+                        b.assert_chart_text_clear(&what, 12.0).await;
+                    }
                     if pictures.contains(&page.as_str()) && lang != "en" {
                         let name = page.trim_start_matches('/').replace('/', "-");
                         let png = b.client.screenshot().await?;

@@ -19,7 +19,7 @@ pub(crate) fn section(
     title: String,
     summary: String,
     table: StatTable,
-    horizontal: bool,
+    lang: Lang,
     chart_rows: usize,
 ) -> Section {
     let rows = &table.rows[table.rows.len().saturating_sub(chart_rows)..];
@@ -40,7 +40,7 @@ pub(crate) fn section(
                     .collect(),
             })
             .collect(),
-        horizontal,
+        lang,
     };
     let (svg, chart_error) = match render_bar(&chart) {
         // Nothing to draw is not an error: the page says so in words.
@@ -110,7 +110,7 @@ pub async fn build(
         lang.t("dash-channels"),
         self_service,
         channel_table,
-        false,
+        lang,
         3,
     ));
 
@@ -149,7 +149,7 @@ pub async fn build(
         lang.t("dash-scores"),
         lang.t("dash-scores-summary"),
         chart_table,
-        false,
+        lang,
         10,
     );
     scores.table = score_table;
@@ -179,7 +179,7 @@ pub async fn build(
         lang.t("dash-blockers"),
         lang.t("dash-blockers-summary"),
         blocker_table,
-        true,
+        lang,
         3,
     ));
     let grounds = crate::domain::ExemptionGround::ALL;
@@ -201,7 +201,7 @@ pub async fn build(
         lang.t("dash-grounds"),
         lang.t("dash-grounds-summary"),
         ground_table,
-        true,
+        lang,
         10,
     ));
     // Shown reasons by their published figure, largest first; hidden ones after them
@@ -233,7 +233,7 @@ pub async fn build(
         lang.t("dash-reasons"),
         lang.t("dash-reasons-summary"),
         reason_table,
-        true,
+        lang,
         10,
     ));
 
@@ -249,7 +249,7 @@ pub async fn build(
         lang.t("dash-marks"),
         lang.t("dash-marks-summary"),
         marks_table,
-        true,
+        lang,
         2,
     ));
 
@@ -273,7 +273,7 @@ pub async fn build(
         lang.t("dash-movement"),
         lang.t("dash-movement-summary"),
         movement_table,
-        false,
+        lang,
         3,
     ));
 
@@ -301,7 +301,7 @@ pub async fn build(
         lang.t("dash-trend"),
         lang.t("dash-trend-summary"),
         trend_table,
-        false,
+        lang,
         10,
     ));
     Ok((shown_total, sections))

@@ -41,24 +41,29 @@ pub fn Page(
     } else {
         format!("{title} – {}", lang.t("product-name"))
     };
+    let container = if frame == Frame::StaffWide {
+        "container container-wide"
+    } else {
+        "container"
+    };
     view! {
         <Title text=browser_title />
         <a class="skip-link" href="#main">{lang.t("skip-link")}</a>
         <header class="site-header">
-            <div class="container site-header-inner">
+            <div class=format!("{container} site-header-inner")>
                 <a class="brand" href="/">
                     <span class="brand-name">{lang.t("product-name")}</span>
                     <span class="brand-service">{lang.t("service-title")}</span>
                 </a>
                 <LangSwitch lang />
             </div>
-            {staff_nav(lang)}
+            {staff_nav(lang, container)}
         </header>
-        <main id="main" class=if frame == Frame::StaffWide { "container container-wide" } else { "container" } tabindex="-1">
+        <main id="main" class=container tabindex="-1">
             {children()}
         </main>
         <footer class="site-footer d-print-none">
-            <div class=if frame == Frame::StaffWide { "container container-wide" } else { "container" }>
+            <div class=container>
                 {if frame == Frame::Citizen {
                     view! {
                         <p>{lang.t("footer-about")}</p>
@@ -84,7 +89,7 @@ pub fn Page(
 }
 
 /// For signed-in staff: who is signed in, their own pages, and signing out.
-fn staff_nav(lang: Lang) -> Option<impl IntoView> {
+fn staff_nav(lang: Lang, container: &'static str) -> Option<impl IntoView> {
     #[cfg(feature = "ssr")]
     let user = crate::request::request_extension::<crate::server::access::SignedIn>().map(|s| s.0);
     #[cfg(not(feature = "ssr"))]
@@ -110,7 +115,7 @@ fn staff_nav(lang: Lang) -> Option<impl IntoView> {
     links.map(|links| {
         view! {
             <nav class="staff-nav d-print-none" aria-label=lang.t("nav-staff-label")>
-                <div class="container staff-nav-inner">
+                <div class=format!("{container} staff-nav-inner")>
                     <ul>
                         {links
                             .into_iter()

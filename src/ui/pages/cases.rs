@@ -155,14 +155,14 @@ fn CaseloadLine(r: CaseloadRow, lang: Lang) -> impl IntoView {
     let none = || lang.t("cases-none");
     view! {
         <tr data-case=r.id>
-            <th scope="row"><a href=format!("/cases/{}", r.id)><bdi>{r.reference}</bdi></a></th>
+            <th scope="row"><a href=format!("/cases/{}", r.id)><bdi class="nowrap">{r.reference}</bdi></a></th>
             <td>{age_band_label(lang, &r.age_band)}</td>
             <td>{r.caseworker.unwrap_or_else(none)}</td>
-            <td class="nowrap">{r.latest.unwrap_or_else(none)}</td>
+            <td>{r.latest.unwrap_or_else(none)}</td>
             <td data-channel="computed">{r.channel.unwrap_or_else(none)}</td>
             <td data-channel="override">{r.override_channel.unwrap_or_default()}</td>
             <td>{marks(lang, r.borderline, r.provisional)}</td>
-            <td class="nowrap">
+            <td>
                 {r.due.map(|d| if r.overdue {
                     view! { <strong>{lang.t_args("cases-overdue", &[("date", d)])}</strong> }.into_any()
                 } else {

@@ -212,6 +212,39 @@ impl Browser {
         assert_eq!(squeezed, json!([]), "{page}: squeezed labels");
     }
 
+    /// The text of every chart on the page reads clearly: no two `<text>` boxes of one
+    /// SVG overlap, none leaves its SVG's box, and none renders smaller than `min_px`.
+    pub async fn assert_chart_text_clear(&self, page: &str, min_px: f64) {
+        let problems = self
+            .eval(&format!(
+                "(() => {{ const out = []; \
+                 for (const svg of document.querySelectorAll('figure svg')) {{ \
+                   const box = svg.getBoundingClientRect(); \
+                   const ctm = svg.getScreenCTM(); const scale = ctm ? Math.hypot(ctm.a, ctm.b) : 1; \
+                   const name = svg.getAttribute('aria-labelledby') || '?'; \
+                   const texts = [...svg.querySelectorAll('text')].map(t => ({{ \
+                     t: t.textContent, r: t.getBoundingClientRect(), \
+                     px: parseFloat(getComputedStyle(t).fontSize) * scale }})); \
+                   if (texts.length === 0) out.push(name + ': no text'); \
+                   for (const a of texts) {{ \
+                     if (a.r.left < box.left - 1 || a.r.right > box.right + 1 || \
+                         a.r.top < box.top - 1 || a.r.bottom > box.bottom + 1) \
+                       out.push(name + ': \"' + a.t + '\" leaves the chart'); \
+                     if (a.px < {min_px}) out.push(name + ': \"' + a.t + '\" is ' + a.px.toFixed(1) + ' px'); \
+                   }} \
+                   for (let i = 0; i < texts.length; i++) for (let j = i + 1; j < texts.length; j++) {{ \
+                     const a = texts[i].r, b = texts[j].r; \
+                     const w = Math.min(a.right, b.right) - Math.max(a.left, b.left); \
+                     const h = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top); \
+                     if (w > 1 && h > 1) out.push(name + ': \"' + texts[i].t + '\" overlaps \"' + texts[j].t + '\"'); \
+                   }} \
+                 }} \
+                 return out; }})()"
+            ))
+            .await;
+        assert_eq!(problems, json!([]), "{page}: chart text");
+    }
+
     /// The page printed to PDF on A4 with default margins, as Chromium prints it.
     pub async fn print_pdf_a4(&self) -> Result<Vec<u8>, Box<dyn std::error::Error + Send + Sync>> {
         let config = fantoccini::wd::PrintConfiguration::builder()
