@@ -93,7 +93,8 @@ pub fn render_bar(chart: &BarChart) -> Result<String, ChartError> {
             let key_y = y + (LINE - KEY) / 2;
             body.push_str(&format!(
                 "<rect {} y=\"{key_y}\" width=\"{KEY}\" height=\"{KEY}\" fill=\"{}\"/>\n",
-                at_edge(rtl, 0),
+                // A shape is placed by its left side: on the right edge, its width in.
+                at_edge(rtl, if rtl { KEY } else { 0 }),
                 colour(j)
             ));
             for line in &lines {

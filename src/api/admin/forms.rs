@@ -36,6 +36,31 @@ pub struct UserForm {
     rows: String,
 }
 
+impl UserForm {
+    /// The name, role and team every account has, checked; a problem sends the person
+    /// back to `form`. A role that runs interviews needs a team.
+    async fn account<'f>(
+        &'f self,
+        state: &AppState,
+        form: &str,
+    ) -> AppResult<(&'f str, Role, Option<i64>)> {
+        let display_name = self.display_name.trim();
+        if let Err(kind) = check_name(display_name, 80) {
+            return Err(back(form, &format!("display_name_{kind}")));
+        }
+        let role = self
+            .role
+            .trim()
+            .parse::<Role>()
+            .map_err(|_| back(form, "role"))?;
+        let team_id = team_field(state, &self.team, form).await?;
+        if role.can_run_interviews() && team_id.is_none() {
+            return Err(back(form, "team_required"));
+        }
+        Ok((display_name, role, team_id))
+    }
+}
+
 /// Back to the form at `path`, which shows the problem named by `error`.
 pub(crate) fn back(path: &str, error: &str) -> AppError {
     AppError::invalid(error, error).on_form(path)
@@ -112,19 +137,7 @@ pub async fn create_user(
     if !valid_username {
         return Err(back("/admin", "username"));
     }
-    let display_name = form.display_name.trim();
-    if let Err(kind) = check_name(display_name, 80) {
-        return Err(back("/admin", &format!("display_name_{kind}")));
-    }
-    let role = form
-        .role
-        .trim()
-        .parse::<Role>()
-        .map_err(|_| back("/admin", "role"))?;
-    let team_id = team_field(&state, &form.team, "/admin").await?;
-    if role.can_run_interviews() && team_id.is_none() {
-        return Err(back("/admin", "team_required"));
-    }
+    let (display_name, role, team_id) = form.account(&state, "/admin").await?;
     let password = one_time_password();
     let hash = hash_password_off_executor(password.clone())
         .await
@@ -170,19 +183,7 @@ pub async fn update_user(
     let me = admin(user)?;
     let here = format!("/admin/users/{id}");
     let user = state.db.user(id).await?.ok_or(AppError::NotFound)?;
-    let display_name = form.display_name.trim();
-    if let Err(kind) = check_name(display_name, 80) {
-        return Err(back(&here, &format!("display_name_{kind}")));
-    }
-    let role = form
-        .role
-        .trim()
-        .parse::<Role>()
-        .map_err(|_| back(&here, "role"))?;
-    let team_id = team_field(&state, &form.team, &here).await?;
-    if role.can_run_interviews() && team_id.is_none() {
-        return Err(back(&here, "team_required"));
-    }
+    let (display_name, role, team_id) = form.account(&state, &here).await?;
     let disabled = form.disabled.trim() == "yes";
     // Only someone who sees statistics can be allowed their person-level rows.
     let may_export_rows = form.rows.trim() == "yes" && role.can_view_statistics();

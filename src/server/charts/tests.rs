@@ -58,6 +58,11 @@ fn an_arabic_chart_is_mirrored() {
         "{svg}"
     );
     assert!(svg.contains(r#"<text x="100%" transform="translate(-0 0)" y=""#));
+    // The legend's colour keys stay inside the chart, at its right edge.
+    assert!(
+        svg.contains(r#"<rect x="100%" transform="translate(-14 0)" y="3" width="14""#),
+        "{svg}"
+    );
     assert!(svg.contains(r#"<rect x="24%" "#), "{svg}");
     let ltr = render_bar(&chart(Lang::Da)).unwrap_or_default();
     assert!(ltr.contains(r#"<rect x="0%" "#) && !ltr.contains(r#"direction="rtl""#));

@@ -213,7 +213,8 @@ impl Browser {
     }
 
     /// The text of every chart on the page reads clearly: no two `<text>` boxes of one
-    /// SVG overlap, none leaves its SVG's box, and none renders smaller than `min_px`.
+    /// SVG overlap, none (nor any bar or colour key) leaves its SVG's box, and none
+    /// renders smaller than `min_px`.
     pub async fn assert_chart_text_clear(&self, page: &str, min_px: f64) {
         let problems = self
             .eval(&format!(
@@ -226,6 +227,11 @@ impl Browser {
                      t: t.textContent, r: t.getBoundingClientRect(), \
                      px: parseFloat(getComputedStyle(t).fontSize) * scale }})); \
                    if (texts.length === 0) out.push(name + ': no text'); \
+                   for (const shape of svg.querySelectorAll('rect')) {{ \
+                     const r = shape.getBoundingClientRect(); \
+                     if (r.left < box.left - 1 || r.right > box.right + 1) \
+                       out.push(name + ': a bar or key leaves the chart'); \
+                   }} \
                    for (const a of texts) {{ \
                      if (a.r.left < box.left - 1 || a.r.right > box.right + 1 || \
                          a.r.top < box.top - 1 || a.r.bottom > box.bottom + 1) \
