@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Installs the pinned build tools that are missing: the wasm32 target, cargo-leptos,
-# wasm-bindgen-cli (must equal the wasm-bindgen crate in Cargo.lock) and wasm-opt.
+# Installs the pinned build tools that are missing: the wasm32 target, wasm-bindgen-cli
+# (must equal the wasm-bindgen crate in Cargo.lock; compiled once, about 2 minutes) and
+# binaryen's wasm-opt, prebuilt, from npm (tools/package-lock.json).
 # Debian's binaryen is never used: its old wasm-opt silently breaks hydration.
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
-CARGO_LEPTOS_VERSION=0.3.10
 WASM_BINDGEN_VERSION=0.2.129
-WASM_OPT_VERSION=0.116.1
 
 export PATH="$HOME/.cargo/bin:$PATH"
 
@@ -22,11 +22,9 @@ if ! have wasm-bindgen "$WASM_BINDGEN_VERSION"; then
   echo "==> installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
   cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked
 fi
-if ! have cargo-leptos "$CARGO_LEPTOS_VERSION"; then
-  echo "==> installing cargo-leptos $CARGO_LEPTOS_VERSION (about 11 minutes)"
-  cargo install cargo-leptos --version "$CARGO_LEPTOS_VERSION" --locked
-fi
-if ! have wasm-opt "version 116"; then
-  echo "==> installing wasm-opt $WASM_OPT_VERSION (about 5 minutes)"
-  cargo install wasm-opt --version "$WASM_OPT_VERSION" --locked
+want=$(node -p "require('./tools/package.json').dependencies.binaryen")
+have=$(node -p "require('./tools/node_modules/binaryen/package.json').version" 2>/dev/null || true)
+if [ "$want" != "$have" ]; then
+  echo "==> installing binaryen $want (wasm-opt, prebuilt) from npm"
+  (cd tools && npm ci --no-audit --no-fund --loglevel=error)
 fi

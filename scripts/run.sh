@@ -6,6 +6,6 @@ cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
 scripts/ensure-tools.sh
-cargo leptos build --release
-export LEPTOS_SITE_ROOT="${LEPTOS_SITE_ROOT:-target/site}"
+scripts/build-site.sh
+source scripts/site-env.sh
 exec target/release/digiparat "$@"

@@ -15,6 +15,11 @@ usage:
   digiparat --help                   this text
 ";
 
+/// mimalloc instead of glibc's allocator: rendering a page allocates many small strings
+/// on two threads, and glibc's arenas spent a fifth of the request path (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> ExitCode {
     // Before reading the configuration: asking for help creates nothing and starts nothing.

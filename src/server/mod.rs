@@ -8,6 +8,7 @@ pub mod client;
 pub mod config;
 pub mod csv_out;
 pub mod db;
+pub mod document;
 pub mod errors;
 pub mod health;
 pub mod lang;

@@ -2,6 +2,7 @@
 //! language resolution, compression and request logging.
 
 use axum::Router;
+use leptos::config::LeptosOptions;
 use axum::middleware;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
@@ -11,11 +12,11 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::{App, shell};
 use crate::server::state::AppState;
-use crate::server::{access, auth, errors, health, lang, security};
+use crate::server::{access, auth, document, errors, health, lang, security};
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let options = state.leptos_options.clone();
+    let options = LeptosOptions::clone(&state.leptos_options);
     let sessions = auth::session_layer(
         state.db.sessions(),
         state.config.secure_cookies,
@@ -41,6 +42,8 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(security::same_origin_writes))
         // Inside the security headers, so the page it makes gets them too.
         .layer(middleware::from_fn(errors::html_for_browsers))
+        // Every page mended into valid HTML and sent whole (it needs the nonce: inside).
+        .layer(middleware::from_fn(document::finish))
         .layer(middleware::from_fn(security::headers))
         // Over HTTPS, browsers are told to use nothing else for a year.
         .layer(tower::util::option_layer(state.config.secure_cookies.then(

@@ -95,7 +95,7 @@ impl Application {
                 .map_err(StartError::Disclosure)?,
         );
         let state = AppState {
-            leptos_options,
+            leptos_options: Arc::new(leptos_options),
             db,
             config: Arc::new(config),
             health,

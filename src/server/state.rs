@@ -11,7 +11,8 @@ use crate::server::db::Repository;
 
 #[derive(Clone)]
 pub struct AppState {
-    pub leptos_options: LeptosOptions,
+    /// Behind an `Arc`: the state is cloned into every layer of every request.
+    pub leptos_options: Arc<LeptosOptions>,
     pub db: Arc<dyn Repository>,
     pub config: Arc<Config>,
     /// The storage checks behind `/healthz` and the pause on writes when the disk is full.
@@ -22,6 +23,6 @@ pub struct AppState {
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> LeptosOptions {
-        state.leptos_options.clone()
+        LeptosOptions::clone(&state.leptos_options)
     }
 }

@@ -21,3 +21,4 @@ mod lifecycle;
 mod security;
 mod self_browser;
 mod self_flow;
+mod valid_html;

@@ -134,6 +134,11 @@ impl axum::extract::FromRequestParts<AppState> for Device {
 
 /// The self-assessment named by the device cookie in `headers`, if the device may see it.
 #[tracing::instrument(level = "debug", skip_all)]
+/// A device's cookie names a self-assessment only, and a finished one only within its grace.
+pub(crate) fn is_this_device(a: &Assessment) -> bool {
+    a.mode == Mode::SelfAssessment && within_grace(a)
+}
+
 pub(crate) async fn device_assessment(
     state: &AppState,
     headers: &HeaderMap,
@@ -143,7 +148,7 @@ pub(crate) async fn device_assessment(
             .db
             .assessment_by_token(&token)
             .await?
-            .filter(|a| a.mode == Mode::SelfAssessment && within_grace(a))),
+            .filter(is_this_device)),
         None => Ok(None),
     }
 }

@@ -92,11 +92,19 @@ pub(crate) fn open_href(instrument: &Instrument, stored: &[StoredAnswer]) -> Str
 /// The unfinished assessment's instrument and answers (a finished one shows its result).
 #[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn open_answers() -> AppResult<(&'static Instrument, Vec<StoredAnswer>)> {
-    let (state, a) = current().await?;
+    let state = app_state()?;
+    let parts = use_context::<http::request::Parts>()
+        .ok_or_else(|| AppError::Request("no request".into()))?;
+    let found = match cookie_value(&parts.headers) {
+        Some(token) => state.db.assessment_with_answers_by_token(&token).await?,
+        None => None,
+    };
+    let Some((a, stored)) = found.filter(|(a, _)| is_this_device(a)) else {
+        return Err(AppError::moved("/self/intro"));
+    };
     if a.finished_at.is_some() {
         return Err(AppError::moved("/self/result"));
     }
-    let stored = state.db.answers(a.id).await?;
     Ok((instrument_of(&a)?, stored))
 }
 

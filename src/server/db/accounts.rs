@@ -87,7 +87,7 @@ macro_rules! impl_account_store {
                 new: &$crate::server::db::NewUser,
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<$crate::server::db::UserId, $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO users (username, display_name, role, team_id, password_hash, \
                      must_change_password, disabled, created_at) \
@@ -127,7 +127,7 @@ macro_rules! impl_account_store {
                 must_change: bool,
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 // A new password ends every session of the account (the caller signs the
                 // person who changed it in again).
                 sqlx::query(
@@ -153,7 +153,7 @@ macro_rules! impl_account_store {
 
             #[tracing::instrument(level = "debug", skip_all)]
             async fn create_team(&self, name: &str, trail: Option<&$crate::server::db::NewAudit>) -> Result<$crate::server::db::TeamId, $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let id: Result<i64, sqlx::Error> =
                     sqlx::query_scalar("INSERT INTO teams (name) VALUES ($1) RETURNING id")
                         .bind(name)
@@ -198,7 +198,7 @@ macro_rules! impl_account_store {
             ) -> Result<(), $crate::server::db::DbError> {
                 // Name, role, team, disabled and the rows permission together with the line
                 // that records them; a change of disabled ends the account's sessions.
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 sqlx::query(
                     "UPDATE users SET display_name = $1, role = $2, team_id = $3, \
                      session_epoch = CASE WHEN disabled = $4 THEN session_epoch ELSE session_epoch + 1 END, \
@@ -235,7 +235,7 @@ macro_rules! impl_account_store {
             #[tracing::instrument(level = "debug", skip_all)]
             async fn audit(&self, e: &$crate::server::db::NewAudit) -> Result<(), $crate::server::db::DbError> {
                 // An access on its own (a read); writes record theirs in their own transaction.
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 $crate::server::db::cases::audit_on!(tx, e, None, None);
                 tx.commit().await?;
                 Ok(())
@@ -269,7 +269,7 @@ macro_rules! impl_account_store {
             #[tracing::instrument(level = "debug", skip_all)]
             async fn record_login_failure(&self, keys: &[String], trail: Option<&$crate::server::db::NewAudit>) -> Result<(), $crate::server::db::DbError> {
                 let now = time::OffsetDateTime::now_utc();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 for key in keys {
                     sqlx::query("INSERT INTO login_failures (key, at) VALUES ($1, $2)")
                         .bind(key)

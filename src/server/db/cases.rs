@@ -119,7 +119,7 @@ macro_rules! impl_case_store {
             #[tracing::instrument(level = "debug", skip_all)]
             async fn create_case(&self, new: &$crate::server::db::NewCase, trail: Option<&$crate::server::db::NewAudit>) -> Result<$crate::server::db::CaseId, $crate::server::db::DbError> {
                 let now = time::OffsetDateTime::now_utc();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
                     "INSERT INTO cases (reference, birth_year, team_id, caseworker_id, created_at, last_activity_at) \
                      VALUES ($1, $2, $3, $4, $5, $5) RETURNING id",

@@ -43,7 +43,7 @@ macro_rules! impl_invite_store {
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<i64, $crate::server::db::DbError> {
                 let now = time::OffsetDateTime::now_utc();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
                     "INSERT INTO invites (case_id, code, created_by, created_at, expires_at) \
                      VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -82,7 +82,7 @@ macro_rules! impl_invite_store {
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<Option<($crate::server::db::AssessmentId, $crate::server::db::CaseId)>, $crate::server::db::DbError> {
                 let now = time::OffsetDateTime::now_utc();
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 // Claiming the code first makes two devices racing for it get one winner.
                 let claimed: Option<(i64, i64)> = sqlx::query_as(
                     "UPDATE invites SET used_at = $1 WHERE code = $2 AND used_at IS NULL AND expires_at > $1 \

@@ -284,6 +284,11 @@ pub trait Repository:
     ) -> Result<(), DbError>;
     /// Answers in the order they were last changed.
     async fn answers(&self, id: AssessmentId) -> Result<Vec<StoredAnswer>, DbError>;
+    /// The assessment a device token names, with its answers, read on one connection.
+    async fn assessment_with_answers_by_token(
+        &self,
+        token: &str,
+    ) -> Result<Option<(Assessment, Vec<StoredAnswer>)>, DbError>;
     /// Marks the assessment finished and stores its result, both or neither.
     async fn finish(
         &self,

@@ -10,7 +10,8 @@ use super::cases::impl_case_store;
 use super::export::impl_export_store;
 use super::invites::impl_invite_store;
 use super::queries::{
-    finish_in, impl_repository, insert_assessment, select_assessment, store_answers, upsert_answer,
+    finish_in, impl_repository, insert_assessment, select_answers, select_assessment, store_answers,
+    upsert_answer,
 };
 use super::retention::impl_retention_store;
 use super::seed::impl_seed_store;
@@ -19,6 +20,8 @@ use super::{Backend, DbError};
 
 pub struct PgRepository {
     pub(crate) pool: PgPool,
+    /// The same pool: PostgreSQL locks rows, so writers need no queue of their own.
+    pub(crate) writer: PgPool,
     /// Always `None`: the database's disk is the server's, watched by its own operators.
     storage_dir: Option<std::path::PathBuf>,
 }
@@ -32,6 +35,7 @@ impl PgRepository {
             .await?;
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let repo = PgRepository {
+            writer: pool.clone(),
             pool,
             storage_dir: None,
         };

@@ -58,7 +58,7 @@ macro_rules! store_answers {
     ($repo:expr, $id:expr, $answers:expr, $by:expr, $note:expr, $trail:expr) => {{
         let id: $crate::server::db::AssessmentId = $id;
         let note: Option<Option<&str>> = $note;
-        let mut tx = $repo.pool.begin().await?;
+        let mut tx = $repo.writer.begin().await?;
         let finished = $crate::server::db::cube::lock_assessment!(&mut tx, id)
             .ok_or($crate::server::db::DbError::NoSuchAssessment(id))?;
         let before = if finished {
@@ -108,6 +108,29 @@ macro_rules! select_assessment {
             .fetch_optional($pool)
             .await?;
         Ok(row)
+    }};
+}
+
+/// An assessment's answers in the order they were last changed.
+macro_rules! select_answers {
+    ($executor:expr, $id:expr) => {{
+        let rows: Vec<(String, String, String, time::OffsetDateTime)> = sqlx::query_as(
+            "SELECT item, value, answered_by, answered_at FROM answers \
+             WHERE assessment_id = $1 ORDER BY answered_at, item",
+        )
+        .bind($id)
+        .fetch_all($executor)
+        .await?;
+        rows.into_iter()
+            .map(|(item, value, by, answered_at)| {
+                Ok($crate::server::db::StoredAnswer {
+                    value: $crate::server::db::parse_json(&value, &item)?,
+                    answered_by: $crate::server::db::AnsweredBy::parse(&by)?,
+                    item,
+                    answered_at,
+                })
+            })
+            .collect::<Result<Vec<_>, $crate::server::db::DbError>>()
     }};
 }
 
@@ -192,7 +215,7 @@ macro_rules! impl_repository {
 
             #[tracing::instrument(level = "debug", skip_all)]
             async fn probe_write(&self) -> Result<(), $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 sqlx::query(
                     "INSERT INTO health_probe (id, checked_at) VALUES (1, $1) \
                      ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at",
@@ -214,7 +237,7 @@ macro_rules! impl_repository {
                 new: &$crate::server::db::NewAssessment,
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<$crate::server::db::AssessmentId, $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let id = insert_assessment!(&mut *tx, new)?;
                 $crate::server::db::cases::trail_on!(tx, trail, new.case_id, Some(id));
                 tx.commit().await?;
@@ -229,7 +252,7 @@ macro_rules! impl_repository {
                 by: $crate::server::db::AnsweredBy,
                 result: &$crate::server::db::StoredResult,
             ) -> Result<$crate::server::db::AssessmentId, $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let id = insert_assessment!(&mut *tx, new)?;
                 for (item, value) in answers {
                     upsert_answer!(&mut *tx, id, item, value, by)?;
@@ -247,7 +270,7 @@ macro_rules! impl_repository {
                 reason: &str,
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let touched = $crate::server::db::cube::cube_lock_assessment!(&mut tx, id);
                 let before = $crate::server::db::cube::cube_tally!(&mut tx, &touched);
                 let done = sqlx::query(
@@ -319,23 +342,22 @@ macro_rules! impl_repository {
                 &self,
                 id: $crate::server::db::AssessmentId,
             ) -> Result<Vec<$crate::server::db::StoredAnswer>, $crate::server::db::DbError> {
-                let rows: Vec<(String, String, String, time::OffsetDateTime)> = sqlx::query_as(
-                    "SELECT item, value, answered_by, answered_at FROM answers \
-                     WHERE assessment_id = $1 ORDER BY answered_at, item",
-                )
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?;
-                rows.into_iter()
-                    .map(|(item, value, by, answered_at)| {
-                        Ok($crate::server::db::StoredAnswer {
-                            value: $crate::server::db::parse_json(&value, &item)?,
-                            answered_by: $crate::server::db::AnsweredBy::parse(&by)?,
-                            item,
-                            answered_at,
-                        })
-                    })
-                    .collect()
+                select_answers!(&self.pool, id)
+            }
+
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn assessment_with_answers_by_token(
+                &self,
+                token: &str,
+            ) -> Result<Option<($crate::server::db::Assessment, Vec<$crate::server::db::StoredAnswer>)>, $crate::server::db::DbError> {
+                // One connection for both reads: each acquisition and release costs a
+                // round trip of its own, and this runs on every question page.
+                let mut conn = self.pool.acquire().await?;
+                let found: Result<Option<$crate::server::db::Assessment>, $crate::server::db::DbError> =
+                    select_assessment!(&mut *conn, "token", token);
+                let Some(a) = found? else { return Ok(None) };
+                let answers = select_answers!(&mut *conn, a.id)?;
+                Ok(Some((a, answers)))
             }
 
             #[tracing::instrument(level = "debug", skip_all)]
@@ -345,7 +367,7 @@ macro_rules! impl_repository {
                 r: &$crate::server::db::StoredResult,
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 finish_in!(&mut tx, id, r)?;
                 $crate::server::db::cases::trail_on!(tx, trail, None, Some(id));
                 tx.commit().await?;
@@ -394,5 +416,6 @@ macro_rules! impl_repository {
 }
 
 pub(crate) use {
-    finish_in, impl_repository, insert_assessment, select_assessment, store_answers, upsert_answer,
+    finish_in, impl_repository, insert_assessment, select_answers, select_assessment, store_answers,
+    upsert_answer,
 };

@@ -36,7 +36,7 @@ macro_rules! impl_retention_store {
         impl $crate::server::db::RetentionStore for $repo {
             #[tracing::instrument(level = "debug", skip_all)]
             async fn erase_case(&self, id: $crate::server::db::CaseId, trail: Option<&$crate::server::db::NewAudit>) -> Result<bool, $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 // Results stay for statistics, detached: the case's movement leaves the cube.
                 let touched = $crate::server::db::cube::cube_lock_case!(&mut tx, id);
                 let before = $crate::server::db::cube::cube_tally!(&mut tx, &touched);
@@ -82,7 +82,7 @@ macro_rules! impl_retention_store {
                 empty_before: time::OffsetDateTime,
                 finished_before: time::OffsetDateTime,
             ) -> Result<(u64, u64), $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 let stale = sqlx::query(
                     "DELETE FROM assessments WHERE case_id IS NULL AND finished_at IS NULL AND started_at < $1 \
                      AND NOT EXISTS (SELECT 1 FROM answers WHERE answers.assessment_id = assessments.id \

@@ -48,7 +48,7 @@ macro_rules! impl_seed_store {
                 let postgres = $crate::server::db::Repository::backend(self) == $crate::server::db::Backend::Postgres;
                 // SQLite: take the write lock first, so the ids read next stay free.
                 let mut tx = if postgres {
-                    self.pool.begin().await?
+                    self.writer.begin().await?
                 } else {
                     self.pool.begin_with("BEGIN IMMEDIATE").await?
                 };

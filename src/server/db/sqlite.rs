@@ -25,7 +25,8 @@ use super::cases::impl_case_store;
 use super::export::impl_export_store;
 use super::invites::impl_invite_store;
 use super::queries::{
-    finish_in, impl_repository, insert_assessment, select_assessment, store_answers, upsert_answer,
+    finish_in, impl_repository, insert_assessment, select_answers, select_assessment, store_answers,
+    upsert_answer,
 };
 use super::retention::impl_retention_store;
 use super::seed::impl_seed_store;
@@ -34,6 +35,11 @@ use super::{Backend, DbError};
 
 pub struct SqliteRepository {
     pub(crate) pool: SqlitePool,
+    /// Write transactions take this pool's one connection, in turn: SQLite has one writer
+    /// anyway, and a fair queue here answers a burst of saves in order, where writers
+    /// racing for SQLite's lock wait in its busy handler's sleeps (1, 2, 5 … 100 ms) and
+    /// the unlucky ones far longer (BENCHMARKS.md, answer saves).
+    pub(crate) writer: SqlitePool,
     /// The folder of the database file, whose free space `/healthz` watches.
     storage_dir: Option<std::path::PathBuf>,
 }
@@ -73,10 +79,18 @@ impl SqliteRepository {
         // An in-memory database has no folder to watch.
         let in_memory = options.get_filename().as_os_str().is_empty()
             || options.get_filename().to_string_lossy().starts_with(':');
-        let pool = pool.connect_with(options).await?;
+        let writer_options = pool.clone().max_connections(1);
+        let pool = pool.connect_with(options.clone()).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
+        // An in-memory database exists once per connection: there the pools are one.
+        let writer = if in_memory {
+            pool.clone()
+        } else {
+            writer_options.connect_with(options).await?
+        };
         let repo = SqliteRepository {
             pool,
+            writer,
             storage_dir: (!in_memory).then_some(dir),
         };
         super::StatsStore::backfill_cube(&repo).await?;
@@ -94,6 +108,9 @@ pub fn pool_options() -> SqlitePoolOptions {
     SqlitePoolOptions::new()
         .max_connections(8)
         .acquire_timeout(Duration::from_secs(3))
+        // A file has no network to lose; the check on release below already proves each
+        // connection sound, so a ping before every use would only cost a round trip.
+        .test_before_acquire(false)
         .after_release(|conn, _meta| {
             Box::pin(async move {
                 let clean = is_clean(conn).await;
@@ -110,14 +127,12 @@ pub fn pool_options() -> SqlitePoolOptions {
 /// True when the connection is in autocommit mode as far as SQLite knows (a plain `BEGIN`
 /// is refused inside a transaction) and as far as the driver knows (its transaction depth
 /// is 0). The probe runs after any rollback the driver queued, on the connection's worker.
+/// Both statements go to the connection's worker thread in one round trip.
 async fn is_clean(conn: &mut sqlx::SqliteConnection) -> bool {
-    if conn.execute("BEGIN").await.is_err() {
+    if conn.is_in_transaction() {
         return false;
     }
-    if conn.execute("ROLLBACK").await.is_err() {
-        return false;
-    }
-    !conn.is_in_transaction()
+    conn.execute("BEGIN; ROLLBACK").await.is_ok() && !conn.is_in_transaction()
 }
 
 impl_repository!(SqliteRepository, Backend::Sqlite);

@@ -302,7 +302,7 @@ macro_rules! impl_stats_store {
 
             #[tracing::instrument(level = "debug", skip_all)]
             async fn rebuild_cube(&self) -> Result<usize, $crate::server::db::DbError> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.writer.begin().await?;
                 sqlx::query($lock).execute(&mut *tx).await?;
                 sqlx::query("DELETE FROM stat_cube").execute(&mut *tx).await?;
                 let sql = $crate::server::db::cube::fact_select_all();

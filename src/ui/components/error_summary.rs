@@ -46,7 +46,7 @@ pub fn ErrorSummary(errors: Vec<FieldError>) -> impl IntoView {
     let lang = use_lang();
     (!errors.is_empty()).then(|| {
         view! {
-            <div class="error-summary" aria-labelledby="error-summary-title" tabindex="-1" autofocus>
+            <div class="error-summary" tabindex="-1" autofocus>
                 <div role="alert">
                     <h2 id="error-summary-title" class="error-summary-title">
                         {lang.t("error-summary-title")}

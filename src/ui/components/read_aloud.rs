@@ -51,9 +51,10 @@ pub fn ReadAloud(
             data-read-aloud=target
             on:click=on_click
         >
+            // Each text in its own element: the island then needs no hydration markers,
+            // which HTML does not allow (server::document).
             <span aria-hidden="true" class="read-aloud-icon">"🔊"</span>
-            " "
-            {move || if speaking.get() { stop_label.clone() } else { label.clone() }}
+            <span>{move || if speaking.get() { stop_label.clone() } else { label.clone() }}</span>
         </button>
     }
 }

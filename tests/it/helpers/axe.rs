@@ -1,5 +1,6 @@
 //! axe-core (npm, kept out of git) injected into the page; any violation of the
 //! WCAG 2.0/2.1/2.2 A and AA rules fails the test with the rule ids and the elements.
+//! Every page checked here is also checked by the Nu Html Checker (`helpers::vnu`).
 
 use serde_json::Value;
 
@@ -13,7 +14,9 @@ const TAGS: &[&str] = &[
     "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa",
 ];
 
+/// Also keeps the page as served, for the Nu Html Checker (`Browser::close`).
 pub async fn assert_no_violations(browser: &Browser, page: &str) {
+    browser.keep_served(page).await;
     let source = std::fs::read_to_string(AXE_PATH).unwrap_or_else(|e| {
         panic!("cannot read {AXE_PATH} (run scripts/ensure-test-deps.sh): {e}")
     });

@@ -21,6 +21,8 @@ pub struct Browser {
     driver: Child,
     _profile: tempfile::TempDir,
     _turn: tokio::sync::MutexGuard<'static, ()>,
+    /// Pages as the server sent them, for the Nu Html Checker when the browser closes.
+    served: std::sync::Mutex<Vec<(String, String)>>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -85,6 +87,7 @@ impl Browser {
             driver,
             _profile: profile,
             _turn: turn,
+            served: std::sync::Mutex::new(Vec::new()),
         }
     }
 
@@ -259,16 +262,45 @@ impl Browser {
         Ok(self.client.print(config).await?)
     }
 
+    /// Keeps the current page as the server sends it (fetched again with the page's own
+    /// cookies), to be checked by the Nu Html Checker when the browser closes.
+    pub async fn keep_served(&self, page: &str) {
+        let html = self
+            .client
+            .execute_async(
+                "const done = arguments[arguments.length - 1];
+                 fetch(location.href, { credentials: 'same-origin' })
+                    .then(r => r.text()).then(done).catch(e => done('fetch failed: ' + e));",
+                vec![],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("cannot fetch {page} again: {e}"));
+        let html = html.as_str().unwrap_or_default().to_owned();
+        if let Ok(mut served) = self.served.lock() {
+            served.push((page.to_owned(), html));
+        }
+    }
+
+    /// The pages kept so far, taken out (the check runs once).
+    fn take_served(&self) -> Vec<(String, String)> {
+        self.served.lock().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default()
+    }
+
     pub async fn close(mut self) {
         let _ = self.client.clone().close().await;
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+        super::vnu::assert_valid(&self.take_served());
     }
 }
 
 impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
+        // A test that ends without close() still has its pages checked (unless it failed).
+        if !std::thread::panicking() {
+            super::vnu::assert_valid(&self.take_served());
+        }
     }
 }
 
