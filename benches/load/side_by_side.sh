@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Digiparat beside a bare axum server, in one run, on one machine: the question page
-# (with its device cookie), the landing page, and an answer save (a form post answered
-# with a redirect). The bare server (benches/load/bare, built here from crates.io) sends
+# (with its device cookie), the landing page, and answer saves (form posts answered with
+# a redirect): 64 connections on one assessment (the worst case), then on 64 recipients.
+# The bare server (benches/load/bare, built here from crates.io) sends
 # the very bytes Digiparat sent for the same request, with TCP_NODELAY, and nothing else.
 # Each pair runs back to back, ROUNDS times (wrk -t2 -c64, SECS seconds each), and the
 # script prints requests/s, p50/p99 latency and Digiparat's share of the bare server.
@@ -45,6 +46,12 @@ COOKIE=$(curl -s -o /dev/null -D - -H "Sec-Fetch-Site: same-origin" -X POST "$AP
   | sed -n 's/^set-cookie: \(dp_self=[^;]*\).*/\1/ip')
 [ -n "$COOKIE" ] || { echo "no device cookie from /self/start"; exit 1; }
 export DP_COOKIE="$COOKIE"
+# 64 more recipients, one per connection, for the spread-out save figure.
+COOKIES=""
+for _ in $(seq 64); do
+  COOKIES+="$(curl -s -o /dev/null -D - -H "Sec-Fetch-Site: same-origin" -X POST "$APP/self/start" \
+    | sed -n 's/^set-cookie: \(dp_self=[^;]*\).*/\1/ip') "
+done
 
 # bare VAR GET_PATH: starts a bare server answering with what Digiparat sent for GET_PATH
 # and sets VAR to its address.
@@ -94,4 +101,7 @@ for round in $(seq "$ROUNDS"); do
   report "landing page ($round)" "$(load "$APP" /)" "$(load "$LANDING" /)"
   report "answer save ($round)" "$(load "$APP" / -s benches/load/answer_saves.lua)" \
     "$(load "$QUESTION" / -s benches/load/answer_saves.lua)"
+  report "64 recipients save ($round)" \
+    "$(DP_COOKIES="$COOKIES" load "$APP" / -s benches/load/answer_saves.lua)" \
+    "$(DP_COOKIES="$COOKIES" load "$QUESTION" / -s benches/load/answer_saves.lua)"
 done
