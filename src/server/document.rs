@@ -97,10 +97,9 @@ pub fn tidy(html: &str, nonce: Option<&str>) -> String {
             if let Some(n) = nonce {
                 if tag.starts_with("<link") && tag.contains(n) {
                     out.push_str(&document[copied..start]);
-                    out.push_str(&tag.replace(
-                        &format!("crossorigin=\"{n}\""),
-                        "crossorigin=\"anonymous\"",
-                    ));
+                    out.push_str(
+                        &tag.replace(&format!("crossorigin=\"{n}\""), "crossorigin=\"anonymous\""),
+                    );
                     copied = end;
                 }
             }
@@ -143,7 +142,10 @@ fn raw_text_element(tag: &str) -> Option<&'static str> {
         .find(|name| {
             tag.len() > name.len() + 1
                 && tag[1..=name.len()].eq_ignore_ascii_case(name)
-                && matches!(tag.as_bytes()[name.len() + 1], b'>' | b' ' | b'\t' | b'\n' | b'/')
+                && matches!(
+                    tag.as_bytes()[name.len() + 1],
+                    b'>' | b' ' | b'\t' | b'\n' | b'/'
+                )
         })
 }
 

@@ -2,8 +2,8 @@
 //! language resolution, compression and request logging.
 
 use axum::Router;
-use leptos::config::LeptosOptions;
 use axum::middleware;
+use leptos::config::LeptosOptions;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;

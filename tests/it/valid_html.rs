@@ -32,7 +32,13 @@ async fn public_pages_are_sent_whole_and_valid() {
         let app = spawn_app(backend).await;
         let client = app.client();
         let mut pages = Vec::new();
-        for (path, lang) in [("/", "da"), ("/login", "en"), ("/self/intro", "ar"), ("/privacy", "en"), ("/nowhere", "da")] {
+        for (path, lang) in [
+            ("/", "da"),
+            ("/login", "en"),
+            ("/self/intro", "ar"),
+            ("/privacy", "en"),
+            ("/nowhere", "da"),
+        ] {
             let res = client
                 .get(app.url(&format!("{path}?lang={lang}")))
                 .send()

@@ -10,8 +10,8 @@ use super::cases::impl_case_store;
 use super::export::impl_export_store;
 use super::invites::impl_invite_store;
 use super::queries::{
-    finish_in, impl_repository, insert_assessment, select_answers, select_assessment, store_answers,
-    upsert_answer,
+    finish_in, impl_repository, insert_assessment, select_answers, select_assessment,
+    store_answers, upsert_answer,
 };
 use super::retention::impl_retention_store;
 use super::seed::impl_seed_store;

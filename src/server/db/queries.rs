@@ -416,6 +416,6 @@ macro_rules! impl_repository {
 }
 
 pub(crate) use {
-    finish_in, impl_repository, insert_assessment, select_answers, select_assessment, store_answers,
-    upsert_answer,
+    finish_in, impl_repository, insert_assessment, select_answers, select_assessment,
+    store_answers, upsert_answer,
 };

@@ -283,7 +283,10 @@ impl Browser {
 
     /// The pages kept so far, taken out (the check runs once).
     fn take_served(&self) -> Vec<(String, String)> {
-        self.served.lock().map(|mut s| std::mem::take(&mut *s)).unwrap_or_default()
+        self.served
+            .lock()
+            .map(|mut s| std::mem::take(&mut *s))
+            .unwrap_or_default()
     }
 
     pub async fn close(mut self) {

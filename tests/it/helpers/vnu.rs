@@ -25,7 +25,9 @@ pub fn errors(pages: &[(String, String)]) -> Vec<String> {
         .args(["-jar", VNU_JAR, "--errors-only", "--format", "json"])
         .args(&files)
         .output()
-        .unwrap_or_else(|e| panic!("cannot run java -jar {VNU_JAR} (run scripts/ensure-test-deps.sh): {e}"));
+        .unwrap_or_else(|e| {
+            panic!("cannot run java -jar {VNU_JAR} (run scripts/ensure-test-deps.sh): {e}")
+        });
     let report: Value = serde_json::from_slice(&output.stderr).unwrap_or_else(|e| {
         panic!(
             "the checker's report is not JSON ({e}): {}",
