@@ -134,8 +134,15 @@ pub async fn audit(query: AuditQuery) -> AppResult<AuditView> {
             detail: e.entry.detail,
         })
         .collect();
+    // A date field can hold only a date (browsers drop anything else): what was read is
+    // echoed in its canonical form, what was not is left out and named by the error.
+    let day = |d: Option<OffsetDateTime>| d.map(|d| d.date().to_string());
     Ok(AuditView {
-        query,
+        query: AuditQuery {
+            from: day(from),
+            until: day(until),
+            ..query
+        },
         rows,
         error,
         limit: AUDIT_LIMIT,
