@@ -5,17 +5,32 @@
 #   2. wasm-bindgen (pinned to the wasm-bindgen crate in Cargo.lock) writes the JS glue;
 #   3. wasm-opt -Oz from binaryen's prebuilt npm package (tools/, no compiling);
 #   4. the stylesheet and public/ are copied; 5. the server binary.
+# The server needs nothing of 1-4, so it builds at the same time (its log goes to
+# target/server-build.log): each build's one-crate stretches (the app crate, LTO, linking)
+# leave a core idle that the other fills. The islands build in target/front, so that the
+# two cargo runs do not wait for each other's lock on target/.
+# Installs the pinned build tools first if missing (scripts/ensure-tools.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 source scripts/site-env.sh
 
 PKG="$LEPTOS_SITE_ROOT/$LEPTOS_SITE_PKG_DIR"
-WASM_IN=target/wasm32-unknown-unknown/wasm-release/digiparat.wasm
+FRONT=target/front
+WASM_IN=$FRONT/wasm32-unknown-unknown/wasm-release/digiparat.wasm
+SERVER_LOG=target/server-build.log
 
+mkdir -p target
+echo "==> building the server (release) meanwhile, log in $SERVER_LOG"
+cargo build --release --bin digiparat --no-default-features --features ssr \
+  >"$SERVER_LOG" 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true' EXIT
+
+scripts/ensure-tools.sh
 echo "==> building the islands (WASM)"
-cargo build --lib --target wasm32-unknown-unknown --profile wasm-release \
-  --no-default-features --features hydrate
+CARGO_TARGET_DIR=$FRONT cargo build --lib --target wasm32-unknown-unknown \
+  --profile wasm-release --no-default-features --features hydrate
 mkdir -p "$PKG"
 wasm-bindgen --target web --no-typescript --out-name digiparat --out-dir "$PKG" "$WASM_IN"
 node tools/node_modules/binaryen/bin/wasm-opt -Oz --enable-bulk-memory \
@@ -24,5 +39,11 @@ rm -f "$PKG/digiparat_bg.wasm"
 cp style/main.css "$PKG/digiparat.css"
 cp -R public/. "$LEPTOS_SITE_ROOT/"
 
-echo "==> building the server (release)"
-cargo build --release --bin digiparat --no-default-features --features ssr
+echo "==> waiting for the server build"
+if ! wait "$SERVER"; then
+  cat "$SERVER_LOG"
+  echo "the server build failed (log above, also in $SERVER_LOG)" >&2
+  exit 1
+fi
+trap - EXIT
+tail -n 1 "$SERVER_LOG"

@@ -5,7 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PATH"
 
-scripts/ensure-tools.sh
 scripts/build-site.sh
 source scripts/site-env.sh
 exec target/release/digiparat "$@"

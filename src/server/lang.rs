@@ -36,6 +36,11 @@ fn query_lang(uri: &http::Uri) -> Option<Lang> {
     })
 }
 
+/// Whether `cookie` is the language cookie (it says nothing about the person).
+pub fn is_language_cookie(cookie: &cookie::Cookie<'_>) -> bool {
+    cookie.name() == COOKIE_NAME
+}
+
 fn cookie_lang(headers: &http::HeaderMap) -> Option<Lang> {
     headers
         .get_all(COOKIE)

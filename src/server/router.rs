@@ -12,7 +12,7 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::{App, shell};
 use crate::server::state::AppState;
-use crate::server::{access, auth, document, errors, health, lang, security};
+use crate::server::{access, auth, document, errors, health, lang, page_cache, security};
 
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(App);
@@ -44,6 +44,11 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn(errors::html_for_browsers))
         // Every page mended into valid HTML and sent whole (it needs the nonce: inside).
         .layer(middleware::from_fn(document::finish))
+        // Pages that depend on the language only, made once (it keeps finished pages).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::serve,
+        ))
         .layer(middleware::from_fn(security::headers))
         // Over HTTPS, browsers are told to use nothing else for a year.
         .layer(tower::util::option_layer(state.config.secure_cookies.then(

@@ -94,13 +94,14 @@ impl Application {
                 .await
                 .map_err(StartError::Disclosure)?,
         );
-        let state = AppState {
+        let state = AppState::new(crate::server::state::Parts {
             leptos_options: Arc::new(leptos_options),
             db,
             config: Arc::new(config),
             health,
             disclosure,
-        };
+            pages: Arc::default(),
+        });
         Ok(Application {
             listener,
             state,

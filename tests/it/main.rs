@@ -18,6 +18,7 @@ mod http;
 mod interview;
 mod interview_browser;
 mod lifecycle;
+mod page_cache;
 mod security;
 mod self_browser;
 mod self_flow;

@@ -21,6 +21,8 @@ pub struct TestApp {
     pub db: Arc<dyn Repository>,
     /// The database's URL, for tests that check what the database itself allows.
     pub database_url: String,
+    /// The pages the app keeps (`server::page_cache`).
+    pub pages: Arc<digiparat::server::page_cache::PageCache>,
     /// Dropping it stops the server.
     stop: Option<oneshot::Sender<()>>,
     _dir: tempfile::TempDir,
@@ -131,6 +133,7 @@ pub async fn spawn_configured(
         .await
         .unwrap_or_else(|e| panic!("cannot start the app: {e}"));
     let addr = app.addr();
+    let pages = app.state().pages.clone();
     let (stop, stopped) = oneshot::channel::<()>();
     tokio::spawn(app.run_until(async move {
         let _ = stopped.await;
@@ -139,6 +142,7 @@ pub async fn spawn_configured(
         base_url: format!("http://{addr}"),
         db: repo,
         database_url,
+        pages,
         stop: Some(stop),
         _dir: dir,
     }

@@ -1,0 +1,126 @@
+//! Pages that depend on the language only are made once per language and kept
+//! (`server::page_cache`): each request still gets its own nonce, the kept page is byte
+//! for byte what the renderer makes, and nothing personal is ever kept or shared.
+
+use digiparat::domain::role::Role;
+use digiparat::server::access::{Access, Kind, rules};
+use digiparat::server::page_cache::SHARED_PAGES;
+
+use crate::cases::staff;
+use crate::helpers::{Db, TestResult, spawn_app};
+
+/// The page with its own nonce replaced, and that nonce (from the response's policy).
+async fn fetch(res: reqwest::Response) -> Result<(String, String), reqwest::Error> {
+    assert_eq!(res.status(), 200, "{}", res.url());
+    assert!(res.headers().get("set-cookie").is_none());
+    let csp = res
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let nonce = csp
+        .split("'nonce-")
+        .nth(1)
+        .and_then(|rest| rest.split('\'').next())
+        .unwrap_or_default()
+        .to_owned();
+    assert_eq!(nonce.len(), 32, "no nonce in {csp:?}");
+    let html = res.text().await?;
+    assert!(
+        html.contains(&format!("nonce=\"{nonce}\"")),
+        "the page's scripts do not carry this response's nonce"
+    );
+    Ok((html.replace(&nonce, "NONCE"), nonce))
+}
+
+#[tokio::test]
+async fn shared_pages_are_made_once_per_language_with_a_nonce_per_request() -> TestResult {
+    let app = spawn_app(Db::Sqlite).await;
+    let client = app.client();
+    let table = rules();
+    for path in SHARED_PAGES {
+        assert!(
+            table.iter().any(|r| r.method == "GET"
+                && r.path == *path
+                && r.kind == Kind::Page
+                && r.access == Access::Public),
+            "{path} is shared but not a public page of the route table"
+        );
+        for lang in ["da", "en", "ar"] {
+            let get = || {
+                client
+                    .get(app.url(path))
+                    .header("cookie", format!("lang={lang}"))
+                    .send()
+            };
+            let (first, first_nonce) = fetch(get().await?).await?;
+            let (kept, kept_nonce) = fetch(get().await?).await?;
+            assert_ne!(
+                first_nonce, kept_nonce,
+                "{path}: two responses share a nonce"
+            );
+            assert_eq!(
+                first, kept,
+                "{lang} {path}: the kept page differs from the first"
+            );
+            // Another cookie sends the request to the renderer: the same page.
+            let (rendered, _) = fetch(
+                client
+                    .get(app.url(path))
+                    .header("cookie", format!("lang={lang}; other=1"))
+                    .send()
+                    .await?,
+            )
+            .await?;
+            assert_eq!(
+                rendered, kept,
+                "{lang} {path}: kept and rendered pages differ"
+            );
+            let dir = if lang == "ar" { "rtl" } else { "ltr" };
+            assert!(kept.contains(&format!("lang=\"{lang}\" dir=\"{dir}\"")));
+        }
+    }
+    assert_eq!(
+        app.pages.len(),
+        SHARED_PAGES.len() * 3,
+        "one kept page per language"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn nothing_personal_is_kept_or_served_from_the_kept_pages() -> TestResult {
+    let app = spawn_app(Db::Sqlite).await;
+    let anonymous = app.client();
+    anonymous.get(app.url("/")).send().await?;
+    assert_eq!(app.pages.len(), 1);
+
+    // A signed-in caseworker sees their own navigation on the landing page.
+    let team = app.db.create_team("Team K", None).await?;
+    let (caseworker, _) = staff(&app, "kept", Role::Caseworker, Some(team)).await?;
+    let theirs = caseworker.get(app.url("/")).send().await?.text().await?;
+    assert!(
+        theirs.contains("/auth/logout"),
+        "the staff navigation is missing"
+    );
+    let again = anonymous.get(app.url("/")).send().await?.text().await?;
+    assert!(
+        !again.contains("/auth/logout"),
+        "a staff page was kept and shared"
+    );
+
+    // `?lang=` answers with the language cookie: it is rendered, not kept.
+    let res = anonymous.get(app.url("/?lang=ar")).send().await?;
+    assert!(res.headers().get("set-cookie").is_some());
+    assert!(res.text().await?.contains("dir=\"rtl\""));
+    // A page not in the list, and a page that is not found, are never kept.
+    anonymous.get(app.url("/self/resume")).send().await?;
+    anonymous.get(app.url("/self/intro/x")).send().await?;
+    assert_eq!(
+        app.pages.len(),
+        1,
+        "only the anonymous Danish landing page is kept"
+    );
+    Ok(())
+}
