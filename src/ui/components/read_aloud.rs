@@ -53,7 +53,12 @@ pub fn ReadAloud(
         >
             // Each text in its own element: the island then needs no hydration markers,
             // which HTML does not allow (server::document).
-            <span aria-hidden="true" class="read-aloud-icon">"🔊"</span>
+            // A drawn speaker, not the emoji: phones and browsers without an emoji font
+            // showed an empty box.
+            <svg aria-hidden="true" focusable="false" class="read-aloud-icon" width="20" height="20" viewBox="0 0 24 24">
+                <path fill="currentColor" d="M3 9v6h4l5 5V4L7 9H3z" />
+                <path fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" d="M15.5 8.5a5 5 0 0 1 0 7M18.5 5.5a9 9 0 0 1 0 13" />
+            </svg>
             <span>{move || if speaking.get() { stop_label.clone() } else { label.clone() }}</span>
         </button>
     }
