@@ -23,15 +23,14 @@ BARE_BIN=target/bench-bare/release/bare-axum
 WORK=$(mktemp -d)
 PIDS=()
 cleanup_bench() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$WORK"; }
+# free_port and start_cluster (a cluster only when the backend is PostgreSQL).
+source scripts/pg-cluster.sh
+trap 'cleanup_bench; cleanup' EXIT
 if [ "$BACKEND" = postgres ]; then
-  source scripts/pg-cluster.sh
   PG_PORT=$(free_port)
   start_cluster bench "$PG_PORT"
-  trap 'cleanup_bench; cleanup' EXIT
   export DATABASE_URL="postgres://postgres@127.0.0.1:$PG_PORT/postgres"
 else
-  free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-  trap cleanup_bench EXIT
   export DATABASE_URL="sqlite://$WORK/bench.db"
 fi
 

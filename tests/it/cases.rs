@@ -8,7 +8,7 @@ use digiparat::server::db::{AuditFilter, NewAssessment, NewCase, NewUser};
 use serde_json::Value;
 
 use crate::both_backends;
-use crate::helpers::{Db, TestApp, TestResult, location, spawn_app};
+use crate::helpers::{Db, TestApp, TestResult, header, location, spawn_app};
 use crate::self_flow::{answer_until_check, device, self_personas};
 
 both_backends!(
@@ -447,12 +447,7 @@ async fn export_holds_everything_about_the_case(db: Db) -> TestResult {
         .send()
         .await?;
     assert_eq!(res.status(), 200);
-    let disposition = res
-        .headers()
-        .get("content-disposition")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let disposition = header(&res, "content-disposition");
     assert!(disposition.starts_with("attachment"), "{disposition}");
     let body: Value = res.json().await?;
     assert_eq!(body["case"]["reference"], "EXPORT-1");

@@ -16,7 +16,7 @@ use crate::both_backends;
 use crate::cases::{PASSWORD, create_case, staff};
 use crate::helpers::app::spawn_configured;
 use crate::helpers::chrome::{Browser, Js};
-use crate::helpers::{Db, TestApp, TestResult, location, spawn_app};
+use crate::helpers::{Db, TestApp, TestResult, header, location, spawn_app};
 use crate::self_flow::device;
 
 both_backends!(
@@ -122,12 +122,7 @@ async fn a_compressed_rows_download_arrives_whole(db: Db) -> TestResult {
             .send()
             .await?;
         assert_eq!(res.status(), StatusCode::OK);
-        let used = res
-            .headers()
-            .get("content-encoding")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_owned();
+        let used = header(&res, "content-encoding");
         assert_eq!(used, encoding);
         let packed = res.bytes().await?;
         let mut unpacked = Vec::new();

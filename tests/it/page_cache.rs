@@ -7,18 +7,13 @@ use digiparat::server::access::{Access, Kind, rules};
 use digiparat::server::page_cache::SHARED_PAGES;
 
 use crate::cases::staff;
-use crate::helpers::{Db, TestResult, spawn_app};
+use crate::helpers::{Db, TestResult, header, spawn_app};
 
 /// The page with its own nonce replaced, and that nonce (from the response's policy).
 async fn fetch(res: reqwest::Response) -> Result<(String, String), reqwest::Error> {
     assert_eq!(res.status(), 200, "{}", res.url());
     assert!(res.headers().get("set-cookie").is_none());
-    let csp = res
-        .headers()
-        .get("content-security-policy")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let csp = header(&res, "content-security-policy");
     let nonce = csp
         .split("'nonce-")
         .nth(1)

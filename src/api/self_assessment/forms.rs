@@ -132,13 +132,13 @@ impl axum::extract::FromRequestParts<AppState> for Device {
     }
 }
 
-/// The self-assessment named by the device cookie in `headers`, if the device may see it.
-#[tracing::instrument(level = "debug", skip_all)]
 /// A device's cookie names a self-assessment only, and a finished one only within its grace.
 pub(crate) fn is_this_device(a: &Assessment) -> bool {
     a.mode == Mode::SelfAssessment && within_grace(a)
 }
 
+/// The self-assessment named by the device cookie in `headers`, if the device may see it.
+#[tracing::instrument(level = "debug", skip_all)]
 pub(crate) async fn device_assessment(
     state: &AppState,
     headers: &HeaderMap,

@@ -227,7 +227,7 @@ macro_rules! impl_account_store {
                 )
                     .bind(disabled)
                     .bind(id)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                 Ok(())
             }
@@ -294,8 +294,8 @@ macro_rules! impl_account_store {
             #[tracing::instrument(level = "debug", skip_all)]
             async fn clear_login_failures(&self, key: Option<&str>, before: time::OffsetDateTime) -> Result<(), $crate::server::db::DbError> {
                 match key {
-                    Some(key) => sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&self.pool).await?,
-                    None => sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(before).execute(&self.pool).await?,
+                    Some(key) => sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(key).execute(&self.writer).await?,
+                    None => sqlx::query("DELETE FROM login_failures WHERE at < $1").bind(before).execute(&self.writer).await?,
                 };
                 Ok(())
             }

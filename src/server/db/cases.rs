@@ -166,7 +166,7 @@ macro_rules! impl_case_store {
 
             #[tracing::instrument(level = "debug", skip_all)]
             async fn touch_case(&self, case_id: $crate::server::db::CaseId) -> Result<(), $crate::server::db::DbError> {
-                $crate::server::db::cases::touch_case_on!(&self.pool, case_id, time::OffsetDateTime::now_utc());
+                $crate::server::db::cases::touch_case_on!(&self.writer, case_id, time::OffsetDateTime::now_utc());
                 Ok(())
             }
 

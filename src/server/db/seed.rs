@@ -50,7 +50,7 @@ macro_rules! impl_seed_store {
                 let mut tx = if postgres {
                     self.writer.begin().await?
                 } else {
-                    self.pool.begin_with("BEGIN IMMEDIATE").await?
+                    self.writer.begin_with("BEGIN IMMEDIATE").await?
                 };
                 let n_assessments: usize = cases.iter().map(|c| c.assessments.len()).sum();
                 let mut ids = Vec::new();

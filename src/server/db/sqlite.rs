@@ -35,7 +35,8 @@ use super::{Backend, DbError};
 
 pub struct SqliteRepository {
     pub(crate) pool: SqlitePool,
-    /// Write transactions take this pool's one connection, in turn: SQLite has one writer
+    /// Every write (a transaction or a single statement) takes this pool's one connection,
+    /// in turn (only the session store writes through `pool`): SQLite has one writer
     /// anyway, and a fair queue here answers a burst of saves in order, where writers
     /// racing for SQLite's lock wait in its busy handler's sleeps (1, 2, 5 … 100 ms) and
     /// the unlucky ones far longer (BENCHMARKS.md, answer saves).

@@ -251,7 +251,7 @@ macro_rules! impl_stats_store {
                 let fresh = $crate::domain::disclosure::Secret::new(rand::random()).to_hex();
                 sqlx::query("INSERT INTO disclosure_secret (id, secret) VALUES (1, $1) ON CONFLICT (id) DO NOTHING")
                     .bind(fresh)
-                    .execute(&self.pool)
+                    .execute(&self.writer)
                     .await?;
                 let stored: String = sqlx::query_scalar("SELECT secret FROM disclosure_secret WHERE id = 1")
                     .fetch_one(&self.pool)

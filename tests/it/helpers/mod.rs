@@ -9,8 +9,13 @@ pub use app::{Db, TestApp, spawn_app};
 
 /// Where a redirect points (empty when the response is not a redirect).
 pub fn location(res: &reqwest::Response) -> String {
+    header(res, reqwest::header::LOCATION.as_str())
+}
+
+/// A response header's value as text ("" when it is missing or not text).
+pub fn header(res: &reqwest::Response, name: &str) -> String {
     res.headers()
-        .get(reqwest::header::LOCATION)
+        .get(name)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_owned()
