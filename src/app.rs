@@ -16,6 +16,7 @@ use crate::ui::pages::{
     case::{CasePage, InviteSlipPage},
     cases::{Caseload, NewCase},
     dashboard::{Dashboard, ItemAnalysis},
+    help::{HelpAdmin, InterviewPlan, NewOfferPage, OfferPage, SelfPlan},
     home::Home,
     interview::{InterviewForm, InterviewResult, InterviewStart, PaperQuestionnaire},
     login::{Account, ChangePassword, Login},
@@ -81,9 +82,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("self/q/:item") view=SelfQuestion ssr=SsrMode::Async />
                 <Route path=path!("self/check") view=SelfCheck ssr=SsrMode::Async />
                 <Route path=path!("self/result") view=SelfResult ssr=SsrMode::Async />
+                <Route path=path!("self/plan") view=SelfPlan ssr=SsrMode::Async />
                 <Route path=path!("interview") view=InterviewStart ssr=SsrMode::Async />
                 <Route path=path!("interview/:token") view=InterviewForm ssr=SsrMode::Async />
                 <Route path=path!("interview/:token/result") view=InterviewResult ssr=SsrMode::Async />
+                <Route path=path!("interview/:token/plan") view=InterviewPlan ssr=SsrMode::Async />
                 <Route path=path!("paper") view=PaperQuestionnaire ssr=SsrMode::Async />
                 <Route path=path!("login") view=Login />
                 <Route path=path!("account") view=Account ssr=SsrMode::Async />
@@ -98,6 +101,9 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("admin") view=AdminPage ssr=SsrMode::Async />
                 <Route path=path!("admin/users/:user") view=AdminUserPage ssr=SsrMode::Async />
                 <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async />
+                <Route path=path!("admin/help") view=HelpAdmin ssr=SsrMode::Async />
+                <Route path=path!("admin/help/new") view=NewOfferPage ssr=SsrMode::Async />
+                <Route path=path!("admin/help/:offer") view=OfferPage ssr=SsrMode::Async />
                 <Route path=path!("accessibility") view=AccessibilityStatement />
                 <Route path=path!("privacy") view=Privacy />
             </Routes>

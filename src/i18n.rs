@@ -177,6 +177,8 @@ mod tests {
             "error-dash-",
             "error-rows-",
             "footer-staff-",
+            "help-",
+            "error-help-",
         ];
         let mut too_hard = Vec::new();
         for (key, value) in text.lines().filter_map(|l| l.split_once(" = ")) {

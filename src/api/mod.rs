@@ -19,6 +19,7 @@ pub mod auth;
 pub mod cases;
 #[cfg(feature = "ssr")]
 pub mod guard;
+pub mod help;
 pub mod interview;
 pub mod language;
 pub mod questionnaire;
@@ -88,6 +89,10 @@ pub fn route_table() -> Vec<RouteEntry> {
             post(interview::override_channel),
         ),
         (
+            rule("POST", "/interview/{token}/plan", Form, Caseworker),
+            post(help::agree_plan),
+        ),
+        (
             rule("POST", "/cases", Form, Caseworker),
             post(cases::create),
         ),
@@ -122,6 +127,22 @@ pub fn route_table() -> Vec<RouteEntry> {
         (
             rule("POST", "/admin/users/{user}/password", Form, Admin),
             post(admin::reset_password),
+        ),
+        (
+            rule("POST", "/admin/help", Form, Admin),
+            post(help::create_offer),
+        ),
+        (
+            rule("POST", "/admin/help/settings", Form, Admin),
+            post(help::save_settings),
+        ),
+        (
+            rule("POST", "/admin/help/{offer}", Form, Admin),
+            post(help::update_offer),
+        ),
+        (
+            rule("POST", "/admin/help/{offer}/retire", Form, Admin),
+            post(help::retire_offer),
         ),
         (
             rule("GET", "/dashboard/export.csv", Api, Statistics),

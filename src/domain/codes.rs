@@ -137,6 +137,20 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// The kind of a help offer in the job centre's directory (statistics count plans by it).
+    OfferKind, "kind of help" {
+        Borgerservice = "borgerservice",
+        Library = "library",
+        Course = "course",
+        Language = "language",
+        Buddy = "buddy",
+        DeviceLoan = "device_loan",
+        PowerOfAttorney = "power_of_attorney",
+        Other = "other",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -343,6 +343,206 @@ pub fn generate_case(rng: &mut DemoRng, teams: usize, this_year: i32, months: u3
     }
 }
 
+/// The contact line of a demo job centre (fictional numbers).
+pub fn demo_contact_line(nord: bool) -> &'static str {
+    if nord {
+        "Jobcenter Nord (demo): 70 00 00 01, man-fre 9-12"
+    } else {
+        "Jobcenter Syd (demo): 70 00 00 02, man-fre 9-12"
+    }
+}
+
+/// A plausible help directory for two demo job centres: clearly fictional names, streets
+/// and numbers, one offer or more behind every next step.
+pub fn demo_offers(nord: i64, syd: i64) -> Vec<super::help::OfferFields> {
+    use super::help::{OfferFields, Texts};
+    use super::{NextStep as S, OfferKind as K};
+    let t = |da: &str, en: &str, ar: &str| Texts {
+        da: da.to_owned(),
+        en: en.to_owned(),
+        ar: ar.to_owned(),
+    };
+    let offer =
+        |kind, name: Texts, description: Texts, steps: Vec<S>, teams: Vec<i64>| OfferFields {
+            kind,
+            name,
+            description,
+            steps,
+            teams,
+            address: String::new(),
+            hours: String::new(),
+            phone: String::new(),
+            web: String::new(),
+            languages: String::new(),
+            free: true,
+            step_free: true,
+        };
+    vec![
+        OfferFields {
+            address: "Demotorvet 1, 9990 Nordby".into(),
+            hours: "Man-tor 10-15, fre 10-13".into(),
+            phone: "70 00 10 01".into(),
+            languages: "dansk, engelsk, arabisk".into(),
+            ..offer(
+                K::Borgerservice,
+                t(
+                    "Borgerservice Nordby (demo)",
+                    "Citizen Service Nordby (demo)",
+                    "خدمة المواطنين نوردبي (تجريبي)",
+                ),
+                t(
+                    "Få MitID, eller få hjælp, når MitID ikke virker. Tag pas eller kørekort med.",
+                    "Get MitID, or get help when MitID does not work. Bring a passport or driving licence.",
+                    "احصل على MitID أو على مساعدة عندما لا يعمل. أحضر جواز السفر أو رخصة القيادة.",
+                ),
+                vec![S::MitidHelp, S::ExemptionRequest, S::PaperChannel],
+                vec![nord],
+            )
+        },
+        OfferFields {
+            address: "Prøvegade 12, 9980 Sydby".into(),
+            hours: "Man-fre 10-14".into(),
+            phone: "70 00 20 01".into(),
+            languages: "dansk, engelsk".into(),
+            ..offer(
+                K::Borgerservice,
+                t(
+                    "Borgerservice Sydby (demo)",
+                    "Citizen Service Sydby (demo)",
+                    "",
+                ),
+                t(
+                    "Få MitID, eller få hjælp, når MitID ikke virker.",
+                    "Get MitID, or get help when MitID does not work.",
+                    "",
+                ),
+                vec![S::MitidHelp, S::ExemptionRequest, S::PaperChannel],
+                vec![syd],
+            )
+        },
+        OfferFields {
+            address: "Bogvej 3, 9990 Nordby".into(),
+            hours: "Tirsdag og torsdag 13-16".into(),
+            phone: "70 00 10 02".into(),
+            web: "https://bibliotek.example/it-hjaelp".into(),
+            languages: "dansk, engelsk".into(),
+            ..offer(
+                K::Library,
+                t(
+                    "Bibliotekets IT-hjælp (demo)",
+                    "The library's IT help (demo)",
+                    "مساعدة الحاسوب في المكتبة (تجريبي)",
+                ),
+                t(
+                    "Kom med din telefon eller dit brev. En frivillig hjælper dig. Du skal ikke bestille tid.",
+                    "Bring your phone or your letter. A volunteer helps you. No appointment needed.",
+                    "أحضر هاتفك أو رسالتك. متطوع يساعدك. لا حاجة إلى موعد.",
+                ),
+                vec![S::SkillsCourse, S::DeviceAccess, S::InternetAccess],
+                vec![],
+            )
+        },
+        OfferFields {
+            address: "Skolestien 7, 9980 Sydby".into(),
+            hours: "Onsdag 9-12, 6 uger".into(),
+            phone: "70 00 20 02".into(),
+            languages: "dansk".into(),
+            ..offer(
+                K::Course,
+                t("IT for begyndere (demo)", "IT for beginners (demo)", ""),
+                t(
+                    "Et lille hold. Du lærer at bruge MitID, Digital Post og borger.dk.",
+                    "A small group. You learn to use MitID, Digital Post and borger.dk.",
+                    "",
+                ),
+                vec![S::SkillsCourse, S::TalkAboutWorries],
+                vec![syd],
+            )
+        },
+        OfferFields {
+            address: "Sprogvej 5, 9990 Nordby".into(),
+            hours: "Efter aftale".into(),
+            phone: "70 00 10 03".into(),
+            languages: "arabisk, somali, tigrinya, ukrainsk".into(),
+            ..offer(
+                K::Language,
+                t(
+                    "Tolk og sprogskole (demo)",
+                    "Interpreter and language school (demo)",
+                    "مترجم ومدرسة لغة (تجريبي)",
+                ),
+                t(
+                    "Få en tolk til mødet med jobcentret, eller lær mere dansk.",
+                    "Get an interpreter for the meeting with the job centre, or learn more Danish.",
+                    "احصل على مترجم للقاء مع مركز العمل، أو تعلّم المزيد من الدنماركية.",
+                ),
+                vec![S::LanguageSupport],
+                vec![],
+            )
+        },
+        OfferFields {
+            phone: "70 00 10 04".into(),
+            hours: "Ring man-fre 9-12".into(),
+            languages: "dansk, engelsk, arabisk".into(),
+            ..offer(
+                K::Buddy,
+                t(
+                    "Digital makker (demo)",
+                    "Digital buddy (demo)",
+                    "رفيق رقمي (تجريبي)",
+                ),
+                t(
+                    "En frivillig kommer hjem til dig og hjælper, til du kan selv.",
+                    "A volunteer visits you at home and helps until you can do it yourself.",
+                    "متطوع يزورك في البيت ويساعدك حتى تستطيع وحدك.",
+                ),
+                vec![S::TalkAboutWorries, S::SkillsCourse, S::SupportPerson],
+                vec![nord],
+            )
+        },
+        OfferFields {
+            address: "Bogvej 3, 9990 Nordby".into(),
+            hours: "Man-fre 10-17".into(),
+            languages: "dansk".into(),
+            ..offer(
+                K::DeviceLoan,
+                t(
+                    "Lån en tablet (demo)",
+                    "Borrow a tablet (demo)",
+                    "استعر جهازًا لوحيًا (تجريبي)",
+                ),
+                t(
+                    "Lån en tablet med internet i tre måneder.",
+                    "Borrow a tablet with internet for three months.",
+                    "استعر جهازًا لوحيًا مع إنترنت لمدة ثلاثة أشهر.",
+                ),
+                vec![S::DeviceAccess, S::InternetAccess],
+                vec![],
+            )
+        },
+        OfferFields {
+            web: "https://borger.example/fuldmagt".into(),
+            phone: "70 00 10 05".into(),
+            languages: "dansk, engelsk".into(),
+            ..offer(
+                K::PowerOfAttorney,
+                t(
+                    "Hjælp til digital fuldmagt (demo)",
+                    "Help with digital power of attorney (demo)",
+                    "",
+                ),
+                t(
+                    "Giv en du stoler på lov til at læse din Digital Post.",
+                    "Let someone you trust read your Digital Post.",
+                    "",
+                ),
+                vec![S::SupportPerson, S::ExemptionRequest],
+                vec![],
+            )
+        },
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

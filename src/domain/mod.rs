@@ -13,6 +13,7 @@ pub mod cube;
 pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod disclosure;
+pub mod help;
 mod instrument;
 #[cfg(feature = "ssr")]
 pub mod item_cube;
@@ -33,7 +34,7 @@ mod tests;
 
 pub use answers::{Answers, ValidationError};
 pub use codes::{
-    Channel, Dimension, ExemptionGround, Flag, Mode, NextStep, ReasonCode, UnknownCode,
+    Channel, Dimension, ExemptionGround, Flag, Mode, NextStep, OfferKind, ReasonCode, UnknownCode,
 };
 pub use instrument::{Instrument, Item, ItemOption, Points, ShownWhen};
 pub use load::InstrumentError;

@@ -122,5 +122,35 @@ pub async fn seed_demo(
     if !batch.is_empty() {
         db.seed_batch(&batch).await?;
     }
+    seed_help(db, &team_ids).await?;
     Ok(report)
+}
+
+/// A help directory for the first two demo job centres, their contact lines, and the
+/// first as the job centre of anonymous self-assessments; once (offers already there
+/// are kept as they are).
+async fn seed_help(db: &dyn Repository, team_ids: &[i64]) -> Result<(), DbError> {
+    let (Some(&nord), Some(&syd)) = (team_ids.first(), team_ids.get(1)) else {
+        return Ok(());
+    };
+    let existing = db.offers().await?;
+    for offer in crate::domain::demo::demo_offers(nord, syd) {
+        if !existing.iter().any(|o| o.fields.name.da == offer.name.da) {
+            db.create_offer(&offer, None).await?;
+        }
+    }
+    let mut contacts = Vec::new();
+    for (id, line) in db.team_contacts().await? {
+        if line.is_empty() && (id == nord || id == syd) {
+            contacts.push((
+                id,
+                crate::domain::demo::demo_contact_line(id == nord).to_owned(),
+            ));
+        }
+    }
+    let default = match db.default_help_team().await? {
+        Some(t) => Some(t),
+        None => Some(nord),
+    };
+    db.save_help_settings(default, &contacts, None).await
 }

@@ -44,6 +44,8 @@ struct Fixture {
     invite: i64,
     token: String,
     user: i64,
+    /// An offer of the help directory.
+    offer: i64,
     /// The device cookie of a self-assessment started with one of the case's codes.
     recipient_cookie: String,
 }
@@ -59,6 +61,7 @@ fn targets_team_a(rule: &Rule) -> bool {
                 | "/api/cases/load/invite"
                 | "/api/interview/load/form"
                 | "/api/interview/load/result"
+                | "/api/interview/load/plan"
         )
 }
 
@@ -173,11 +176,19 @@ async fn fixture(
             None,
         )
         .await?;
+    let offer = app
+        .db
+        .create_offer(
+            &digiparat::domain::demo::demo_offers(team_a, team_a)[0],
+            None,
+        )
+        .await?;
     Ok(Fixture {
         case,
         invite,
         token,
         user,
+        offer,
         recipient_cookie,
     })
 }
@@ -198,6 +209,7 @@ fn request(rule: &Rule, f: &Fixture, n: usize) -> (String, Vec<(String, String)>
         .replace("{invite}", &f.invite.to_string())
         .replace("{token}", &f.token)
         .replace("{user}", &f.user.to_string())
+        .replace("{offer}", &f.offer.to_string())
         .replace("{item}", "U1")
         .replace("{id}", "dr-1")
         .replace("/pkg/*", "/pkg/digiparat.css");
@@ -236,7 +248,12 @@ fn request(rule: &Rule, f: &Fixture, n: usize) -> (String, Vec<(String, String)>
             ("case", f.case.to_string()),
             ("invite", f.invite.to_string()),
         ],
-        "/api/interview/load/form" | "/api/interview/load/result" => &[("token", f.token.clone())],
+        "/api/interview/load/form" | "/api/interview/load/result" | "/api/interview/load/plan" => {
+            &[("token", f.token.clone())]
+        }
+        "/api/admin/load/offer" => &[("id", f.offer.to_string())],
+        "/interview/{token}/plan" => &[("steps", "device_access".into())],
+        "/admin/help/{offer}/retire" => &[("retired", "yes".into())],
         "/api/admin/load/user" => &[("id", f.user.to_string())],
         _ => &[],
     };

@@ -13,7 +13,7 @@ use crate::helpers::axe::assert_no_violations;
 use crate::helpers::chrome::{Browser, Js};
 use crate::helpers::{Db, TestApp, TestResult, spawn_app};
 
-async fn add_staff(
+pub(crate) async fn add_staff(
     app: &TestApp,
     name: &str,
     display: &str,

@@ -14,6 +14,8 @@ mod database;
 mod disclosure;
 mod durability;
 mod hardening;
+mod help;
+mod help_browser;
 mod http;
 mod interview;
 mod interview_browser;

@@ -9,7 +9,7 @@ use crate::domain::case::AgeBand;
 use crate::domain::role::Role;
 use crate::domain::{Channel, Instrument};
 use crate::i18n::Lang;
-use crate::server::db::{AssessmentSummary, Case};
+use crate::server::db::{AssessmentSummary, Case, StoredPlan};
 
 /// A moment's day in the reader's language (`30. nov. 2026`).
 pub fn date(lang: Lang, t: OffsetDateTime) -> String {
@@ -34,10 +34,19 @@ pub(crate) fn band(case: &Case) -> String {
         .to_owned()
 }
 
-/// When a provisional or borderline latest result is due for re-screening.
-pub(crate) fn due_date(latest: Option<&AssessmentSummary>) -> Option<Date> {
+/// When the case is next due: the first date of the plan agreed on the latest result
+/// (its steps' due dates and its next screening), else the re-screening date of a
+/// provisional or borderline latest result.
+pub(crate) fn due_date(latest: Option<&AssessmentSummary>, plans: &[StoredPlan]) -> Option<Date> {
     let a = latest?;
-    crate::domain::policy::rescreen_due(a.finished_at?.date(), a.provisional, a.borderline)
+    let planned = plans
+        .iter()
+        .filter(|p| p.assessment_id == a.id)
+        .max_by_key(|p| p.version)
+        .and_then(|p| p.plan.earliest_date());
+    planned.or_else(|| {
+        crate::domain::policy::rescreen_due(a.finished_at?.date(), a.provisional, a.borderline)
+    })
 }
 
 pub(crate) fn channel_name(channel: Option<Channel>, lang: Lang) -> Option<String> {
@@ -79,6 +88,7 @@ pub async fn caseload(
         .map(|t| t.name);
     let cases = state.db.cases_of_team(team_id).await?;
     let assessments = state.db.assessments_of_team(team_id).await?;
+    let plans = state.db.plans_of_team(team_id).await?;
     audit(
         &state,
         crate::server::db::NewAudit {
@@ -98,7 +108,7 @@ pub async fn caseload(
                 .iter()
                 .filter(|a| a.case_id == c.id && a.finished_at.is_some())
                 .max_by_key(|a| a.finished_at);
-            let due = due_date(latest);
+            let due = due_date(latest, &plans);
             let finished = latest.and_then(|a| a.finished_at);
             let row = CaseloadRow {
                 id: c.id,

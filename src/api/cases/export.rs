@@ -94,6 +94,24 @@ pub(crate) async fn export_json(state: &AppState, case: &Case) -> Result<Value, 
                    "expires_at": rfc3339(i.expires_at), "used_at": i.used_at.map(rfc3339)})
         })
         .collect();
+    // Agreed plans: the steps with their dates, the next screening and the note.
+    let plans: Vec<Value> = state
+        .db
+        .plans_of_case(case.id)
+        .await?
+        .into_iter()
+        .map(|p| {
+            let steps: Vec<Value> = p
+                .plan
+                .steps
+                .iter()
+                .map(|s| json!({"step": s.step, "due": s.due.map(crate::api::help::iso), "offers": s.offers}))
+                .collect();
+            json!({"assessment_id": p.assessment_id, "version": p.version, "agreed_at": rfc3339(p.agreed_at),
+                   "steps": steps, "next_screening": p.plan.next_screening.map(crate::api::help::iso),
+                   "note": p.plan.note})
+        })
+        .collect();
     // Who looked is told by role and time: staff usernames and addresses are the staff's
     // own personal data, not the person's.
     let roles: std::collections::HashMap<i64, &'static str> = state
@@ -130,6 +148,7 @@ pub(crate) async fn export_json(state: &AppState, case: &Case) -> Result<Value, 
         },
         "assessments": assessments,
         "invites": invites,
+        "plans": plans,
         "audit": audit,
     }))
 }

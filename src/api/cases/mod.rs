@@ -82,6 +82,8 @@ pub struct CaseView {
     /// Channels of finished assessments, oldest first (computed, or the override).
     pub movement: Vec<String>,
     pub due: Option<String>,
+    /// The agreed plans, newest first, one line each.
+    pub plans: Vec<String>,
     pub invites: Vec<InviteRow>,
 }
 

@@ -46,6 +46,7 @@ pub async fn case(id: i64) -> AppResult<CaseView> {
     let case = case_for(&state, &user, id).await?;
     let assessments = state.db.assessments_of_case(id).await?;
     let invites = state.db.invites_of_case(id).await?;
+    let plans = state.db.plans_of_case(id).await?;
     audit(
         &state,
         crate::server::db::NewAudit {
@@ -72,7 +73,33 @@ pub async fn case(id: i64) -> AppResult<CaseView> {
         team: case.team_name.clone(),
         caseworker: case.caseworker_name.clone(),
         created: date(lang, case.created_at),
-        due: due_date(latest).map(|d| day(lang, d)),
+        due: due_date(latest, &plans).map(|d| day(lang, d)),
+        plans: plans
+            .iter()
+            .rev()
+            .map(|p| {
+                let dates = p
+                    .plan
+                    .earliest_date()
+                    .map(|d| lang.t_args("cw-plan-first-date", &[("date", day(lang, d))]))
+                    .unwrap_or_default();
+                format!(
+                    "{} {} {}",
+                    lang.t_args(
+                        "cw-plan-version-line",
+                        &[
+                            ("version", p.version.to_string()),
+                            ("date", day(lang, p.agreed_at.date())),
+                            ("by", p.agreed_by.clone().unwrap_or_default()),
+                        ],
+                    ),
+                    lang.t_args("cw-plan-steps-count", &[("count", p.plan.steps.len().to_string())]),
+                    dates
+                )
+                .trim_end()
+                .to_owned()
+            })
+            .collect(),
         movement,
         assessments: assessments
             .iter()

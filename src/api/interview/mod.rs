@@ -60,8 +60,17 @@ pub struct CaseworkerResult {
     pub reasons: Vec<String>,
     pub flags: Vec<String>,
     pub grounds: Vec<String>,
-    pub next_steps: Vec<String>,
+    /// Every next step with its offers; in the plan form, what the latest plan agreed
+    /// (or what was just sent with problems).
+    pub steps: Vec<crate::api::help::StepView>,
     pub note: Option<String>,
+    /// The plan form's next screening date and note, as stored or as sent.
+    pub plan_next_screening: String,
+    pub plan_note: String,
+    /// The plan form's problems, as messages with the field they belong to.
+    pub plan_errors: Vec<(String, String)>,
+    /// The agreed plans, newest first: "Version 2, agreed 30. nov. 2026 by …".
+    pub plans: Vec<String>,
     /// The caseworker's choice: channel name and reason.
     pub chosen: Option<(String, String)>,
     pub channels: Vec<(String, String)>,
@@ -97,6 +106,8 @@ pub async fn load_paper() -> AppResult<Vec<FormSection>> {
     ))
 }
 
+#[cfg(feature = "ssr")]
+pub(crate) use server::{authorized_interview, caseworker_page, entry, interview};
 #[cfg(feature = "ssr")]
 pub use server::{override_channel, save, start};
 

@@ -174,6 +174,42 @@ pub async fn result(token: String, error: Option<String>) -> AppResult<Caseworke
         .map_err(|e| AppError::broken(format!("stored outcome: {e}")))?;
     let lang = crate::request::request_lang();
     let code = lang.code();
+    let plans = state.db.plans_of_assessment(a.id).await?;
+    let draft = crate::api::help::take_plan_draft(&token).await?;
+    let (plan, plan_errors) = match &draft {
+        Some((form, errors)) => (
+            crate::api::help::draft_plan(form, &o.next_steps),
+            errors.iter().map(|e| plan_error(lang, e)).collect(),
+        ),
+        None => (plans.last().map(|p| p.plan.clone()), Vec::new()),
+    };
+    let mut steps = crate::api::help::step_views(
+        &state,
+        instrument,
+        &o.next_steps,
+        a.team_id,
+        lang,
+        plan.as_ref(),
+    )
+    .await?;
+    // What was typed comes back as typed, a date the server could not read included.
+    if let Some((form, _)) = &draft {
+        for s in &mut steps {
+            if let Some(i) = form.due_for.iter().position(|f| f.trim() == s.code) {
+                s.due_value = form.due.get(i).cloned().unwrap_or_default();
+            }
+        }
+    }
+    let (plan_next_screening, plan_note) = match &draft {
+        Some((form, _)) => (form.next_screening.clone(), form.note.clone()),
+        None => (
+            plan.as_ref()
+                .and_then(|p| p.next_screening)
+                .map(crate::api::help::iso)
+                .unwrap_or_default(),
+            plan.map(|p| p.note).unwrap_or_default(),
+        ),
+    };
     let row = |d: Dimension, score: Option<u8>, coverage: f64| ScoreRow {
         dimension: instrument.dimension_name(d, code).to_owned(),
         score,
@@ -199,8 +235,25 @@ pub async fn result(token: String, error: Option<String>) -> AppResult<Caseworke
         reasons: instrument.texts(&o.reasons, |i, c| i.reason_for_caseworker(c, code)),
         flags: instrument.texts(&o.flags, |i, c| i.flag_text(c, code)),
         grounds: instrument.texts(&o.exemption_grounds, |i, c| i.exemption_ground_text(c, code)),
-        next_steps: instrument.texts(&o.next_steps, |i, c| i.next_step_text(c, code)),
-        note: a.note.filter(|n| !n.is_empty()),
+        steps,
+        note: a.note.clone().filter(|n| !n.is_empty()),
+        plan_next_screening,
+        plan_note,
+        plan_errors,
+        plans: plans
+            .iter()
+            .rev()
+            .map(|p| {
+                lang.t_args(
+                    "cw-plan-version-line",
+                    &[
+                        ("version", p.version.to_string()),
+                        ("date", crate::api::help::day(lang, p.agreed_at.date())),
+                        ("by", p.agreed_by.clone().unwrap_or_default()),
+                    ],
+                )
+            })
+            .collect(),
         chosen: stored.override_.map(|ov| {
             (
                 instrument.channel_name(ov.channel, lang.code()).to_owned(),
@@ -225,4 +278,18 @@ pub async fn result(token: String, error: Option<String>) -> AppResult<Caseworke
         }),
         token,
     })
+}
+
+/// A plan problem's message and the field it belongs to.
+fn plan_error(lang: Lang, code: &str) -> (String, String) {
+    let (field, key) = match code {
+        "steps_missing" | "steps_invalid" => ("plan-steps", "cw-error-plan-steps"),
+        "due_past" => ("plan-steps", "cw-error-plan-due-past"),
+        "due_invalid" => ("plan-steps", "cw-error-plan-due-invalid"),
+        "next_screening_past" => ("plan-next", "cw-error-plan-due-past"),
+        "next_screening_invalid" => ("plan-next", "cw-error-plan-due-invalid"),
+        "note_cpr" => ("plan-note", "error-note-cpr"),
+        _ => ("plan-note", "cw-error-plan-note-long"),
+    };
+    (field.to_owned(), lang.t(key))
 }

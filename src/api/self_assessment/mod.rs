@@ -53,7 +53,8 @@ pub struct ResultView {
     pub channel: String,
     pub channel_sentence: String,
     pub reasons: Vec<String>,
-    pub next_steps: Vec<String>,
+    /// The next steps (at most two), each with the offers of the person's job centre.
+    pub steps: Vec<crate::api::help::StepView>,
     pub you_decide: String,
     pub code: String,
     pub date: String,
@@ -90,5 +91,7 @@ pub async fn load_self_result() -> AppResult<ResultView> {
 
 #[cfg(feature = "ssr")]
 pub use server::{answer, finish, invite, resume, start};
+#[cfg(feature = "ssr")]
+pub(crate) use server::{audit_recipient, current, instrument_of};
 
 crate::api::server_side!(forms, pages);

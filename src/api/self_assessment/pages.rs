@@ -229,9 +229,15 @@ pub async fn result() -> AppResult<ResultView> {
         reasons: instrument.texts(&outcome.reasons_for_recipient(), |i, r| {
             i.reason_for_recipient(r, code)
         }),
-        next_steps: instrument.texts(&outcome.next_steps[..outcome.next_steps.len().min(2)], |i, s| {
-            i.next_step_text(s, code)
-        }),
+        steps: crate::api::help::step_views(
+            &state,
+            instrument,
+            &outcome.next_steps[..outcome.next_steps.len().min(2)],
+            crate::api::help::help_team(&state, a.team_id).await?,
+            lang,
+            None,
+        )
+        .await?,
         you_decide: instrument.you_decide(code).to_owned(),
         code: crate::api::questionnaire::format_resume_code(
             a.resume_code.as_deref().unwrap_or_default(),

@@ -6,6 +6,7 @@ mod accounts;
 mod cases;
 mod cube;
 mod export;
+pub mod help;
 mod invites;
 mod postgres;
 mod queries;
@@ -27,6 +28,7 @@ pub use cases::{
     Team, TeamId,
 };
 pub use export::ExportStore;
+pub use help::{HelpStore, PlanOwner, StoredPlan};
 pub use invites::InviteStore;
 pub use postgres::PgRepository;
 pub use retention::RetentionStore;
@@ -222,6 +224,7 @@ pub trait Repository:
     + RetentionStore
     + StatsStore
     + ExportStore
+    + HelpStore
     + SeedStore
     + Send
     + Sync

@@ -8,6 +8,7 @@ use sqlx::postgres::{PgPool, PgPoolOptions};
 use super::accounts::{impl_account_store, select_user};
 use super::cases::impl_case_store;
 use super::export::impl_export_store;
+use super::help::impl_help_store;
 use super::invites::impl_invite_store;
 use super::queries::{
     finish_in, impl_repository, insert_assessment, select_answers, select_assessment,
@@ -52,6 +53,7 @@ impl_repository!(PgRepository, Backend::Postgres);
 impl_account_store!(PgRepository, sqlx::Postgres);
 impl_case_store!(PgRepository, sqlx::Postgres);
 impl_export_store!(PgRepository, sqlx::Postgres);
+impl_help_store!(PgRepository, sqlx::Postgres);
 impl_invite_store!(PgRepository, sqlx::Postgres);
 impl_retention_store!(PgRepository, sqlx::Postgres);
 impl_seed_store!(PgRepository, sqlx::Postgres);

@@ -57,6 +57,11 @@ macro_rules! impl_retention_store {
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
+                // The case's agreed plans go with it (their notes and dates are about the person).
+                sqlx::query("DELETE FROM plans WHERE case_id = $1")
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
                 sqlx::query("DELETE FROM invites WHERE case_id = $1")
                     .bind(id)
                     .execute(&mut *tx)
@@ -117,6 +122,11 @@ macro_rules! impl_retention_store {
                     let after = $crate::server::db::cube::cube_tally!(&mut tx, ids);
                     $crate::server::db::cube::cube_apply!(&mut tx, &$crate::server::db::cube::Counted::change(&before, &after));
                 }
+                // Plans hold a note and dates about the person: they go like the answers.
+                sqlx::query(&format!("DELETE FROM plans WHERE case_id IS NULL AND assessment_id IN ({old})"))
+                    .bind(finished_before)
+                    .execute(&mut *tx)
+                    .await?;
                 sqlx::query(&format!(
                     "UPDATE results SET override_reason = NULL WHERE override_reason IS NOT NULL \
                      AND assessment_id IN ({old})"

@@ -23,6 +23,7 @@ use sqlx::{Connection, Executor};
 use super::accounts::{impl_account_store, select_user};
 use super::cases::impl_case_store;
 use super::export::impl_export_store;
+use super::help::impl_help_store;
 use super::invites::impl_invite_store;
 use super::queries::{
     finish_in, impl_repository, insert_assessment, select_answers, select_assessment,
@@ -140,6 +141,7 @@ impl_repository!(SqliteRepository, Backend::Sqlite);
 impl_account_store!(SqliteRepository, sqlx::Sqlite);
 impl_case_store!(SqliteRepository, sqlx::Sqlite);
 impl_export_store!(SqliteRepository, sqlx::Sqlite);
+impl_help_store!(SqliteRepository, sqlx::Sqlite);
 impl_invite_store!(SqliteRepository, sqlx::Sqlite);
 impl_retention_store!(SqliteRepository, sqlx::Sqlite);
 impl_seed_store!(SqliteRepository, sqlx::Sqlite);

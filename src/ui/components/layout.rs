@@ -106,6 +106,7 @@ fn staff_nav(lang: Lang, container: &'static str) -> Option<impl IntoView> {
         if u.role.can_manage_users() {
             links.push(("/admin", lang.t("nav-admin")));
             links.push(("/admin/audit", lang.t("nav-audit")));
+            links.push(("/admin/help", lang.t("nav-help")));
         }
         links.push(("/account", u.display_name.clone()));
         links

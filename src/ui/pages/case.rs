@@ -97,6 +97,12 @@ fn CaseDetails(v: CaseView) -> impl IntoView {
             <ListTable caption=lang.t("case-history") columns=vec![lang.t("case-date").into_any(), lang.t("case-mode").into_any(), lang.t("cases-channel").into_any(), lang.t("cases-override").into_any(), lang.t("cases-marks").into_any()]>
                 {assessments}
             </ListTable>
+            <h3 id="plans">{lang.t("cw-plan-versions")}</h3>
+            {if v.plans.is_empty() {
+                view! { <p>{lang.t("cw-plan-none")}</p> }.into_any()
+            } else {
+                view! { <ul class="plain-list" data-plans="">{v.plans.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul> }.into_any()
+            }}
             <h2>{lang.t("case-invites")}</h2>
             {if has_invites {
                 view! {

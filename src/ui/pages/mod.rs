@@ -5,6 +5,7 @@ pub mod admin;
 pub mod case;
 pub mod cases;
 pub mod dashboard;
+pub mod help;
 pub mod home;
 pub mod interview;
 pub mod login;

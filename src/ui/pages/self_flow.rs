@@ -195,22 +195,14 @@ pub fn SelfResult() -> impl IntoView {
                         </ul>
                     })}
                     <h2>{lang.t("result-next")}</h2>
-                    {if v.next_steps.is_empty() {
-                        view! { <p>{lang.t("result-no-steps")}</p> }.into_any()
-                    } else {
-                        view! {
-                            <ul class="plain-list">
-                                {v.next_steps.iter().map(|s| view! { <li>{s.clone()}</li> }).collect_view()}
-                            </ul>
-                        }
-                        .into_any()
-                    }}
+                    <crate::ui::pages::help::StepList steps=v.steps.clone() />
                     <p class="reassurance">{v.you_decide.clone()}</p>
                 </div>
                 <dl class="result-meta">
                     <div><dt>{lang.t("result-code")}</dt><dd><bdi>{v.code.clone()}</bdi></dd></div>
                     <div><dt>{lang.t("result-date")}</dt><dd><bdi>{v.date.clone()}</bdi></dd></div>
                 </dl>
+                <p class="d-print-none"><a class="button button-primary" href="/self/plan">{lang.t("plan-open")}</a></p>
                 <div class="button-row">
                     <ReadAloudButton target="result-text" />
                     <PrintButton label=lang.t("result-print") />

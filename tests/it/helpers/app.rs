@@ -25,7 +25,7 @@ pub struct TestApp {
     pub pages: Arc<digiparat::server::page_cache::PageCache>,
     /// Dropping it stops the server.
     stop: Option<oneshot::Sender<()>>,
-    _dir: tempfile::TempDir,
+    dir: Option<tempfile::TempDir>,
 }
 
 impl TestApp {
@@ -41,6 +41,14 @@ impl TestApp {
             .timeout(std::time::Duration::from_secs(30))
             .build()
             .unwrap_or_else(|e| panic!("cannot build an HTTP client: {e}"))
+    }
+
+    /// Stops this app and starts a new one on the same database and folder.
+    pub async fn restart(mut self) -> TestApp {
+        let dir = self.dir.take().unwrap_or_else(|| panic!("no folder"));
+        let url = self.database_url.clone();
+        drop(self);
+        spawn_with(dir, url).await
     }
 }
 
@@ -144,6 +152,6 @@ pub async fn spawn_configured(
         database_url,
         pages,
         stop: Some(stop),
-        _dir: dir,
+        dir: Some(dir),
     }
 }

@@ -1,0 +1,496 @@
+//! The help directory (offers kept by administrators, never deleted, only retired), the
+//! job centre shown to anonymous self-assessments, and the plans caseworkers agree: each
+//! agreement a new version beside the computed result.
+
+use async_trait::async_trait;
+use time::{Date, OffsetDateTime};
+
+use super::*;
+use crate::domain::help::{AgreedPlan, Offer, OfferFields, PlanStep, Texts};
+
+/// An agreed plan as stored: its version of the assessment's plans and who agreed it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredPlan {
+    pub id: i64,
+    pub assessment_id: AssessmentId,
+    pub case_id: Option<CaseId>,
+    pub version: i64,
+    pub agreed_by: Option<String>,
+    pub agreed_at: OffsetDateTime,
+    pub plan: AgreedPlan,
+}
+
+/// Where a new plan belongs: the assessment, its case and team, and who agreed it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlanOwner {
+    pub assessment_id: AssessmentId,
+    pub case_id: Option<CaseId>,
+    pub team_id: Option<TeamId>,
+    pub agreed_by: UserId,
+}
+
+#[async_trait]
+pub trait HelpStore {
+    /// Every offer, retired ones too, in the order they were made.
+    async fn offers(&self) -> Result<Vec<Offer>, DbError>;
+    async fn offer(&self, id: i64) -> Result<Option<Offer>, DbError>;
+    async fn create_offer(
+        &self,
+        fields: &OfferFields,
+        trail: Option<&NewAudit>,
+    ) -> Result<i64, DbError>;
+    /// False when there is no such offer.
+    async fn update_offer(
+        &self,
+        id: i64,
+        fields: &OfferFields,
+        trail: Option<&NewAudit>,
+    ) -> Result<bool, DbError>;
+    /// Retires an offer (or brings it back); plans that named it keep it. False when there
+    /// is no such offer.
+    async fn retire_offer(
+        &self,
+        id: i64,
+        retired: bool,
+        trail: Option<&NewAudit>,
+    ) -> Result<bool, DbError>;
+    /// The team whose offers an anonymous self-assessment is shown.
+    async fn default_help_team(&self) -> Result<Option<TeamId>, DbError>;
+    /// Sets the default team and the contact lines of the teams named, together.
+    async fn save_help_settings(
+        &self,
+        default_team: Option<TeamId>,
+        contacts: &[(TeamId, String)],
+        trail: Option<&NewAudit>,
+    ) -> Result<(), DbError>;
+    /// Each team's contact line (how a person reaches the job centre), by team id.
+    async fn team_contacts(&self) -> Result<Vec<(TeamId, String)>, DbError>;
+    /// Stores an agreed plan as the assessment's next version; returns the version.
+    async fn add_plan(
+        &self,
+        owner: PlanOwner,
+        plan: &AgreedPlan,
+        trail: Option<&NewAudit>,
+    ) -> Result<i64, DbError>;
+    /// The assessment's plans, oldest version first.
+    async fn plans_of_assessment(&self, id: AssessmentId) -> Result<Vec<StoredPlan>, DbError>;
+    /// The plans of a case's assessments, oldest first.
+    async fn plans_of_case(&self, case_id: CaseId) -> Result<Vec<StoredPlan>, DbError>;
+    /// The plans of a team's cases, oldest first (the caseload's dates).
+    async fn plans_of_team(&self, team_id: TeamId) -> Result<Vec<StoredPlan>, DbError>;
+}
+
+/// An offer's row.
+#[derive(sqlx::FromRow)]
+pub(crate) struct OfferRow {
+    id: i64,
+    kind: String,
+    name_da: String,
+    name_en: String,
+    name_ar: String,
+    description_da: String,
+    description_en: String,
+    description_ar: String,
+    steps: String,
+    teams: String,
+    address: String,
+    hours: String,
+    phone: String,
+    web: String,
+    languages: String,
+    free: bool,
+    step_free: bool,
+    retired_at: Option<OffsetDateTime>,
+}
+
+macro_rules! offer_select {
+    () => {
+        "SELECT id, kind, name_da, name_en, name_ar, description_da, description_en, description_ar, \
+         steps, teams, address, hours, phone, web, languages, free, step_free, retired_at FROM help_offers"
+    };
+}
+pub(crate) use offer_select;
+
+/// Codes or ids written space-separated in one column.
+pub(crate) fn words<T: ToString>(list: &[T]) -> String {
+    list.iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn parse_words<T: std::str::FromStr>(text: &str, what: &str) -> Result<Vec<T>, DbError> {
+    text.split_whitespace()
+        .map(|w| {
+            w.parse()
+                .map_err(|_| DbError::Corrupt(format!("{what}: {w:?}")))
+        })
+        .collect()
+}
+
+impl OfferRow {
+    pub(crate) fn offer(self) -> Result<Offer, DbError> {
+        Ok(Offer {
+            id: self.id,
+            retired: self.retired_at.is_some(),
+            fields: OfferFields {
+                kind: self
+                    .kind
+                    .parse()
+                    .map_err(|_| DbError::Corrupt(format!("offer kind {:?}", self.kind)))?,
+                name: Texts {
+                    da: self.name_da,
+                    en: self.name_en,
+                    ar: self.name_ar,
+                },
+                description: Texts {
+                    da: self.description_da,
+                    en: self.description_en,
+                    ar: self.description_ar,
+                },
+                steps: parse_words(&self.steps, "offer steps")?,
+                teams: parse_words(&self.teams, "offer teams")?,
+                address: self.address,
+                hours: self.hours,
+                phone: self.phone,
+                web: self.web,
+                languages: self.languages,
+                free: self.free,
+                step_free: self.step_free,
+            },
+        })
+    }
+}
+
+/// A plan's row, with the name of who agreed it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PlanRow {
+    pub(crate) id: i64,
+    assessment_id: i64,
+    case_id: Option<i64>,
+    version: i64,
+    agreed_by: Option<String>,
+    agreed_at: OffsetDateTime,
+    next_screening: Option<Date>,
+    note: String,
+}
+
+/// A plan step's row.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PlanStepRow {
+    plan_id: i64,
+    step: String,
+    due: Option<Date>,
+    offers: String,
+}
+
+macro_rules! plan_select {
+    () => {
+        "SELECT p.id, p.assessment_id, p.case_id, CAST(p.version AS BIGINT) AS version, \
+         u.display_name AS agreed_by, p.agreed_at, p.next_screening, p.note \
+         FROM plans p LEFT JOIN users u ON u.id = p.agreed_by"
+    };
+}
+pub(crate) use plan_select;
+
+/// The plans of `rows` with their steps from `steps`.
+pub(crate) fn assemble(
+    rows: Vec<PlanRow>,
+    steps: Vec<PlanStepRow>,
+) -> Result<Vec<StoredPlan>, DbError> {
+    let mut plans = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut own = Vec::new();
+        for s in steps.iter().filter(|s| s.plan_id == r.id) {
+            own.push(PlanStep {
+                step: s
+                    .step
+                    .parse()
+                    .map_err(|_| DbError::Corrupt(format!("plan step {:?}", s.step)))?,
+                due: s.due,
+                offers: parse_words(&s.offers, "plan offers")?,
+            });
+        }
+        own.sort_by_key(|s| s.step);
+        plans.push(StoredPlan {
+            id: r.id,
+            assessment_id: r.assessment_id,
+            case_id: r.case_id,
+            version: r.version,
+            agreed_by: r.agreed_by,
+            agreed_at: r.agreed_at,
+            plan: AgreedPlan {
+                steps: own,
+                next_screening: r.next_screening,
+                note: r.note,
+            },
+        });
+    }
+    Ok(plans)
+}
+
+/// Implements `HelpStore` for a repository type with `pool` and `writer` of database `$db`.
+macro_rules! impl_help_store {
+    ($repo:ty, $db:ty) => {
+        impl $repo {
+            /// The plans `filter` picks (a `WHERE` on `p`, one parameter), with their steps.
+            async fn plans_where(
+                &self,
+                filter: &str,
+                value: i64,
+            ) -> Result<Vec<$crate::server::db::help::StoredPlan>, $crate::server::db::DbError> {
+                let mut conn = self.pool.acquire().await?;
+                let rows: Vec<$crate::server::db::help::PlanRow> = sqlx::query_as(&format!(
+                    "{} WHERE {filter} ORDER BY p.agreed_at, p.id",
+                    $crate::server::db::help::plan_select!()
+                ))
+                .bind(value)
+                .fetch_all(&mut *conn)
+                .await?;
+                let steps: Vec<$crate::server::db::help::PlanStepRow> = sqlx::query_as(&format!(
+                    "SELECT s.plan_id, s.step, s.due, s.offers FROM plan_steps s JOIN plans p ON p.id = s.plan_id \
+                     WHERE {filter}"
+                ))
+                .bind(value)
+                .fetch_all(&mut *conn)
+                .await?;
+                $crate::server::db::help::assemble(rows, steps)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::server::db::help::HelpStore for $repo {
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn offers(&self) -> Result<Vec<$crate::domain::help::Offer>, $crate::server::db::DbError> {
+                let rows: Vec<$crate::server::db::help::OfferRow> =
+                    sqlx::query_as(concat!($crate::server::db::help::offer_select!(), " ORDER BY id"))
+                        .fetch_all(&self.pool)
+                        .await?;
+                rows.into_iter().map($crate::server::db::help::OfferRow::offer).collect()
+            }
+
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn offer(&self, id: i64) -> Result<Option<$crate::domain::help::Offer>, $crate::server::db::DbError> {
+                let row: Option<$crate::server::db::help::OfferRow> =
+                    sqlx::query_as(concat!($crate::server::db::help::offer_select!(), " WHERE id = $1"))
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map($crate::server::db::help::OfferRow::offer).transpose()
+            }
+
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn create_offer(
+                &self,
+                f: &$crate::domain::help::OfferFields,
+                trail: Option<&$crate::server::db::NewAudit>,
+            ) -> Result<i64, $crate::server::db::DbError> {
+                use $crate::server::db::help::words;
+                let now = time::OffsetDateTime::now_utc();
+                let mut tx = self.writer.begin().await?;
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO help_offers (kind, name_da, name_en, name_ar, description_da, description_en, \
+                     description_ar, steps, teams, address, hours, phone, web, languages, free, step_free, \
+                     created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17) \
+                     RETURNING id",
+                )
+                .bind(f.kind.as_str())
+                .bind(&f.name.da)
+                .bind(&f.name.en)
+                .bind(&f.name.ar)
+                .bind(&f.description.da)
+                .bind(&f.description.en)
+                .bind(&f.description.ar)
+                .bind(words(&f.steps))
+                .bind(words(&f.teams))
+                .bind(&f.address)
+                .bind(&f.hours)
+                .bind(&f.phone)
+                .bind(&f.web)
+                .bind(&f.languages)
+                .bind(f.free)
+                .bind(f.step_free)
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await
+                .and_then($crate::server::db::returned)?;
+                let line = trail.map(|e| $crate::server::db::NewAudit { detail: format!("offer {id}"), ..e.clone() });
+                $crate::server::db::cases::trail_on!(tx, line.as_ref(), None, None);
+                tx.commit().await?;
+                Ok(id)
+            }
+
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn update_offer(
+                &self,
+                id: i64,
+                f: &$crate::domain::help::OfferFields,
+                trail: Option<&$crate::server::db::NewAudit>,
+            ) -> Result<bool, $crate::server::db::DbError> {
+                use $crate::server::db::help::words;
+                let mut tx = self.writer.begin().await?;
+                let done = sqlx::query(
+                    "UPDATE help_offers SET kind = $1, name_da = $2, name_en = $3, name_ar = $4, \
+                     description_da = $5, description_en = $6, description_ar = $7, steps = $8, teams = $9, \
+                     address = $10, hours = $11, phone = $12, web = $13, languages = $14, free = $15, \
+                     step_free = $16, updated_at = $17 WHERE id = $18",
+                )
+                .bind(f.kind.as_str())
+                .bind(&f.name.da)
+                .bind(&f.name.en)
+                .bind(&f.name.ar)
+                .bind(&f.description.da)
+                .bind(&f.description.en)
+                .bind(&f.description.ar)
+                .bind(words(&f.steps))
+                .bind(words(&f.teams))
+                .bind(&f.address)
+                .bind(&f.hours)
+                .bind(&f.phone)
+                .bind(&f.web)
+                .bind(&f.languages)
+                .bind(f.free)
+                .bind(f.step_free)
+                .bind(time::OffsetDateTime::now_utc())
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                if done.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                $crate::server::db::cases::trail_on!(tx, trail, None, None);
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn retire_offer(
+                &self,
+                id: i64,
+                retired: bool,
+                trail: Option<&$crate::server::db::NewAudit>,
+            ) -> Result<bool, $crate::server::db::DbError> {
+                let mut tx = self.writer.begin().await?;
+                let at = retired.then(time::OffsetDateTime::now_utc);
+                let done = sqlx::query("UPDATE help_offers SET retired_at = $1, updated_at = $2 WHERE id = $3")
+                    .bind(at)
+                    .bind(time::OffsetDateTime::now_utc())
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+                if done.rows_affected() != 1 {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                $crate::server::db::cases::trail_on!(tx, trail, None, None);
+                tx.commit().await?;
+                Ok(true)
+            }
+
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn default_help_team(&self) -> Result<Option<$crate::server::db::TeamId>, $crate::server::db::DbError> {
+                let team: Option<Option<i64>> =
+                    sqlx::query_scalar("SELECT default_team_id FROM help_settings WHERE id = 1")
+                        .fetch_optional(&self.pool)
+                        .await?;
+                Ok(team.flatten())
+            }
+
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn save_help_settings(
+                &self,
+                team: Option<$crate::server::db::TeamId>,
+                contacts: &[($crate::server::db::TeamId, String)],
+                trail: Option<&$crate::server::db::NewAudit>,
+            ) -> Result<(), $crate::server::db::DbError> {
+                let mut tx = self.writer.begin().await?;
+                for (id, line) in contacts {
+                    sqlx::query("UPDATE teams SET contact_line = $1 WHERE id = $2")
+                        .bind(line)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                sqlx::query(
+                    "INSERT INTO help_settings (id, default_team_id) VALUES (1, $1) \
+                     ON CONFLICT (id) DO UPDATE SET default_team_id = excluded.default_team_id",
+                )
+                .bind(team)
+                .execute(&mut *tx)
+                .await?;
+                $crate::server::db::cases::trail_on!(tx, trail, None, None);
+                tx.commit().await?;
+                Ok(())
+            }
+
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn team_contacts(&self) -> Result<Vec<($crate::server::db::TeamId, String)>, $crate::server::db::DbError> {
+                Ok(sqlx::query_as("SELECT id, contact_line FROM teams ORDER BY id")
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn add_plan(
+                &self,
+                owner: $crate::server::db::help::PlanOwner,
+                plan: &$crate::domain::help::AgreedPlan,
+                trail: Option<&$crate::server::db::NewAudit>,
+            ) -> Result<i64, $crate::server::db::DbError> {
+                use $crate::server::db::help::words;
+                let mut tx = self.writer.begin().await?;
+                let made: Result<(i64, i64), sqlx::Error> = sqlx::query_as(
+                    "INSERT INTO plans (assessment_id, case_id, team_id, version, agreed_by, agreed_at, next_screening, note) \
+                     SELECT $1, $2, $3, COALESCE(MAX(version), 0) + 1, $4, $5, $6, $7 FROM plans WHERE assessment_id = $1 \
+                     RETURNING id, CAST(version AS BIGINT)",
+                )
+                .bind(owner.assessment_id)
+                .bind(owner.case_id)
+                .bind(owner.team_id)
+                .bind(owner.agreed_by)
+                .bind(time::OffsetDateTime::now_utc())
+                .bind(plan.next_screening)
+                .bind(&plan.note)
+                .fetch_all(&mut *tx)
+                .await
+                .and_then($crate::server::db::returned);
+                let (plan_id, version) =
+                    made.map_err(|e| $crate::server::db::cases::unique_or(e, "a plan agreed at the same moment"))?;
+                for s in &plan.steps {
+                    sqlx::query("INSERT INTO plan_steps (plan_id, step, due, offers) VALUES ($1, $2, $3, $4)")
+                        .bind(plan_id)
+                        .bind(s.step.as_str())
+                        .bind(s.due)
+                        .bind(words(&s.offers))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                let line = trail.map(|e| $crate::server::db::NewAudit {
+                    detail: format!("plan version {version}, {} steps", plan.steps.len()),
+                    ..e.clone()
+                });
+                $crate::server::db::cases::trail_on!(tx, line.as_ref(), owner.case_id, Some(owner.assessment_id));
+                tx.commit().await?;
+                Ok(version)
+            }
+
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn plans_of_assessment(&self, id: $crate::server::db::AssessmentId) -> Result<Vec<$crate::server::db::help::StoredPlan>, $crate::server::db::DbError> {
+                self.plans_where("p.assessment_id = $1", id).await
+            }
+
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn plans_of_case(&self, case_id: $crate::server::db::CaseId) -> Result<Vec<$crate::server::db::help::StoredPlan>, $crate::server::db::DbError> {
+                self.plans_where("p.case_id = $1", case_id).await
+            }
+
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn plans_of_team(&self, team_id: $crate::server::db::TeamId) -> Result<Vec<$crate::server::db::help::StoredPlan>, $crate::server::db::DbError> {
+                self.plans_where("p.case_id IN (SELECT id FROM cases WHERE team_id = $1)", team_id).await
+            }
+        }
+    };
+}
+pub(crate) use impl_help_store;
