@@ -43,6 +43,8 @@ CREATE TABLE plans (
     agreed_at TEXT NOT NULL,
     next_screening TEXT,
     note TEXT NOT NULL DEFAULT '',
+    -- A random key for disclosure control of the plan statistics (domain::disclosure).
+    record_key INTEGER NOT NULL DEFAULT 0,
     UNIQUE (assessment_id, version)
 );
 CREATE INDEX plans_case ON plans (case_id);

@@ -464,6 +464,16 @@ async fn a_caseworker_agrees_plans_in_versions_beside_the_result(db: Db) -> Test
         .await?;
     assert_eq!(export["plans"].as_array().map(Vec::len), Some(2));
 
+    // Statistics count the plan (its latest version) only through disclosure control:
+    // one plan is fewer than k, so no figure of it is shown.
+    let (manager, _) = staff(&app, "boss1", Role::Manager, Some(team)).await?;
+    let dashboard = page(&app, &manager, &format!("/dashboard?team={team}")).await?;
+    assert!(dashboard.contains(r#"id="plans""#), "no plan statistics");
+    assert!(
+        dashboard.contains("For få aftalte planer i perioden"),
+        "a plan count under k is shown"
+    );
+
     // Plans survive a restart; erasing the case erases them.
     let app = app.restart().await;
     assert_eq!(app.db.plans_of_case(case).await?.len(), 2);

@@ -304,6 +304,7 @@ pub async fn build(
         lang,
         10,
     ));
+    sections.extend(super::plans::sections(db, secret, view, k, lang).await?);
     Ok((shown_total, sections))
 }
 

@@ -148,6 +148,6 @@ pub use server::{
     build, item_series, parse_filters, publish_items, rows_csv,
 };
 
-crate::api::server_side!(dashboard, export, filters, items, publish);
+crate::api::server_side!(dashboard, export, filters, items, plans, publish);
 #[cfg(feature = "ssr")]
 use server::*;

@@ -78,6 +78,18 @@ pub trait HelpStore {
     async fn plans_of_case(&self, case_id: CaseId) -> Result<Vec<StoredPlan>, DbError>;
     /// The plans of a team's cases, oldest first (the caseload's dates).
     async fn plans_of_team(&self, team_id: TeamId) -> Result<Vec<StoredPlan>, DbError>;
+    /// For statistics: the latest version of every assessment's plan, with its team,
+    /// when it was agreed, its record key, and the offers its steps name.
+    async fn plan_facts(&self) -> Result<Vec<PlanFact>, DbError>;
+}
+
+/// One plan as statistics count it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanFact {
+    pub team_id: Option<TeamId>,
+    pub agreed_at: OffsetDateTime,
+    pub record_key: i64,
+    pub offers: Vec<i64>,
 }
 
 /// An offer's row.
@@ -442,8 +454,8 @@ macro_rules! impl_help_store {
                 use $crate::server::db::help::words;
                 let mut tx = self.writer.begin().await?;
                 let made: Result<(i64, i64), sqlx::Error> = sqlx::query_as(
-                    "INSERT INTO plans (assessment_id, case_id, team_id, version, agreed_by, agreed_at, next_screening, note) \
-                     SELECT $1, $2, $3, COALESCE(MAX(version), 0) + 1, $4, $5, $6, $7 FROM plans WHERE assessment_id = $1 \
+                    "INSERT INTO plans (assessment_id, case_id, team_id, version, agreed_by, agreed_at, next_screening, note, record_key) \
+                     SELECT $1, $2, $3, COALESCE(MAX(version), 0) + 1, $4, $5, $6, $7, $8 FROM plans WHERE assessment_id = $1 \
                      RETURNING id, CAST(version AS BIGINT)",
                 )
                 .bind(owner.assessment_id)
@@ -453,6 +465,7 @@ macro_rules! impl_help_store {
                 .bind(time::OffsetDateTime::now_utc())
                 .bind(plan.next_screening)
                 .bind(&plan.note)
+                .bind(i64::from(rand::random::<u32>()))
                 .fetch_all(&mut *tx)
                 .await
                 .and_then($crate::server::db::returned);
@@ -484,6 +497,36 @@ macro_rules! impl_help_store {
             #[tracing::instrument(level = "debug", skip_all)]
             async fn plans_of_case(&self, case_id: $crate::server::db::CaseId) -> Result<Vec<$crate::server::db::help::StoredPlan>, $crate::server::db::DbError> {
                 self.plans_where("p.case_id = $1", case_id).await
+            }
+
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn plan_facts(&self) -> Result<Vec<$crate::server::db::help::PlanFact>, $crate::server::db::DbError> {
+                let latest = "SELECT id FROM plans p WHERE version = (SELECT MAX(version) FROM plans q WHERE q.assessment_id = p.assessment_id)";
+                let mut conn = self.pool.acquire().await?;
+                let plans: Vec<(i64, Option<i64>, time::OffsetDateTime, i64)> = sqlx::query_as(&format!(
+                    "SELECT id, team_id, agreed_at, CAST(record_key AS BIGINT) FROM plans WHERE id IN ({latest}) ORDER BY id"
+                ))
+                .fetch_all(&mut *conn)
+                .await?;
+                let steps: Vec<(i64, String)> = sqlx::query_as(&format!(
+                    "SELECT plan_id, offers FROM plan_steps WHERE plan_id IN ({latest})"
+                ))
+                .fetch_all(&mut *conn)
+                .await?;
+                let mut facts = Vec::with_capacity(plans.len());
+                for (id, team_id, agreed_at, record_key) in plans {
+                    let mut offers = Vec::new();
+                    for (_, list) in steps.iter().filter(|(p, _)| *p == id) {
+                        for o in list.split_whitespace() {
+                            let o: i64 = o.parse().map_err(|_| $crate::server::db::DbError::Corrupt(format!("plan offers: {o:?}")))?;
+                            if !offers.contains(&o) {
+                                offers.push(o);
+                            }
+                        }
+                    }
+                    facts.push($crate::server::db::help::PlanFact { team_id, agreed_at, record_key, offers });
+                }
+                Ok(facts)
             }
 
             #[tracing::instrument(level = "debug", skip_all)]

@@ -28,7 +28,7 @@ pub use cases::{
     Team, TeamId,
 };
 pub use export::ExportStore;
-pub use help::{HelpStore, PlanOwner, StoredPlan};
+pub use help::{HelpStore, PlanFact, PlanOwner, StoredPlan};
 pub use invites::InviteStore;
 pub use postgres::PgRepository;
 pub use retention::RetentionStore;

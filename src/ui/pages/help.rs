@@ -41,14 +41,14 @@ pub fn OfferCard(offer: OfferView, #[prop(optional)] compact: bool) -> impl Into
     let facts = [
         (!offer.address.is_empty()).then(|| offer.address.clone()),
         (!offer.hours.is_empty()).then(|| offer.hours.clone()),
-        (!offer.languages.is_empty()).then(|| {
+        (!compact && !offer.languages.is_empty()).then(|| {
             lang.t_args(
                 "offer-languages-line",
                 &[("languages", offer.languages.clone())],
             )
         }),
-        offer.free.then(|| lang.t("offer-free")),
-        offer.step_free.then(|| lang.t("offer-step-free")),
+        (!compact && offer.free).then(|| lang.t("offer-free")),
+        (!compact && offer.step_free).then(|| lang.t("offer-step-free")),
     ]
     .into_iter()
     .flatten()
@@ -205,8 +205,8 @@ fn HelpOverviewPage(v: HelpOverview) -> impl IntoView {
                     <ListTable caption=lang.t("help-offers") columns=vec![
                         lang.t("help-field-name_da").into_any(),
                         lang.t("help-field-kind").into_any(),
-                        lang.t("help-field-steps").into_any(),
-                        lang.t("help-field-teams").into_any(),
+                        lang.t("help-col-steps").into_any(),
+                        lang.t("help-col-teams").into_any(),
                         lang.t("admin-status").into_any(),
                     ]>
                         {rows}
@@ -263,7 +263,9 @@ fn TextField(
     value: String,
     errors: Vec<(String, String)>,
     #[prop(optional)] kind: &'static str,
-    #[prop(optional)] rtl: bool,
+    /// The language the field is written in (`da`, `en`, `ar`): its `lang` and direction.
+    #[prop(optional)]
+    written_in: Option<&'static str>,
     #[prop(optional)] long: bool,
 ) -> impl IntoView {
     let lang = use_lang();
@@ -273,10 +275,13 @@ fn TextField(
         .map(|(_, m)| m.clone());
     let has_error = error.is_some();
     let described = has_error.then(|| format!("{id}-error"));
-    let (field_lang, dir) = if rtl {
-        (Some("ar"), Some("rtl"))
-    } else {
-        (None, None)
+    let field_lang = written_in;
+    // Phone numbers and web addresses read left to right in every language.
+    let dir = match written_in {
+        Some("ar") => Some("rtl"),
+        Some(_) => Some("ltr"),
+        None if matches!(kind, "tel" | "url") => Some("ltr"),
+        None => None,
     };
     let input_type = if kind.is_empty() { "text" } else { kind };
     view! {
@@ -388,12 +393,12 @@ fn OfferFormPage(v: OfferEdit) -> impl IntoView {
                     </select>
                 </div>
                 <p class="hint">{lang.t("help-languages-hint")}</p>
-                <TextField id="name_da" value=f.name_da.clone() errors=errors.clone() />
-                <TextField id="name_en" value=f.name_en.clone() errors=errors.clone() />
-                <TextField id="name_ar" value=f.name_ar.clone() errors=errors.clone() rtl=true />
-                <TextField id="description_da" value=f.description_da.clone() errors=errors.clone() long=true />
-                <TextField id="description_en" value=f.description_en.clone() errors=errors.clone() long=true />
-                <TextField id="description_ar" value=f.description_ar.clone() errors=errors.clone() rtl=true long=true />
+                <TextField id="name_da" value=f.name_da.clone() errors=errors.clone() written_in="da" />
+                <TextField id="name_en" value=f.name_en.clone() errors=errors.clone() written_in="en" />
+                <TextField id="name_ar" value=f.name_ar.clone() errors=errors.clone() written_in="ar" />
+                <TextField id="description_da" value=f.description_da.clone() errors=errors.clone() written_in="da" long=true />
+                <TextField id="description_en" value=f.description_en.clone() errors=errors.clone() written_in="en" long=true />
+                <TextField id="description_ar" value=f.description_ar.clone() errors=errors.clone() written_in="ar" long=true />
                 <div class="form-group" class:form-group-error=steps_error.is_some()>
                     <fieldset>
                         <legend class="legend-question">{lang.t("help-field-steps")}</legend>
