@@ -126,6 +126,67 @@ pub async fn seed_demo(
     Ok(report)
 }
 
+/// Plans for the newest finished interviews of `teams` (at most `DEMO_PLANS`), agreed when
+/// each result was computed: the first two next steps that have offers, with those offers,
+/// so the dashboard's plan statistics have data. Once: teams that have plans keep them.
+async fn seed_plans(db: &dyn Repository, teams: &[i64]) -> Result<(), DbError> {
+    const DEMO_PLANS: usize = 200;
+    let offers = db.offers().await?;
+    for &team in teams {
+        if !db.plans_of_team(team).await?.is_empty() {
+            continue;
+        }
+        let mut interviews: Vec<_> = db
+            .assessments_of_team(team)
+            .await?
+            .into_iter()
+            .filter(|a| a.mode == crate::domain::Mode::Interview && a.finished_at.is_some())
+            .collect();
+        interviews.sort_by_key(|a| std::cmp::Reverse(a.finished_at));
+        for a in interviews.into_iter().take(DEMO_PLANS) {
+            let Some(result) = db.result(a.id).await? else {
+                continue;
+            };
+            let outcome: crate::domain::Outcome = serde_json::from_value(result.outcome)
+                .map_err(|e| DbError::Corrupt(format!("demo outcome: {e}")))?;
+            let steps: Vec<crate::domain::help::PlanStep> = outcome
+                .next_steps
+                .iter()
+                .filter_map(|&step| {
+                    let named: Vec<i64> =
+                        crate::domain::help::offers_for(&offers, step, Some(team))
+                            .into_iter()
+                            .map(|o| o.id)
+                            .collect();
+                    (!named.is_empty()).then_some(crate::domain::help::PlanStep {
+                        step,
+                        due: None,
+                        offers: named,
+                    })
+                })
+                .take(2)
+                .collect();
+            if steps.is_empty() {
+                continue;
+            }
+            let owner = crate::server::db::PlanOwner {
+                assessment_id: a.id,
+                case_id: Some(a.case_id),
+                team_id: Some(team),
+                agreed_by: None,
+                agreed_at: result.computed_at,
+            };
+            let plan = crate::domain::help::AgreedPlan {
+                steps,
+                next_screening: None,
+                note: String::new(),
+            };
+            db.add_plan(owner, &plan, None).await?;
+        }
+    }
+    Ok(())
+}
+
 /// A help directory for the first two demo job centres, their contact lines, and the
 /// first as the job centre of anonymous self-assessments; once (offers already there
 /// are kept as they are).
@@ -148,6 +209,7 @@ async fn seed_help(db: &dyn Repository, team_ids: &[i64]) -> Result<(), DbError>
             ));
         }
     }
+    seed_plans(db, &[nord, syd]).await?;
     let default = match db.default_help_team().await? {
         Some(t) => Some(t),
         None => Some(nord),

@@ -319,7 +319,8 @@ async fn small_counts_are_hidden_and_cannot_be_recovered(db: Db) -> TestResult {
         html.contains("skjult (under 10)"),
         "no hidden marker on the page"
     );
-    assert_eq!(html.matches("<figure").count(), 8, "sections missing");
+    // Eight sections of results, two of agreed plans (`api::stats::plans`).
+    assert_eq!(html.matches("<figure").count(), 10, "sections missing");
     assert_eq!(
         html.matches("<svg").count(),
         html.matches("role=\"img\"").count()
@@ -399,8 +400,8 @@ async fn manager_sees_every_chart_filters_by_team_and_exports() -> TestResult {
     let charts = b
         .eval("document.querySelectorAll('figure svg[role=img] title').length")
         .await;
-    assert_eq!(figures, json!(8));
-    assert_eq!(tables, json!(8));
+    assert_eq!(figures, json!(10));
+    assert_eq!(tables, json!(10));
     let drawn = b
         .eval("document.querySelectorAll('figure svg').length")
         .await;

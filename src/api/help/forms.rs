@@ -226,7 +226,8 @@ pub async fn agree_plan(
         assessment_id: a.id,
         case_id: a.case_id,
         team_id: a.team_id,
-        agreed_by,
+        agreed_by: Some(agreed_by),
+        agreed_at: time::OffsetDateTime::now_utc(),
     };
     state.db.add_plan(owner, &plan, Some(&line)).await?;
     Ok(Redirect::to(&format!("/interview/{token}/result?agreed=1#plan")))

@@ -26,7 +26,9 @@ pub struct PlanOwner {
     pub assessment_id: AssessmentId,
     pub case_id: Option<CaseId>,
     pub team_id: Option<TeamId>,
-    pub agreed_by: UserId,
+    /// The caseworker; `None` for demo data.
+    pub agreed_by: Option<UserId>,
+    pub agreed_at: OffsetDateTime,
 }
 
 #[async_trait]
@@ -462,7 +464,7 @@ macro_rules! impl_help_store {
                 .bind(owner.case_id)
                 .bind(owner.team_id)
                 .bind(owner.agreed_by)
-                .bind(time::OffsetDateTime::now_utc())
+                .bind(owner.agreed_at)
                 .bind(plan.next_screening)
                 .bind(&plan.note)
                 .bind(i64::from(rand::random::<u32>()))
