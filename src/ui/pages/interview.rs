@@ -399,7 +399,11 @@ fn PlanForm(r: CaseworkerResult) -> impl IntoView {
                     </div>
                     <input type="hidden" name="due_for" value=s.code.clone() />
                     <div class="form-group plan-due">
-                        <label class="label" for=due_id.clone()>{lang.t("cw-plan-due-label")}</label>
+                        <label class="label" for=due_id.clone()>
+                            {lang.t("cw-plan-due-label")}
+                            // Which step the date belongs to, for a screen reader that lists the fields.
+                            <span class="visually-hidden">": " {s.text.clone()}</span>
+                        </label>
                         <input class="input" type="date" id=due_id name="due" value=s.due_value.clone() />
                     </div>
                 </div>
