@@ -15,7 +15,6 @@ use time::{Duration, OffsetDateTime};
 use crate::both_backends;
 use crate::cases::{Error, create_case, staff};
 use crate::helpers::{Db, TestApp, TestResult, location, spawn_app};
-use crate::self_flow::{answer_until_check, device};
 
 both_backends!(
     an_administrator_keeps_the_directory_and_results_show_it,
@@ -98,19 +97,49 @@ async fn page(app: &TestApp, dev: &reqwest::Client, path: &str) -> Result<String
     Ok(res.text().await?)
 }
 
-/// A recipient's anonymous self-assessment through to its result, in `lang`.
-async fn self_result(
+/// A finished anonymous self-assessment of `answers` stored directly (as `/self/finish`
+/// would), and its result page on the device that holds its cookie, in `lang`.
+async fn stored_result(
     app: &TestApp,
     answers: &Map<String, Value>,
     lang: &str,
 ) -> Result<(reqwest::Client, String), Error> {
-    let dev = device();
-    dev.get(app.url(&format!("/?lang={lang}"))).send().await?;
-    let start = dev.post(app.url("/self/start")).send().await?;
-    assert_eq!(location(&start), "/self/code");
-    answer_until_check(app, &dev, "/self/q/U1".into(), answers).await?;
-    let finished = dev.post(app.url("/self/finish")).send().await?;
-    assert_eq!(location(&finished), "/self/result");
+    let instrument = Instrument::dr1();
+    let parsed = digiparat::domain::Answers::parse(instrument, Mode::SelfAssessment, answers)
+        .map_err(|e| format!("{e:?}"))?;
+    let outcome = evaluate(instrument, &parsed);
+    let token = format!(
+        "device-{}",
+        OffsetDateTime::now_utc().unix_timestamp_nanos()
+    );
+    let list: Vec<(String, Value)> = answers
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    app.db
+        .record_complete(
+            &digiparat::server::db::NewAssessment {
+                instrument: "dr-1".into(),
+                mode: Mode::SelfAssessment,
+                language: lang.into(),
+                token: Some(token.clone()),
+                ..Default::default()
+            },
+            &list,
+            digiparat::server::db::AnsweredBy::Recipient,
+            &digiparat::server::db::StoredResult::of(&outcome),
+        )
+        .await?;
+    let mut headers = crate::helpers::same_origin();
+    headers.insert(
+        reqwest::header::COOKIE,
+        format!("dp_self={token}; lang={lang}").parse()?,
+    );
+    let dev = reqwest::Client::builder()
+        .default_headers(headers)
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(30))
+        .build()?;
     let html = page(app, &dev, "/self/result").await?;
     Ok((dev, html))
 }
@@ -178,7 +207,7 @@ async fn an_administrator_keeps_the_directory_and_results_show_it(db: Db) -> Tes
     assert_eq!(app.db.default_help_team().await?, Some(nord));
 
     let answers = persona_with(Mode::SelfAssessment, NextStep::MitidHelp);
-    let (recipient, result) = self_result(&app, &answers, "ar").await?;
+    let (recipient, result) = stored_result(&app, &answers, "ar").await?;
     assert!(
         result.contains("خدمة المواطنين"),
         "the Arabic name is not shown"
@@ -186,7 +215,7 @@ async fn an_administrator_keeps_the_directory_and_results_show_it(db: Db) -> Tes
     assert!(result.contains(r#"href="tel:+4570000001""#), "no tel: link");
     assert!(result.contains(r#"dir="rtl""#));
     // The description has no English text: shown in Danish, and marked as such.
-    let (_, english) = self_result(&app, &answers, "en").await?;
+    let (_, english) = stored_result(&app, &answers, "en").await?;
     assert!(english.contains("Borgerservice Testby") && english.contains("in Danish only"));
     let plan = page(&app, &recipient, "/self/plan").await?;
     assert!(plan.contains("خدمة المواطنين") && plan.contains("tel:+4570000001"));
@@ -197,7 +226,7 @@ async fn an_administrator_keeps_the_directory_and_results_show_it(db: Db) -> Tes
     edited.push(("hours", "Fredag 8-12"));
     let to = post(&app, &admin, &format!("/admin/help/{id}"), &edited).await?;
     assert_eq!(to, format!("/admin/help?saved={id}"));
-    let (_, again) = self_result(&app, &answers, "da").await?;
+    let (_, again) = stored_result(&app, &answers, "da").await?;
     assert!(again.contains("Fredag 8-12"), "the edit is not shown");
 
     // Syd's people do not see Nord's offer; a retired offer is shown to no one new.
@@ -209,7 +238,7 @@ async fn an_administrator_keeps_the_directory_and_results_show_it(db: Db) -> Tes
     )
     .await?;
     assert!(to.starts_with("/admin/help?saved"));
-    let (_, syd_result) = self_result(&app, &answers, "da").await?;
+    let (_, syd_result) = stored_result(&app, &answers, "da").await?;
     assert!(!syd_result.contains("Borgerservice Testby"));
     post(
         &app,
@@ -226,7 +255,7 @@ async fn an_administrator_keeps_the_directory_and_results_show_it(db: Db) -> Tes
     )
     .await?;
     assert_eq!(to, format!("/admin/help?saved={id}"));
-    let (_, retired) = self_result(&app, &answers, "da").await?;
+    let (_, retired) = stored_result(&app, &answers, "da").await?;
     assert!(
         !retired.contains("Borgerservice Testby"),
         "a retired offer is shown"
