@@ -4,16 +4,12 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::api::help::{
-    HelpOverview, OfferEdit, OfferView, PlanView, StepView, load_help, load_interview_plan,
-    load_offer, load_self_plan,
-};
+use crate::api::help::{HelpOverview, OfferEdit, OfferView, StepView, load_help, load_offer};
 use crate::domain::{NextStep, OfferKind};
 use crate::i18n::{Lang, use_lang};
 use crate::ui::components::error_summary::{ErrorSummary, FieldError, InlineError};
 use crate::ui::components::layout::{Frame, Page};
 use crate::ui::components::loaded::loaded;
-use crate::ui::components::print_button::PrintButton;
 use crate::ui::components::table::ListTable;
 
 fn query(name: &str) -> Option<String> {
@@ -432,88 +428,6 @@ fn OfferFormPage(v: OfferEdit) -> impl IntoView {
                 <button type="submit" class="button button-primary">{lang.t("help-save")}</button>
             </form>
             {retire}
-        </Page>
-    }
-}
-
-#[component]
-pub fn SelfPlan() -> impl IntoView {
-    loaded(load_self_plan, |v: PlanView| view! { <PlanPage v /> })
-}
-
-#[component]
-pub fn InterviewPlan() -> impl IntoView {
-    let token = use_params_map()
-        .read_untracked()
-        .get("token")
-        .unwrap_or_default();
-    loaded(
-        move || load_interview_plan(token.clone()),
-        |v: PlanView| view! { <PlanPage v /> },
-    )
-}
-
-/// The most offers a step shows on the printed plan, so every plan fits one A4 page;
-/// the result page shows them all.
-pub const PLAN_OFFERS_PER_STEP: usize = 2;
-
-/// The personal plan: one printable page in the person's language.
-#[component]
-fn PlanPage(v: PlanView) -> impl IntoView {
-    let lang = use_lang();
-    let steps = v
-        .steps
-        .iter()
-        .map(|s| {
-            let offers = s
-                .offers
-                .iter()
-                .take(PLAN_OFFERS_PER_STEP)
-                .map(|o| view! { <OfferCard offer=o.clone() compact=true /> })
-                .collect_view();
-            let due = s.due.clone().map(|d| {
-                view! { <p class="step-due">{lang.t_args("plan-due", &[("date", d)])}</p> }
-            });
-            view! {
-                <li class="plan-step" data-step=s.code.clone()>
-                    <span class="tick-box" aria-hidden="true"></span>
-                    <div>
-                        <p class="step-text">{s.text.clone()}</p>
-                        {due}
-                        {offers}
-                    </div>
-                </li>
-            }
-        })
-        .collect_view();
-    let screening = v
-        .next_screening
-        .clone()
-        .unwrap_or_else(|| lang.t("plan-no-screening"));
-    view! {
-        <Page title=lang.t("plan-title")>
-            <div class="plan">
-                <h1>{lang.t("plan-title")}</h1>
-                <p class="lead result-channel">{v.channel_sentence.clone()}</p>
-                <p class="reassurance"><strong>{v.you_decide.clone()}</strong></p>
-                {v.agreed.clone().map(|a| view! { <p class="hint">{a}</p> })}
-                <h2>{lang.t("plan-steps")}</h2>
-                {if v.steps.is_empty() {
-                    view! { <p>{lang.t("result-no-steps")}</p> }.into_any()
-                } else {
-                    view! { <ol class="plan-steps">{steps}</ol> }.into_any()
-                }}
-                {v.note.clone().map(|n| view! { <h2>{lang.t("plan-note")}</h2><p class="note-text">{n}</p> })}
-                <dl class="result-meta plan-meta">
-                    <div><dt>{lang.t("plan-next-screening")}</dt><dd>{screening}</dd></div>
-                    {v.contact.clone().map(|c| view! { <div><dt>{lang.t("plan-contact")}</dt><dd>{c}</dd></div> })}
-                    <div><dt>{lang.t("result-date")}</dt><dd><bdi>{v.date.clone()}</bdi></dd></div>
-                </dl>
-            </div>
-            <div class="button-row d-print-none">
-                <PrintButton label=lang.t("plan-print") />
-                <a class="button button-secondary" href=v.back_href.clone()>{lang.t("back")}</a>
-            </div>
         </Page>
     }
 }

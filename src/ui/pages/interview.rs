@@ -306,7 +306,7 @@ fn ResultPage(r: CaseworkerResult) -> impl IntoView {
                     <button type="submit" class="button button-primary">{lang.t("cw-override-save")}</button>
                 </form>
             </section>
-            <PlanForm r=r.clone() />
+            <crate::ui::pages::plan::PlanForm r=r.clone() />
             <div class="button-row d-print-none">
                 <a class="button button-secondary" href=format!("/interview/{}", r.token)>{lang.t("cw-edit-answers")}</a>
                 <PrintButton label=lang.t("result-print") />
@@ -368,87 +368,4 @@ pub fn PaperQuestionnaire() -> impl IntoView {
             </Page>
         }
     })
-}
-
-/// The plan the caseworker agrees with the person: which steps, by when, the next
-/// screening and a note; each save is a new version, listed with the earlier ones.
-#[component]
-fn PlanForm(r: CaseworkerResult) -> impl IntoView {
-    let lang = use_lang();
-    let error_on = |field: &str| {
-        r.plan_errors
-            .iter()
-            .find(|(f, _)| f == field)
-            .map(|(_, m)| m.clone())
-    };
-    let steps_error = error_on("plan-steps");
-    let next_error = error_on("plan-next");
-    let note_error = error_on("plan-note");
-    let agreed = use_query_map().read_untracked().get("agreed").is_some();
-    let rows = r
-        .steps
-        .iter()
-        .map(|s| {
-            let id = format!("plan-step-{}", s.code);
-            let due_id = format!("due-{}", s.code);
-            view! {
-                <div class="plan-row">
-                    <div class="radio">
-                        <input type="checkbox" id=id.clone() name="steps" value=s.code.clone() checked=s.agreed />
-                        <label for=id>{s.text.clone()}</label>
-                    </div>
-                    <input type="hidden" name="due_for" value=s.code.clone() />
-                    <div class="form-group plan-due">
-                        <label class="label" for=due_id.clone()>
-                            {lang.t("cw-plan-due-label")}
-                            // Which step the date belongs to, for a screen reader that lists the fields.
-                            <span class="visually-hidden">": " {s.text.clone()}</span>
-                        </label>
-                        <input class="input" type="date" id=due_id name="due" value=s.due_value.clone() />
-                    </div>
-                </div>
-            }
-        })
-        .collect_view();
-    let versions = (!r.plans.is_empty()).then(|| {
-        view! {
-            <h3>{lang.t("cw-plan-versions")}</h3>
-            <ul class="plain-list">{r.plans.iter().map(|p| view! { <li>{p.clone()}</li> }).collect_view()}</ul>
-        }
-    });
-    view! {
-        <section id="plan" aria-labelledby="plan-title" class="card d-print-none">
-            <h2 id="plan-title">{lang.t("cw-plan-agree-title")}</h2>
-            {agreed.then(|| view! { <div class="alert alert-success" role="status"><p>{lang.t("cw-plan-saved")}</p></div> })}
-            <p>{lang.t("cw-plan-agree-lead")}</p>
-            {versions}
-            {if r.steps.is_empty() {
-                view! { <p>{lang.t("result-no-steps")}</p> }.into_any()
-            } else {
-                view! {
-                    <form method="post" action=format!("/interview/{}/plan", r.token) novalidate>
-                        <div class="form-group" class:form-group-error=steps_error.is_some()>
-                            <fieldset>
-                                <legend class="legend-question">{lang.t("cw-plan-which-steps")}</legend>
-                                {steps_error.clone().map(|m| view! { <InlineError id="plan-steps-error".to_owned() message=m /> })}
-                                {rows}
-                            </fieldset>
-                        </div>
-                        <div class="form-group" class:form-group-error=next_error.is_some()>
-                            <label class="label" for="plan-next">{lang.t("plan-next-screening")}</label>
-                            {next_error.clone().map(|m| view! { <InlineError id="plan-next-error".to_owned() message=m /> })}
-                            <input class="input" type="date" id="plan-next" name="next_screening" value=r.plan_next_screening.clone() />
-                        </div>
-                        <div class="form-group" class:form-group-error=note_error.is_some()>
-                            <label class="label" for="plan-note">{lang.t("plan-note")}</label>
-                            {note_error.clone().map(|m| view! { <InlineError id="plan-note-error".to_owned() message=m /> })}
-                            <textarea id="plan-note" name="note" class="input textarea" rows="3">{r.plan_note.clone()}</textarea>
-                        </div>
-                        <button type="submit" class="button button-primary">{lang.t("cw-plan-save")}</button>
-                    </form>
-                }.into_any()
-            }}
-            <p><a class="button button-secondary" href=format!("/interview/{}/plan", r.token)>{lang.t("cw-plan-open-caseworker")}</a></p>
-        </section>
-    }
 }

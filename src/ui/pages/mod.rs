@@ -10,6 +10,7 @@ pub mod home;
 pub mod interview;
 pub mod login;
 pub mod not_found;
+pub mod plan;
 pub mod privacy;
 pub mod self_flow;
 pub mod self_start;
