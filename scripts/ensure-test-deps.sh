@@ -21,3 +21,16 @@ if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/buil
   echo "==> installing axe-core and vnu-jar from npm"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+
+# schemathesis (fuzzes /api/v1 from its OpenAPI document) and fhir.resources (the FHIR R4
+# models; 6.4.0 is the last R4 release and needs pydantic 1) from PyPI, in a virtual
+# environment the tests own, outside git.
+cd "$(dirname "$0")/.."
+VENV=target/test-venv
+if ! cmp -s tests/tools/requirements.txt "$VENV/requirements.txt" 2>/dev/null; then
+  echo "==> installing schemathesis and fhir.resources from PyPI"
+  rm -rf "$VENV"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check -r tests/tools/requirements.txt
+  cp tests/tools/requirements.txt "$VENV/requirements.txt"
+fi

@@ -25,6 +25,7 @@ use crate::ui::pages::{
     privacy::Privacy,
     self_flow::{SelfCheck, SelfCode, SelfQuestion, SelfResult, SelfResume},
     self_start::{SelfIntro, SelfInvite, SelfStart},
+    tokens::TokensAdmin,
 };
 
 /// The document around every page. `lang` and `dir` come from the language the server
@@ -105,6 +106,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("admin/help") view=HelpAdmin ssr=SsrMode::Async />
                 <Route path=path!("admin/help/new") view=NewOfferPage ssr=SsrMode::Async />
                 <Route path=path!("admin/help/:offer") view=OfferPage ssr=SsrMode::Async />
+                <Route path=path!("admin/tokens") view=TokensAdmin ssr=SsrMode::Async />
                 <Route path=path!("accessibility") view=AccessibilityStatement />
                 <Route path=path!("privacy") view=Privacy />
             </Routes>

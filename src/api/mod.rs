@@ -27,6 +27,9 @@ pub mod questionnaire;
 pub mod score;
 pub mod self_assessment;
 pub mod stats;
+pub mod tokens;
+#[cfg(feature = "ssr")]
+pub mod v1;
 
 #[cfg(feature = "ssr")]
 use crate::server::state::AppState;
@@ -43,10 +46,13 @@ pub type RouteEntry = (
 /// a server function, each with its rule (`server::access::rules` reads them from here).
 #[cfg(feature = "ssr")]
 pub fn route_table() -> Vec<RouteEntry> {
-    use crate::server::access::Access::{Admin, Caseworker, Public, Recipient, Staff, Statistics};
+    use crate::domain::token::Scope::{CasesRead, CasesWrite};
+    use crate::server::access::Access::{
+        Admin, Caseworker, Public, Recipient, Staff, Statistics, Token,
+    };
     use crate::server::access::Kind::{Api, Form};
     use crate::server::access::rule;
-    use axum::routing::{get, post};
+    use axum::routing::{delete, get, post};
     vec![
         (
             rule("GET", "/healthz", Api, Public),
@@ -59,6 +65,66 @@ pub fn route_table() -> Vec<RouteEntry> {
         (
             rule("GET", "/api/v1/instruments/{id}", Api, Public),
             get(score::instrument),
+        ),
+        (
+            rule("GET", "/api/v1/instruments/{id}/fhir", Api, Public),
+            get(v1::instrument_fhir),
+        ),
+        (
+            rule("GET", "/api/v1/openapi.json", Api, Public),
+            get(v1::openapi_json),
+        ),
+        (rule("GET", "/api/docs", Api, Public), get(v1::docs::page)),
+        (
+            rule("POST", "/api/v1/cases", Api, Token(CasesWrite)),
+            post(v1::cases::create_case),
+        ),
+        (
+            rule("GET", "/api/v1/cases/{case}", Api, Token(CasesRead)),
+            get(v1::cases::read_case),
+        ),
+        (
+            rule("DELETE", "/api/v1/cases/{case}", Api, Token(CasesWrite)),
+            delete(v1::cases::erase_case),
+        ),
+        (
+            rule(
+                "POST",
+                "/api/v1/cases/{case}/invites",
+                Api,
+                Token(CasesWrite),
+            ),
+            post(v1::cases::create_invite),
+        ),
+        (
+            rule(
+                "GET",
+                "/api/v1/cases/{case}/assessments",
+                Api,
+                Token(CasesRead),
+            ),
+            get(v1::cases::assessments),
+        ),
+        (
+            rule("GET", "/api/v1/cases/{case}/result", Api, Token(CasesRead)),
+            get(v1::cases::latest_result),
+        ),
+        (
+            rule(
+                "GET",
+                "/api/v1/assessments/{assessment}/fhir",
+                Api,
+                Token(CasesRead),
+            ),
+            get(v1::response_fhir),
+        ),
+        (
+            rule("POST", "/admin/tokens", Form, Admin),
+            post(tokens::create_token),
+        ),
+        (
+            rule("POST", "/admin/tokens/{api_token}/revoke", Form, Admin),
+            post(tokens::revoke_token),
         ),
         (
             rule("POST", "/self/answer", Form, Recipient),

@@ -28,6 +28,7 @@ pub mod role;
 mod scoring;
 pub mod stats;
 mod texts;
+pub mod token;
 
 #[cfg(test)]
 mod tests;

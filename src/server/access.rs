@@ -30,6 +30,9 @@ pub enum Access {
     Statistics,
     /// Administrators: accounts, teams and the audit trail.
     Admin,
+    /// A machine client with an API token carrying the scope (`Authorization: Bearer`);
+    /// the handler serves only the token's team's cases. A session is no token.
+    Token(crate::domain::token::Scope),
 }
 
 impl Access {
@@ -41,6 +44,7 @@ impl Access {
             Access::Caseworker => role.is_some_and(Role::can_run_interviews),
             Access::Statistics => role.is_some_and(Role::can_view_statistics),
             Access::Admin => role.is_some_and(Role::can_manage_users),
+            Access::Token(_) => false,
         }
     }
 }
@@ -112,6 +116,7 @@ pub const PAGE_RULES: &[Rule] = &[
     rule("GET", "/admin/help", Page, Admin),
     rule("GET", "/admin/help/new", Page, Admin),
     rule("GET", "/admin/help/{offer}", Page, Admin),
+    rule("GET", "/admin/tokens", Page, Admin),
     rule("GET", "/dashboard", Page, Statistics),
     rule("GET", "/dashboard/items", Page, Statistics),
     // Server functions (page data and the language choice)
@@ -136,6 +141,7 @@ pub const PAGE_RULES: &[Rule] = &[
     rule("POST", "/api/admin/load/audit", ServerFn, Admin),
     rule("POST", "/api/admin/load/help", ServerFn, Admin),
     rule("POST", "/api/admin/load/offer", ServerFn, Admin),
+    rule("POST", "/api/admin/load/tokens", ServerFn, Admin),
     rule("POST", "/api/stats/load/dashboard", ServerFn, Statistics),
     rule("POST", "/api/stats/load/items", ServerFn, Statistics),
     // Static files
@@ -203,6 +209,16 @@ pub async fn enforce(State(state): State<AppState>, mut req: Request, next: Next
         // Unknown routes end at the 404 page; nothing there is personal.
         return next.run(req).await;
     };
+    // A machine client: its token, never a session.
+    if let Access::Token(scope) = rule.access {
+        return match crate::server::tokens::authenticate(&state, req.headers(), scope).await {
+            Ok(client) => {
+                req.extensions_mut().insert(client);
+                next.run(req).await
+            }
+            Err(refusal) => refusal.into_response(),
+        };
+    }
     // Public forms and data skip the lookup (the recipient's answers stay fast); public
     // pages still learn who is signed in, for the staff menu.
     if matches!(rule.access, Access::Public | Access::Recipient) && rule.kind != Kind::Page {
@@ -295,5 +311,7 @@ mod tests {
         assert!(!Access::Admin.admits(Some(Role::Manager)));
         assert!(Access::Public.admits(None));
         assert!(Access::Staff.admits(Some(Role::Manager)) && !Access::Staff.admits(None));
+        let token = Access::Token(crate::domain::token::Scope::CasesRead);
+        assert!(!token.admits(Some(Role::Admin)) && !token.admits(None));
     }
 }

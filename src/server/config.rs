@@ -87,6 +87,8 @@ pub struct Config {
     pub trusted_proxies: crate::server::client::TrustedProxies,
     /// The address recipients are sent to (printed on invite slips), without a trailing `/`.
     pub public_url: String,
+    /// Calls per minute one API token may make (a burst of as many, then evenly).
+    pub api_rate_per_minute: u32,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -175,6 +177,14 @@ impl Config {
             idle: seconds("DIGIPARAT_IDLE_TIMEOUT_SECS", 60, 3600)?,
         };
         let body_timeout = seconds("DIGIPARAT_BODY_TIMEOUT_SECS", 30, 3600)?;
+        let api_rate_per_minute = u32::try_from(bounded(
+            &get,
+            "DIGIPARAT_API_RATE_PER_MINUTE",
+            600,
+            1..=1_000_000,
+            "calls per minute",
+        )?)
+        .unwrap_or(600);
         let public_url = match get("DIGIPARAT_PUBLIC_URL") {
             None => format!("http://{bind}"),
             Some(url) => {
@@ -208,6 +218,7 @@ impl Config {
             body_timeout,
             trusted_proxies,
             public_url,
+            api_rate_per_minute,
             retention_months,
             database_url,
             bind,

@@ -141,14 +141,20 @@ pub async fn pause_writes_when_disk_low(
     req: Request,
     next: Next,
 ) -> Response {
-    // Form posts write; server functions (`/api/…/load/…`, the language choice) and the
-    // scoring API only read or store nothing, and go on working.
+    // Form posts and the case endpoints of the integration API write; server functions
+    // (`/api/…/load/…`, the language choice) and the scoring API only read or store
+    // nothing, and go on working.
+    let path = req.uri().path();
+    let integration = path.starts_with("/api/v1/") && path != "/api/v1/score";
     let writes = !matches!(
         *req.method(),
         http::Method::GET | http::Method::HEAD | http::Method::OPTIONS
-    ) && !req.uri().path().starts_with("/api/");
+    ) && (!path.starts_with("/api/") || integration);
     if writes && state.health.disk_low() {
         tracing::warn!(path = %req.uri().path(), "refused a write: the data folder is nearly full");
+        if integration {
+            return crate::api::v1::error::ApiError::unavailable().into_response();
+        }
         return (
             StatusCode::SERVICE_UNAVAILABLE,
             [(http::header::RETRY_AFTER, "10")],

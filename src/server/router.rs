@@ -85,7 +85,9 @@ async fn no_store_personal_pages(
     ]
     .iter()
     .any(|p| req.uri().path().starts_with(p))
-        || (req.uri().path().starts_with("/api/") && !req.uri().path().starts_with("/api/v1/"));
+        || (req.uri().path().starts_with("/api/") && !req.uri().path().starts_with("/api/v1/"))
+        || req.uri().path().starts_with("/api/v1/cases")
+        || req.uri().path().starts_with("/api/v1/assessments");
     let mut response = next.run(req).await;
     if personal {
         response.headers_mut().insert(

@@ -94,6 +94,7 @@ impl Application {
                 .await
                 .map_err(StartError::Disclosure)?,
         );
+        let api_rate = config.api_rate_per_minute;
         let state = AppState::new(crate::server::state::Parts {
             leptos_options: Arc::new(leptos_options),
             db,
@@ -101,6 +102,7 @@ impl Application {
             health,
             disclosure,
             pages: Arc::default(),
+            api_limits: Arc::new(crate::server::tokens::Limiter::per_minute(api_rate)),
         });
         Ok(Application {
             listener,

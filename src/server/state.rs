@@ -38,6 +38,8 @@ pub struct Parts {
     pub disclosure: Arc<crate::domain::disclosure::Secret>,
     /// The pages that depend on the language only, made once per language.
     pub pages: Arc<crate::server::page_cache::PageCache>,
+    /// Calls per API token (`server::tokens`).
+    pub api_limits: Arc<crate::server::tokens::Limiter>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

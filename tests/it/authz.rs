@@ -27,15 +27,22 @@ enum Principal {
     CaseworkerB,
     Manager,
     Admin,
+    /// Machine clients with API tokens: team A's reader and writer, team B's with both.
+    TokenReadA,
+    TokenWriteA,
+    TokenBothB,
 }
 
-const PRINCIPALS: [Principal; 6] = [
+const PRINCIPALS: [Principal; 9] = [
     Principal::Anonymous,
     Principal::Recipient,
     Principal::CaseworkerA,
     Principal::CaseworkerB,
     Principal::Manager,
     Principal::Admin,
+    Principal::TokenReadA,
+    Principal::TokenWriteA,
+    Principal::TokenBothB,
 ];
 
 /// Objects of team A, made fresh for one request.
@@ -46,13 +53,17 @@ struct Fixture {
     user: i64,
     /// An offer of the help directory.
     offer: i64,
+    /// The finished interview of the case.
+    assessment: i64,
+    /// An API token of team A (to revoke).
+    api_token: i64,
     /// The device cookie of a self-assessment started with one of the case's codes.
     recipient_cookie: String,
 }
 
 /// Does the request name a particular object of team A (a case, interview or invite)?
 fn targets_team_a(rule: &Rule) -> bool {
-    ["{case}", "{token}", "{invite}"]
+    ["{case}", "{token}", "{invite}", "{assessment}"]
         .iter()
         .any(|p| rule.path.contains(p))
         || matches!(
@@ -66,6 +77,21 @@ fn targets_team_a(rule: &Rule) -> bool {
 }
 
 fn expected(rule: &Rule, who: Principal) -> bool {
+    use digiparat::domain::token::Scope;
+    let token = matches!(
+        who,
+        Principal::TokenReadA | Principal::TokenWriteA | Principal::TokenBothB
+    );
+    if let Access::Token(scope) = rule.access {
+        return match who {
+            Principal::TokenReadA => scope == Scope::CasesRead,
+            Principal::TokenWriteA => scope == Scope::CasesWrite,
+            Principal::TokenBothB => !targets_team_a(rule),
+            _ => false,
+        };
+    }
+    // A token is nobody anywhere else.
+    let who = if token { Principal::Anonymous } else { who };
     match rule.access {
         Access::Public => true,
         Access::Recipient => who == Principal::Recipient,
@@ -76,6 +102,7 @@ fn expected(rule: &Rule, who: Principal) -> bool {
         }
         Access::Statistics => matches!(who, Principal::Manager | Principal::Admin),
         Access::Admin => who == Principal::Admin,
+        Access::Token(_) => false,
     }
 }
 
@@ -142,7 +169,8 @@ async fn fixture(
     let parsed = Answers::parse(Instrument::dr1(), Mode::Interview, &answers)
         .map_err(|e| format!("{e:?}"))?;
     let outcome = evaluate(Instrument::dr1(), &parsed);
-    app.db
+    let assessment = app
+        .db
         .record_complete(
             &NewAssessment {
                 instrument: "dr-1".into(),
@@ -183,7 +211,23 @@ async fn fixture(
             None,
         )
         .await?;
+    let api_token = app
+        .db
+        .create_token(
+            &digiparat::server::db::tokens::NewToken {
+                name: format!("fixture {n}"),
+                team_id: team_a,
+                scopes: vec![digiparat::domain::token::Scope::CasesRead],
+                secret_hash: format!("fixture-hash-{n}"),
+                created_by: user,
+                expires_at: time::OffsetDateTime::now_utc() + time::Duration::days(1),
+            },
+            None,
+        )
+        .await?;
     Ok(Fixture {
+        assessment,
+        api_token,
         case,
         invite,
         token,
@@ -210,6 +254,8 @@ fn request(rule: &Rule, f: &Fixture, n: usize) -> (String, Vec<(String, String)>
         .replace("{token}", &f.token)
         .replace("{user}", &f.user.to_string())
         .replace("{offer}", &f.offer.to_string())
+        .replace("{assessment}", &f.assessment.to_string())
+        .replace("{api_token}", &f.api_token.to_string())
         .replace("{item}", "U1")
         .replace("{id}", "dr-1")
         .replace("/pkg/*", "/pkg/digiparat.css");
@@ -325,13 +371,33 @@ async fn every_route_allows_exactly_whom_the_table_says(db: Db) -> TestResult {
     // here the statistics accounts have it, so the table's roles are what is tested.
     crate::dashboard::allow_rows(&app, manager_id, Role::Manager).await?;
     crate::dashboard::allow_rows(&app, admin_id, Role::Admin).await?;
+    let bearer = |team, scopes: &'static [digiparat::domain::token::Scope]| {
+        crate::integration_api::token(
+            &app,
+            "matrix",
+            team,
+            admin_id,
+            scopes,
+            time::Duration::days(1),
+        )
+    };
+    use digiparat::domain::token::Scope;
+    let read_a = bearer(team_a, &[Scope::CasesRead]).await?;
+    let write_a = bearer(team_a, &[Scope::CasesWrite]).await?;
+    let both_b = bearer(team_b, &Scope::ALL).await?;
+    let secret = |who: Principal| match who {
+        Principal::TokenReadA => Some(read_a.clone()),
+        Principal::TokenWriteA => Some(write_a.clone()),
+        Principal::TokenBothB => Some(both_b.clone()),
+        _ => None,
+    };
     let cookie = |who: Principal, f: &Fixture| match who {
         Principal::CaseworkerA => Some(cw_a.clone()),
         Principal::CaseworkerB => Some(cw_b.clone()),
         Principal::Manager => Some(manager.clone()),
         Principal::Admin => Some(admin.clone()),
         Principal::Recipient => Some(format!("dp_self={}", f.recipient_cookie)),
-        Principal::Anonymous => None,
+        _ => None,
     };
     // Signing out ends the session every later request uses: it goes last.
     let mut ordered: Vec<&Rule> = rules()
@@ -350,10 +416,14 @@ async fn every_route_allows_exactly_whom_the_table_says(db: Db) -> TestResult {
             let dev = app.client();
             let mut req = match rule.method {
                 "GET" => dev.get(app.url(&path)),
+                "DELETE" => dev.delete(app.url(&path)),
                 _ => dev.post(app.url(&path)).form(&form),
             };
             if let Some(cookie) = cookie(who, &f) {
                 req = req.header("cookie", cookie);
+            }
+            if let Some(secret) = secret(who) {
+                req = req.bearer_auth(secret);
             }
             let res = req.send().await?;
             let status = res.status().as_u16();

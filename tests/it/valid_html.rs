@@ -38,6 +38,7 @@ async fn public_pages_are_sent_whole_and_valid() {
             ("/self/intro", "ar"),
             ("/privacy", "en"),
             ("/nowhere", "da"),
+            ("/api/docs", "en"),
         ] {
             let res = client
                 .get(app.url(&format!("{path}?lang={lang}")))

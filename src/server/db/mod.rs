@@ -15,6 +15,7 @@ mod seed;
 mod sessions;
 mod sqlite;
 pub mod stats;
+pub mod tokens;
 mod types;
 
 use std::sync::Arc;
@@ -36,6 +37,7 @@ pub use seed::{SeedAssessment, SeedCase, SeedStore};
 pub use sessions::Sessions;
 pub use sqlite::{SqliteRepository, pool_options as sqlite_pool_options};
 pub use stats::{CubeCells, ExportProfile, ExportRow, StatsFilter, StatsStore};
+pub use tokens::TokenStore;
 
 use crate::server::config::DatabaseUrl;
 
@@ -225,6 +227,7 @@ pub trait Repository:
     + StatsStore
     + ExportStore
     + HelpStore
+    + TokenStore
     + SeedStore
     + Send
     + Sync

@@ -17,6 +17,7 @@ use super::queries::{
 use super::retention::impl_retention_store;
 use super::seed::impl_seed_store;
 use super::stats::impl_stats_store;
+use super::tokens::impl_token_store;
 use super::{Backend, DbError};
 
 pub struct PgRepository {
@@ -54,6 +55,7 @@ impl_account_store!(PgRepository, sqlx::Postgres);
 impl_case_store!(PgRepository, sqlx::Postgres);
 impl_export_store!(PgRepository, sqlx::Postgres);
 impl_help_store!(PgRepository, sqlx::Postgres);
+impl_token_store!(PgRepository, sqlx::Postgres);
 impl_invite_store!(PgRepository, sqlx::Postgres);
 impl_retention_store!(PgRepository, sqlx::Postgres);
 impl_seed_store!(PgRepository, sqlx::Postgres);

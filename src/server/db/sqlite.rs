@@ -32,6 +32,7 @@ use super::queries::{
 use super::retention::impl_retention_store;
 use super::seed::impl_seed_store;
 use super::stats::impl_stats_store;
+use super::tokens::impl_token_store;
 use super::{Backend, DbError};
 
 pub struct SqliteRepository {
@@ -142,6 +143,7 @@ impl_account_store!(SqliteRepository, sqlx::Sqlite);
 impl_case_store!(SqliteRepository, sqlx::Sqlite);
 impl_export_store!(SqliteRepository, sqlx::Sqlite);
 impl_help_store!(SqliteRepository, sqlx::Sqlite);
+impl_token_store!(SqliteRepository, sqlx::Sqlite);
 impl_invite_store!(SqliteRepository, sqlx::Sqlite);
 impl_retention_store!(SqliteRepository, sqlx::Sqlite);
 impl_seed_store!(SqliteRepository, sqlx::Sqlite);

@@ -107,6 +107,7 @@ fn staff_nav(lang: Lang, container: &'static str) -> Option<impl IntoView> {
             links.push(("/admin", lang.t("nav-admin")));
             links.push(("/admin/audit", lang.t("nav-audit")));
             links.push(("/admin/help", lang.t("nav-help")));
+            links.push(("/admin/tokens", lang.t("nav-tokens")));
         }
         links.push(("/account", u.display_name.clone()));
         links

@@ -14,3 +14,4 @@ pub mod plan;
 pub mod privacy;
 pub mod self_flow;
 pub mod self_start;
+pub mod tokens;
