@@ -3,6 +3,7 @@
 # PostgreSQL server binaries, a Java runtime for the Nu Html Checker, and axe-core and
 # vnu-jar (the checker) from npm (kept out of git).
 set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
@@ -16,7 +17,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}"
 fi
 
-cd "$(dirname "$0")/../tests/browser"
+cd "$ROOT/tests/browser"
 if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then
   echo "==> installing axe-core and vnu-jar from npm"
   npm ci --no-audit --no-fund --loglevel=error
@@ -25,7 +26,7 @@ fi
 # schemathesis (fuzzes /api/v1 from its OpenAPI document) and fhir.resources (the FHIR R4
 # models; 6.4.0 is the last R4 release and needs pydantic 1) from PyPI, in a virtual
 # environment the tests own, outside git.
-cd "$(dirname "$0")/.."
+cd "$ROOT"
 VENV=target/test-venv
 if ! cmp -s tests/tools/requirements.txt "$VENV/requirements.txt" 2>/dev/null; then
   echo "==> installing schemathesis and fhir.resources from PyPI"
