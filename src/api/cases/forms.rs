@@ -153,29 +153,36 @@ pub async fn create_invite(
     Path(case_id): Path<i64>,
 ) -> AppResult<Redirect> {
     let (user, case) = caseworker_case(&state, user, case_id).await?;
-    let expires = crate::domain::policy::invite_expires(OffsetDateTime::now_utc());
-    let mut last = None;
-    // A clash with another code is rare: try again with a fresh one.
     let line = by_staff(&user, "invite.create", &addr.ip().to_string());
+    let invite_id = issue_invite(&state, case.id, user.id, &line).await?;
+    Ok(Redirect::to(&format!(
+        "/cases/{}/invites/{invite_id}",
+        case.id
+    )))
+}
+
+/// A new one-time code for the case, made by `maker`, valid for the invite period; the
+/// audit line in the same transaction. A clash with another code is rare: it is tried
+/// again with a fresh one, three times in all.
+pub(crate) async fn issue_invite(
+    state: &AppState,
+    case_id: i64,
+    maker: i64,
+    line: &crate::server::db::NewAudit,
+) -> Result<i64, DbError> {
+    let expires = crate::domain::policy::invite_expires(OffsetDateTime::now_utc());
+    let mut clash = None;
     for _ in 0..3 {
         match state
             .db
-            .create_invite(case.id, &new_resume_code(), user.id, expires, Some(&line))
+            .create_invite(case_id, &new_resume_code(), maker, expires, Some(line))
             .await
         {
-            Ok(invite_id) => {
-                return Ok(Redirect::to(&format!(
-                    "/cases/{}/invites/{invite_id}",
-                    case.id
-                )));
-            }
-            Err(e) => last = Some(e),
+            Ok(id) => return Ok(id),
+            Err(e) => clash = Some(e),
         }
     }
-    match last {
-        Some(e) => Err(e.into()),
-        None => Ok(Redirect::to(&format!("/cases/{}", case.id))),
-    }
+    Err(clash.unwrap_or(DbError::Duplicate("invite code")))
 }
 
 /// POST /cases/{case}/erase: erasure on the person's request, after a confirmation.

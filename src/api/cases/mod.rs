@@ -128,6 +128,8 @@ pub async fn load_invite(case: i64, invite: i64) -> AppResult<InviteSlip> {
 }
 
 #[cfg(feature = "ssr")]
+pub(crate) use server::issue_invite;
+#[cfg(feature = "ssr")]
 pub use server::{create, create_invite, erase, export, start_interview};
 
 crate::api::server_side!(caseload, export, forms, pages);

@@ -26,7 +26,7 @@ use crate::server::tokens::ApiClient;
 pub enum Refusals {
     /// No token, an unknown, revoked or expired one.
     #[response(status = 401)]
-    Unauthorized(#[to_schema] ErrorBody),
+    Unauthorized(ErrorBody),
     /// The token lacks the scope.
     #[response(status = 403)]
     Forbidden(ErrorBody),
@@ -214,33 +214,18 @@ pub async fn create_invite(
     Path(case): Path<String>,
 ) -> Result<Response, ApiError> {
     let case = team_case(&state, &client, &case).await?;
-    let expires = crate::domain::policy::invite_expires(OffsetDateTime::now_utc());
     let trail = line(&client, "api.invite.create", addr, Some(case.id));
-    let mut last = None;
-    // A clash with another code is rare: try again with a fresh one.
-    for _ in 0..3 {
-        let code = crate::api::questionnaire::new_resume_code();
-        match state
-            .db
-            .create_invite(case.id, &code, client.0.created_by, expires, Some(&trail))
-            .await
-        {
-            Ok(id) => {
-                let invite = state
-                    .db
-                    .invite(id)
-                    .await?
-                    .ok_or_else(ApiError::unavailable)?;
-                return Ok((
-                    StatusCode::CREATED,
-                    Json(InviteBody::of(&invite, &state.config.public_url)),
-                )
-                    .into_response());
-            }
-            Err(e) => last = Some(e),
-        }
-    }
-    Err(last.map_or_else(ApiError::unavailable, ApiError::from))
+    let id = crate::api::cases::issue_invite(&state, case.id, client.0.created_by, &trail).await?;
+    let invite = state
+        .db
+        .invite(id)
+        .await?
+        .ok_or_else(ApiError::unavailable)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(InviteBody::of(&invite, &state.config.public_url)),
+    )
+        .into_response())
 }
 
 /// List a case's assessments, oldest first.

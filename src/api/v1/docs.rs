@@ -22,6 +22,22 @@ pub async fn page() -> Response {
 
 static PAGE: LazyLock<String> = LazyLock::new(render);
 
+/// A description as HTML: escaped, and `code` spans (the document's own markdown) as
+/// `<code>`.
+fn prose(text: &str) -> String {
+    escape(text)
+        .split('`')
+        .enumerate()
+        .map(|(i, part)| {
+            if i % 2 == 1 {
+                format!("<code>{part}</code>")
+            } else {
+                part.to_owned()
+            }
+        })
+        .collect()
+}
+
 fn schema_name(schema: &RefOr<utoipa::openapi::schema::Schema>) -> String {
     match schema {
         RefOr::Ref(r) => r
@@ -51,10 +67,10 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Operation) {
         escape(path)
     );
     if let Some(summary) = &op.summary {
-        let _ = write!(out, "<p><strong>{}</strong></p>", escape(summary));
+        let _ = write!(out, "<p><strong>{}</strong></p>", prose(summary));
     }
     if let Some(description) = &op.description {
-        let _ = write!(out, "<p>{}</p>", escape(description));
+        let _ = write!(out, "<p>{}</p>", prose(description));
     }
     let scopes: Vec<String> = op
         .security
@@ -99,7 +115,7 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Operation) {
                 } else {
                     ""
                 },
-                escape(p.description.as_deref().unwrap_or(""))
+                prose(p.description.as_deref().unwrap_or(""))
             );
         }
         out.push_str("</ul>");
@@ -132,7 +148,7 @@ fn operation(out: &mut String, method: &str, path: &str, op: &Operation) {
             out,
             "<li><code>{}</code> {}{}</li>",
             escape(status),
-            escape(&description),
+            prose(&description),
             schema
                 .map(|s| format!(" (<code>{}</code>)", escape(&s)))
                 .unwrap_or_default()
@@ -149,7 +165,7 @@ fn render() -> String {
         "<h1>{}</h1><p>{}</p><p>The machine-readable document: \
          <a href=\"/api/v1/openapi.json\">/api/v1/openapi.json</a> (OpenAPI {}).</p>",
         escape(&doc.info.title),
-        escape(doc.info.description.as_deref().unwrap_or("")),
+        prose(doc.info.description.as_deref().unwrap_or("")),
         escape(
             &serde_json::to_value(&doc.openapi)
                 .ok()
@@ -163,7 +179,7 @@ fn render() -> String {
             body,
             "<h2>{}</h2><p>{}</p>",
             escape(&tag.name),
-            escape(tag.description.as_deref().unwrap_or(""))
+            prose(tag.description.as_deref().unwrap_or(""))
         );
         for (path, item) in &doc.paths.paths {
             let ops = [
@@ -201,6 +217,10 @@ mod tests {
             serde_json::from_str(&super::super::OPENAPI_JSON).unwrap_or_default();
         let paths = doc["paths"].as_object().cloned().unwrap_or_default();
         assert!(paths.len() >= 8, "{} paths", paths.len());
+        assert!(
+            !page.contains('`'),
+            "markdown backticks are shown as they are"
+        );
         for (path, item) in paths {
             for method in item
                 .as_object()
