@@ -625,3 +625,49 @@ async fn the_openapi_document_covers_every_api_route(db: Db) -> TestResult {
     assert!(html.contains("<code>POST /api/v1/cases</code>"));
     Ok(())
 }
+
+/// With the data folder below its floor, the API's writes are refused with 503
+/// `unavailable` and store nothing, like form posts; reads and scoring go on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_writes_pause_when_the_disk_is_low() -> TestResult {
+    let dir = tempfile::tempdir()?;
+    let url = format!("sqlite://{}/test.db", dir.path().display());
+    // A floor of a terabyte: this disk is always below it.
+    let app =
+        crate::helpers::app::spawn_configured(dir, url, &[("DIGIPARAT_MIN_FREE_MB", "1000000")])
+            .await;
+    let (team, _, secret) = setup(&app, "Low").await?;
+    let body = json!({"reference": "L-1", "birth_year": 1980});
+    let mut refused = None;
+    // The storage watch looks every second.
+    for _ in 0..50 {
+        let (status, answer) = call(
+            &app,
+            reqwest::Method::POST,
+            "/api/v1/cases",
+            Some(&secret),
+            Some(body.clone()),
+        )
+        .await?;
+        if status == 503 {
+            refused = Some(answer);
+            break;
+        }
+        assert_eq!(status, 201, "{answer}");
+        app.db
+            .erase_case(answer["id"].as_i64().ok_or("no id")?, None)
+            .await?;
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let refused = refused.ok_or("writes were never paused")?;
+    assert_eq!(refused["code"], "unavailable");
+    assert!(app.db.cases_of_team(team).await?.is_empty());
+    let res = app
+        .client()
+        .post(app.url("/api/v1/score"))
+        .json(&json!({"instrument": "dr-1", "mode": "self", "answers": {}}))
+        .send()
+        .await?;
+    assert_eq!(res.status().as_u16(), 200);
+    Ok(())
+}
