@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need beyond the build tools: Debian's Chromium and ChromeDriver,
-# PostgreSQL server binaries, a Java runtime for the Nu Html Checker, and axe-core and
-# vnu-jar (the checker) from npm (kept out of git).
+# PostgreSQL server binaries, a Java runtime for the Nu Html Checker, and from npm (kept
+# out of git) axe-core, vnu-jar (the checker) and oidc-provider (a certified OpenID
+# provider the sign-in tests run with the machine's Node.js).
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 
@@ -18,8 +19,9 @@ if ((${#missing[@]})); then
 fi
 
 cd "$ROOT/tests/browser"
-if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ]; then
-  echo "==> installing axe-core and vnu-jar from npm"
+if [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/vnu-jar/build/dist/vnu.jar ] \
+  || [ ! -f node_modules/oidc-provider/package.json ] || [ ! -f node_modules/jose/package.json ]; then
+  echo "==> installing axe-core, vnu-jar and oidc-provider from npm"
   npm ci --no-audit --no-fund --loglevel=error
 fi
 

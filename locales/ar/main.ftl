@@ -544,3 +544,20 @@ tokens-error-scopes-missing = اختر نوعاً واحداً على الأقل
 tokens-error-scopes-invalid = اختر الصلاحيات من القائمة.
 tokens-error-days-missing = اكتب عدد الأيام التي يصلح فيها المفتاح.
 tokens-error-days-invalid = اكتب عدد أيام من 1 إلى 366.
+
+# تسجيل الدخول عبر حساب البلدية
+login-oidc-lead = سجّل الدخول بحساب عملك لدى { $provider }.
+login-oidc-button = تسجيل الدخول عبر { $provider }
+login-local-heading = تسجيل الدخول باسم المستخدم وكلمة المرور
+login-local-lead = فقط للحسابات التي لها كلمة مرور خاصة في Digiparat، مثل مدير الطوارئ.
+error-login-oidc = لم ينجح تسجيل الدخول بحساب عملك. حاول مرة أخرى. إذا استمرت المشكلة، اتصل بالدعم الفني.
+error-login-oidc-off = تسجيل الدخول بحساب العمل غير مفعّل هنا. استخدم اسم المستخدم وكلمة المرور.
+error-login-oidc-no-role = حساب عملك لا يعطيك صلاحية الدخول إلى Digiparat. اطلب الصلاحية من مديرك.
+error-login-oidc-disabled = حسابك في Digiparat موقوف. اسأل أحد المسؤولين.
+error-login-local-off = تسجيل الدخول بكلمة المرور مخصص لمدير الطوارئ فقط. استخدم الزر لتسجيل الدخول بحساب عملك.
+admin-sign-in = تسجيل الدخول
+admin-sign-in-lead = يسجّل الموظفون الدخول بحساب عملهم لدى { $provider }. يُنشأ الحساب عند أول تسجيل دخول، بالدور والفريق اللذين تمنحهما مجموعاتهم.
+admin-sign-in-legend = من يمكنه تسجيل الدخول بكلمة المرور؟
+admin-sign-in-everyone = كل حساب له كلمة مرور
+admin-sign-in-admins = المسؤولون المحليون فقط (دخول الطوارئ)
+error-admin-sign-in = اختر من يمكنه تسجيل الدخول بكلمة المرور

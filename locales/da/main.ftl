@@ -545,3 +545,20 @@ tokens-error-scopes-missing = Vælg mindst én slags adgang.
 tokens-error-scopes-invalid = Vælg adgang fra listen.
 tokens-error-days-missing = Skriv hvor mange dage nøglen gælder.
 tokens-error-days-invalid = Skriv et antal dage fra 1 til 366.
+
+# Log ind gennem kommunens login (identitetsudbyder)
+login-oidc-lead = Log ind med din arbejdskonto hos { $provider }.
+login-oidc-button = Log ind med { $provider }
+login-local-heading = Log ind med brugernavn og adgangskode
+login-local-lead = Kun for konti med en egen adgangskode til Digiparat, fx nødadministratoren.
+error-login-oidc = Log ind med din arbejdskonto virkede ikke. Prøv igen. Ring til IT-support, hvis det bliver ved.
+error-login-oidc-off = Log ind med arbejdskonto er ikke sat op her. Brug dit brugernavn og din adgangskode.
+error-login-oidc-no-role = Din arbejdskonto giver ikke adgang til Digiparat. Bed din leder om adgang.
+error-login-oidc-disabled = Din konto i Digiparat er lukket. Spørg en administrator.
+error-login-local-off = Log ind med adgangskode er kun for nødadministratoren. Brug knappen til at logge ind med din arbejdskonto.
+admin-sign-in = Log ind
+admin-sign-in-lead = Medarbejdere logger ind med deres arbejdskonto hos { $provider }. Kontoen laves, første gang de logger ind, med den rolle og det team, som deres grupper giver.
+admin-sign-in-legend = Hvem må stadig logge ind med adgangskode?
+admin-sign-in-everyone = Alle konti, der har en adgangskode
+admin-sign-in-admins = Kun lokale administratorer (nødadgang)
+error-admin-sign-in = Vælg, hvem der stadig må logge ind med adgangskode

@@ -544,3 +544,20 @@ tokens-error-scopes-missing = Choose at least one kind of access.
 tokens-error-scopes-invalid = Choose access from the list.
 tokens-error-days-missing = Enter how many days the token lasts.
 tokens-error-days-invalid = Enter a number of days from 1 to 366.
+
+# Sign-in through the municipality's identity provider
+login-oidc-lead = Sign in with your work account at { $provider }.
+login-oidc-button = Sign in with { $provider }
+login-local-heading = Sign in with a username and password
+login-local-lead = Only for accounts with a Digiparat password of their own, such as the emergency administrator.
+error-login-oidc = Signing in through your work account did not work. Try again. If it keeps failing, contact IT support.
+error-login-oidc-off = Sign-in with a work account is not set up here. Use your username and password.
+error-login-oidc-no-role = Your work account does not give you access to Digiparat. Ask your manager to give you access.
+error-login-oidc-disabled = Your Digiparat account is disabled. Ask an administrator.
+error-login-local-off = Sign-in with a password is only for the emergency administrator. Use the button to sign in with your work account.
+admin-sign-in = Sign-in
+admin-sign-in-lead = Staff sign in with their work account at { $provider }. Accounts are made at their first sign-in, with the role and team their groups give them.
+admin-sign-in-legend = Who may still sign in with a password?
+admin-sign-in-everyone = Every account that has a password
+admin-sign-in-admins = Only local administrators (emergency access)
+error-admin-sign-in = Choose who may still sign in with a password

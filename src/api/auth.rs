@@ -12,6 +12,21 @@ pub struct AccountView {
     /// `admin`, `manager` or `caseworker`.
     pub role: String,
     pub must_change_password: bool,
+    /// Signs in through the identity provider (no password here).
+    pub external: bool,
+}
+
+/// The identity provider's name for the sign-in button, when one is configured.
+pub fn provider_name() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<crate::server::state::AppState>()
+            .and_then(|s| s.oidc.as_ref().map(|o| o.config.name.clone()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
 }
 
 /// The signed-in staff member; `None` when nobody is signed in.
@@ -25,11 +40,12 @@ pub async fn load_account() -> AppResult<Option<AccountView>> {
         display_name: u.display_name,
         role: u.role.as_str().to_owned(),
         must_change_password: u.must_change_password,
+        external: u.oidc_subject.is_some(),
     }))
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{change_password, login, logout};
+pub use server::{change_password, home, login, logout};
 
 #[cfg(feature = "ssr")]
 mod server {
@@ -64,7 +80,7 @@ mod server {
     }
 
     /// Where each role starts after signing in.
-    fn home(role: Role) -> &'static str {
+    pub fn home(role: Role) -> &'static str {
         match role {
             Role::Caseworker => "/cases",
             Role::Admin => "/admin",
@@ -119,6 +135,18 @@ mod server {
             return Err(back("/login", "invalid"));
         };
         state.db.clear_login_failures(Some(&keys[0]), since).await?;
+        // With the identity provider in charge, a password opens only a local
+        // administrator's account (break-glass) — if an administrator chose so.
+        let break_glass = user.role == Role::Admin && user.oidc_subject.is_none();
+        if state.oidc.is_some() && !break_glass && !state.db.local_sign_in_for_everyone().await? {
+            let line = by_staff(&user, "auth.sign_in_refused", &addr.ip().to_string());
+            let line = NewAudit {
+                detail: "password sign-in is for local administrators only".into(),
+                ..line
+            };
+            state.db.audit(&line).await?;
+            return Err(back("/login", "local-off"));
+        }
         auth::sign_in(&session, &user).await?;
         state
             .db
@@ -145,7 +173,18 @@ mod server {
                 .audit(&by_staff(&user, "auth.sign_out", &addr.ip().to_string()))
                 .await?;
         }
+        let id_token: Option<String> = session
+            .get(crate::api::oidc::ID_TOKEN_KEY)
+            .await
+            .ok()
+            .flatten();
         auth::sign_out(&session).await?;
+        // Signed in through the provider: end the session there too, where it offers that.
+        if let (Some(oidc), Some(id_token)) = (state.oidc.as_ref(), id_token)
+            && let Some(url) = oidc.logout_url(&id_token).await
+        {
+            return Ok(Redirect::to(&url));
+        }
         Ok(Redirect::to("/"))
     }
 

@@ -22,6 +22,8 @@ pub mod guard;
 pub mod help;
 pub mod interview;
 pub mod language;
+#[cfg(feature = "ssr")]
+pub mod oidc;
 pub mod questionnaire;
 #[cfg(feature = "ssr")]
 pub mod score;
@@ -137,6 +139,18 @@ pub fn route_table() -> Vec<RouteEntry> {
         (
             rule("POST", "/auth/logout", Form, Public),
             post(auth::logout),
+        ),
+        (
+            rule("GET", "/auth/oidc/start", Form, Public),
+            get(oidc::start),
+        ),
+        (
+            rule("GET", "/auth/oidc/callback", Form, Public),
+            get(oidc::callback),
+        ),
+        (
+            rule("POST", "/admin/sign-in", Form, Admin),
+            post(admin::set_sign_in),
         ),
         (
             rule("POST", "/auth/password", Form, Staff),

@@ -10,6 +10,10 @@ use std::path::{Path, PathBuf};
 pub struct Secret(Vec<u8>);
 
 impl Secret {
+    pub fn new(bytes: Vec<u8>) -> Secret {
+        Secret(bytes)
+    }
+
     pub fn expose(&self) -> &[u8] {
         &self.0
     }
@@ -89,6 +93,8 @@ pub struct Config {
     pub public_url: String,
     /// Calls per minute one API token may make (a burst of as many, then evenly).
     pub api_rate_per_minute: u32,
+    /// Staff sign-in through the municipality's identity provider, when configured.
+    pub oidc: Option<crate::server::oidc::OidcConfig>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -211,7 +217,9 @@ impl Config {
                 }
             })?,
         };
+        let oidc = crate::server::oidc::OidcConfig::from_lookup(&get)?;
         Ok(Config {
+            oidc,
             min_cell,
             min_free_bytes,
             timeouts,

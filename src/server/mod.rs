@@ -12,6 +12,7 @@ pub mod document;
 pub mod errors;
 pub mod health;
 pub mod lang;
+pub mod oidc;
 pub mod page_cache;
 pub mod retention;
 pub mod router;

@@ -49,7 +49,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             page_cache::serve,
         ))
-        .layer(middleware::from_fn(security::headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::headers,
+        ))
         // Over HTTPS, browsers are told to use nothing else for a year.
         .layer(tower::util::option_layer(state.config.secure_cookies.then(
             || {

@@ -12,16 +12,27 @@ use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 #[derive(Clone, Debug)]
 pub struct CspNonce(pub String);
 
-pub async fn headers(mut req: Request, next: Next) -> Response {
+/// `form-action` also admits the identity provider's origin when one is configured:
+/// signing out sends the person on to end their session there.
+pub async fn headers(
+    axum::extract::State(state): axum::extract::State<crate::server::state::AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let nonce = hex::encode(rand::random::<[u8; 16]>());
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut response = next.run(req).await;
     let h = response.headers_mut();
+    let provider = state
+        .oidc
+        .as_ref()
+        .map(|o| format!(" {}", o.config.origin()))
+        .unwrap_or_default();
     // WASM needs 'wasm-unsafe-eval' to compile; it allows no JavaScript eval.
     let csp = format!(
         "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
          style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; \
-         object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+         object-src 'none'; base-uri 'none'; form-action 'self'{provider}; frame-ancestors 'none'"
     );
     if let Ok(value) = HeaderValue::from_str(&csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, value);

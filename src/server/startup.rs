@@ -29,6 +29,8 @@ pub enum StartError {
     Sessions(sqlx::Error),
     #[error("cannot read or make the secret for published statistics: {0}")]
     Disclosure(DbError),
+    #[error("cannot set up sign-in through the identity provider: {0}")]
+    Oidc(#[from] crate::server::oidc::OidcError),
 }
 
 pub struct Application {
@@ -95,6 +97,13 @@ impl Application {
                 .map_err(StartError::Disclosure)?,
         );
         let api_rate = config.api_rate_per_minute;
+        let oidc = match &config.oidc {
+            Some(settings) => Some(Arc::new(crate::server::oidc::Oidc::new(
+                settings.clone(),
+                &config.public_url,
+            )?)),
+            None => None,
+        };
         let state = AppState::new(crate::server::state::Parts {
             leptos_options: Arc::new(leptos_options),
             db,
@@ -103,6 +112,7 @@ impl Application {
             disclosure,
             pages: Arc::default(),
             api_limits: Arc::new(crate::server::tokens::Limiter::per_minute(api_rate)),
+            oidc,
         });
         Ok(Application {
             listener,
@@ -135,6 +145,12 @@ impl Application {
             self.state.config.retention_months,
         );
         let watch = crate::server::health::spawn_watch(self.state.health.clone());
+        if let Some(oidc) = self.state.oidc.clone() {
+            tokio::spawn(crate::server::oidc::check_at_start(
+                oidc,
+                self.state.db.clone(),
+            ));
+        }
         let timeouts = self.state.config.timeouts;
         let served =
             crate::server::serve::serve(self.listener, router(self.state), timeouts, shutdown)

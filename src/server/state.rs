@@ -40,6 +40,8 @@ pub struct Parts {
     pub pages: Arc<crate::server::page_cache::PageCache>,
     /// Calls per API token (`server::tokens`).
     pub api_limits: Arc<crate::server::tokens::Limiter>,
+    /// Staff sign-in through the identity provider, when configured (`server::oidc`).
+    pub oidc: Option<Arc<crate::server::oidc::Oidc>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

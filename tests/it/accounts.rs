@@ -37,7 +37,7 @@ pub async fn add_user(
         .await?)
 }
 
-async fn login(
+pub(crate) async fn login(
     app: &TestApp,
     dev: &reqwest::Client,
     username: &str,

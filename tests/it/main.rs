@@ -22,6 +22,8 @@ mod integration_api;
 mod interview;
 mod interview_browser;
 mod lifecycle;
+mod oidc;
+mod oidc_browser;
 mod page_cache;
 mod security;
 mod self_browser;

@@ -97,6 +97,47 @@ pub(crate) fn admin(user: StaffUser) -> AppResult<User> {
     permit(user.0, Role::can_manage_users)
 }
 
+/// The sign-in settings form.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SignInForm {
+    /// `everyone` or `admins`.
+    local: String,
+}
+
+/// POST /admin/sign-in: who may still sign in with a password once the identity provider
+/// is configured.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn set_sign_in(
+    State(state): State<AppState>,
+    user: StaffUser,
+    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    Form(form): Form<SignInForm>,
+) -> AppResult<Redirect> {
+    let me = admin(user)?;
+    if state.oidc.is_none() {
+        return Err(back("/admin", "sign_in_no_provider"));
+    }
+    let everyone = match form.local.as_str() {
+        "everyone" => true,
+        "admins" => false,
+        _ => return Err(back("/admin", "sign_in_choice")),
+    };
+    let line = NewAudit {
+        detail: if everyone {
+            "password sign-in: every local account".into()
+        } else {
+            "password sign-in: local administrators only".into()
+        },
+        ..by_staff(&me, "settings.sign_in", &addr.ip().to_string())
+    };
+    state
+        .db
+        .set_local_sign_in_for_everyone(everyone, Some(&line))
+        .await?;
+    Ok(Redirect::to("/admin?saved=sign_in#sign-in"))
+}
+
 /// POST /admin/teams
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn create_team(

@@ -22,6 +22,16 @@ pub struct UserRow {
 pub struct AdminOverview {
     pub users: Vec<UserRow>,
     pub teams: Vec<(i64, String)>,
+    /// How staff sign in, when an identity provider is configured.
+    pub sign_in: Option<SignInSettings>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SignInSettings {
+    /// The identity provider's name, as on the sign-in button.
+    pub provider: String,
+    /// Every local account may still sign in with a password (else: local administrators).
+    pub local_for_everyone: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -92,6 +102,6 @@ pub async fn load_audit(
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{create_team, create_user, reset_password, update_user};
+pub use server::{create_team, create_user, reset_password, set_sign_in, update_user};
 
 crate::api::server_side!(forms, pages);

@@ -37,9 +37,17 @@ pub async fn overview() -> AppResult<AdminOverview> {
     let (state, _) = staff(Role::can_manage_users)?;
     let teams = state.db.teams().await?;
     let users = state.db.users().await?;
+    let sign_in = match state.oidc.as_ref() {
+        Some(oidc) => Some(SignInSettings {
+            provider: oidc.config.name.clone(),
+            local_for_everyone: state.db.local_sign_in_for_everyone().await?,
+        }),
+        None => None,
+    };
     Ok(AdminOverview {
         users: users.iter().map(|u| row(u, &teams)).collect(),
         teams: team_pairs(&teams),
+        sign_in,
     })
 }
 

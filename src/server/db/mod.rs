@@ -7,6 +7,7 @@ mod cases;
 mod cube;
 mod export;
 pub mod help;
+pub mod identity;
 mod invites;
 mod postgres;
 mod queries;
@@ -30,6 +31,7 @@ pub use cases::{
 };
 pub use export::ExportStore;
 pub use help::{HelpStore, PlanFact, PlanOwner, StoredPlan};
+pub use identity::{IdentityStore, ProviderIdentity, ProviderSignIn};
 pub use invites::InviteStore;
 pub use postgres::PgRepository;
 pub use retention::RetentionStore;
@@ -62,12 +64,15 @@ pub struct User {
     pub session_epoch: i64,
     /// May download person-level rows (`/dashboard/rows.csv`).
     pub may_export_rows: bool,
+    /// The person's subject at the identity provider, for an account made by signing in
+    /// there (`server::oidc`); such an account has no password. `None`: a local account.
+    pub oidc_subject: Option<String>,
 }
 
 /// The columns of a `User`.
 macro_rules! user_columns {
     () => {
-        "id, username, display_name, role, team_id, password_hash, must_change_password, disabled, session_epoch, may_export_rows"
+        "id, username, display_name, role, team_id, password_hash, must_change_password, disabled, session_epoch, may_export_rows, oidc_subject"
     };
 }
 pub(crate) use user_columns;
@@ -228,6 +233,7 @@ pub trait Repository:
     + ExportStore
     + HelpStore
     + TokenStore
+    + IdentityStore
     + SeedStore
     + Send
     + Sync

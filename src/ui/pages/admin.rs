@@ -33,6 +33,7 @@ fn admin_error(lang: Lang, code: &str) -> (&'static str, String) {
         "team_name_long" => ("team_name", "error-admin-name-long"),
         "team_name_cpr" => ("team_name", "error-admin-name-cpr"),
         "team_name_taken" => ("team_name", "error-admin-team-taken"),
+        "sign_in_choice" | "sign_in_no_provider" => ("local-everyone", "error-admin-sign-in"),
         _ => ("username", "error-login-unavailable"),
     };
     (field, lang.t(key))
@@ -128,6 +129,10 @@ fn Overview(v: AdminOverview) -> impl IntoView {
         .iter()
         .map(|(_, n)| view! { <li>{n.clone()}</li> })
         .collect_view();
+    let sign_in = v
+        .sign_in
+        .clone()
+        .map(|s| view! { <SignInSection s error=error.on("local-everyone") /> });
     view! {
         <Page title=lang.t("admin-title") has_error frame=Frame::StaffWide>
             <ErrorSummary errors />
@@ -160,7 +165,41 @@ fn Overview(v: AdminOverview) -> impl IntoView {
                 </Labelled>
                 <button type="submit" class="button button-secondary">{lang.t("admin-create-team")}</button>
             </form>
+            {sign_in}
         </Page>
+    }
+}
+
+/// Who may still sign in with a password once the identity provider is configured.
+#[component]
+fn SignInSection(s: crate::api::admin::SignInSettings, error: Option<String>) -> impl IntoView {
+    let lang = use_lang();
+    let provider = [("provider", s.provider.clone())];
+    let saved = query("saved").as_deref() == Some("sign_in");
+    let has_error = error.is_some();
+    view! {
+        <h2 id="sign-in">{lang.t("admin-sign-in")}</h2>
+        {saved.then(|| view! { <div class="alert alert-success" role="status"><p>{lang.t("admin-saved")}</p></div> })}
+        <p>{lang.t_args("admin-sign-in-lead", &provider)}</p>
+        <form method="post" action="/admin/sign-in" novalidate>
+            <div class="form-group" class:form-group-error=has_error>
+                <fieldset>
+                    <legend class="legend-question">{lang.t("admin-sign-in-legend")}</legend>
+                    {error.map(|m| view! { <InlineError id="local-error".to_owned() message=m /> })}
+                    <div class="radios">
+                        <div class="radio">
+                            <input type="radio" id="local-everyone" name="local" value="everyone" checked=s.local_for_everyone />
+                            <label for="local-everyone">{lang.t("admin-sign-in-everyone")}</label>
+                        </div>
+                        <div class="radio">
+                            <input type="radio" id="local-admins" name="local" value="admins" checked=!s.local_for_everyone />
+                            <label for="local-admins">{lang.t("admin-sign-in-admins")}</label>
+                        </div>
+                    </div>
+                </fieldset>
+            </div>
+            <button type="submit" class="button button-secondary">{lang.t("admin-save")}</button>
+        </form>
     }
 }
 

@@ -48,27 +48,59 @@ fn Field(
 #[component]
 pub fn Login() -> impl IntoView {
     let lang = use_lang();
+    let provider = crate::api::auth::provider_name();
     let error = query_error();
     let message = error.as_deref().map(|e| match e {
         "missing" => lang.t("error-login-missing"),
         "unavailable" => lang.t("error-login-unavailable"),
         "throttled" => lang.t("error-login-throttled"),
+        "local-off" => lang.t("error-login-local-off"),
+        "oidc" => lang.t("error-login-oidc"),
+        "oidc-off" => lang.t("error-login-oidc-off"),
+        "oidc-no-role" => lang.t("error-login-oidc-no-role"),
+        "oidc-disabled" => lang.t("error-login-oidc-disabled"),
         _ => lang.t("error-login-invalid"),
     });
+    // Errors of the provider's sign-in belong to its button, the rest to the form.
+    let at_provider = provider.is_some() && error.as_deref().is_some_and(|e| e.starts_with("oidc"));
+    let target = if at_provider {
+        "oidc-start"
+    } else {
+        "username"
+    };
     let errors: Vec<FieldError> = message
         .iter()
         .map(|m| FieldError {
-            target_id: "username".into(),
+            target_id: target.into(),
             message: m.clone(),
         })
         .collect();
+    let form_error = message.clone().filter(|_| !at_provider);
+    let provider_error = message.clone().filter(|_| at_provider);
+    let provider_part = provider.map(|name| {
+        let named = [("provider", name)];
+        let has_error = provider_error.is_some();
+        view! {
+            <p>{lang.t_args("login-oidc-lead", &named)}</p>
+            <div class="form-group" class:form-group-error=has_error>
+                {provider_error.map(|m| view! { <InlineError id="oidc-start-error".to_owned() message=m /> })}
+                <a id="oidc-start" class="button button-primary" href="/auth/oidc/start">{lang.t_args("login-oidc-button", &named)}</a>
+            </div>
+            <h2>{lang.t("login-local-heading")}</h2>
+            <p>{lang.t("login-local-lead")}</p>
+        }
+    });
+    let lead = provider_part
+        .is_none()
+        .then(|| view! { <p>{lang.t("login-lead")}</p> });
     view! {
         <Page title=lang.t("login-title") has_error=message.is_some() frame=Frame::Staff>
             <ErrorSummary errors />
             <h1>{lang.t("login-title")}</h1>
-            <p>{lang.t("login-lead")}</p>
+            {lead}
+            {provider_part}
             <form method="post" action="/auth/login" novalidate>
-                <Field id="username" label=lang.t("login-username") kind="text" autocomplete="username" error=message.clone() />
+                <Field id="username" label=lang.t("login-username") kind="text" autocomplete="username" error=form_error />
                 <Field id="password" label=lang.t("login-password") kind="password" autocomplete="current-password" error=None />
                 <button type="submit" class="button button-primary">{lang.t("login-button")}</button>
             </form>
@@ -97,7 +129,7 @@ pub fn Account() -> impl IntoView {
                         <dl class="result-meta">
                             <div><dt>{lang.t("account-role")}</dt><dd data-role=a.role.clone()>{role_name(lang, &a.role)}</dd></div>
                         </dl>
-                        <p><a href="/account/password">{lang.t("account-change-password")}</a></p>
+                        {(!a.external).then(|| view! { <p><a href="/account/password">{lang.t("account-change-password")}</a></p> })}
                         <form method="post" action="/auth/logout" novalidate>
                             <button type="submit" class="button button-secondary">{lang.t("account-logout")}</button>
                         </form>

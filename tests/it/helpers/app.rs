@@ -114,12 +114,17 @@ pub fn test_config_with(
 }
 
 pub async fn spawn_app(backend: Db) -> TestApp {
+    spawn_app_with(backend, &[]).await
+}
+
+/// A fresh app with some settings changed.
+pub async fn spawn_app_with(backend: Db, extra: &[(&str, &str)]) -> TestApp {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let database_url = match backend {
         Db::Sqlite => format!("sqlite://{}/test.db", dir.path().display()),
         Db::Postgres => fresh_pg_database().await,
     };
-    spawn_with(dir, database_url).await
+    spawn_configured(dir, database_url, extra).await
 }
 
 /// Starts the app on an existing database (e.g. to prove data survives a restart).

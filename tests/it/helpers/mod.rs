@@ -3,6 +3,7 @@
 pub mod app;
 pub mod axe;
 pub mod chrome;
+pub mod oidc;
 pub mod vnu;
 
 pub use app::{Db, TestApp, spawn_app};
