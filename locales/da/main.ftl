@@ -562,3 +562,5 @@ admin-sign-in-legend = Hvem må stadig logge ind med adgangskode?
 admin-sign-in-everyone = Alle konti, der har en adgangskode
 admin-sign-in-admins = Kun lokale administratorer (nødadgang)
 error-admin-sign-in = Vælg, hvem der stadig må logge ind med adgangskode
+admin-reset-external = Denne konto logger ind med en arbejdskonto hos kommunens login. Den har ingen adgangskode her.
+password-external = Du logger ind med din arbejdskonto. Skift adgangskoden der, hvor du styrer din arbejdskonto.

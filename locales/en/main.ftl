@@ -561,3 +561,5 @@ admin-sign-in-legend = Who may still sign in with a password?
 admin-sign-in-everyone = Every account that has a password
 admin-sign-in-admins = Only local administrators (emergency access)
 error-admin-sign-in = Choose who may still sign in with a password
+admin-reset-external = This account signs in with a work account at the identity provider. It has no password here.
+password-external = You sign in with your work account. Change its password where you manage your work account.

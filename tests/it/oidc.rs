@@ -89,6 +89,45 @@ async fn accounts_follow_the_providers_claims(db: Db) -> TestResult {
         );
     }
 
+    let page = karen
+        .get(app.url("/account/password?lang=en"))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        page.contains("You sign in with your work account") && !page.contains("id=\"current\""),
+        "{page}"
+    );
+    // An administrator cannot give it a password either.
+    add_staff(&app, "ida", "Ida Admin", Role::Admin, None).await?;
+    let admin = browser_like();
+    admin
+        .post(app.url("/auth/login"))
+        .form(&[("username", "ida"), ("password", crate::cases::PASSWORD)])
+        .send()
+        .await?;
+    let res = admin
+        .post(app.url(&format!("/admin/users/{}/password", account.id)))
+        .send()
+        .await?;
+    assert_eq!(res.url().query(), Some("error=external_password"));
+    let after = app.db.user(account.id).await?.ok_or("account gone")?;
+    assert_eq!(
+        after.password_hash, account.password_hash,
+        "a password was set"
+    );
+    let page = admin
+        .get(app.url(&format!("/admin/users/{}?lang=en", account.id)))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        page.contains("It has no password here") && !page.contains("/password\""),
+        "{page}"
+    );
+
     // The provider moves her to the managers: the next sign-in follows, same account.
     provider.set_groups("karen", &["dp-managers"]).await;
     assert_eq!(

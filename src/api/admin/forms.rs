@@ -268,7 +268,11 @@ pub async fn reset_password(
     Path(id): Path<i64>,
 ) -> AppResult<Redirect> {
     let me = admin(user)?;
-    state.db.user(id).await?.ok_or(AppError::NotFound)?;
+    let account = state.db.user(id).await?.ok_or(AppError::NotFound)?;
+    // Its password is the person's work account at the identity provider.
+    if account.oidc_subject.is_some() {
+        return Err(back(&format!("/admin/users/{id}"), "external_password"));
+    }
     let password = one_time_password();
     let hash = hash_password_off_executor(password.clone())
         .await

@@ -16,6 +16,8 @@ pub struct UserRow {
     pub disabled: bool,
     /// May download person-level rows.
     pub may_export_rows: bool,
+    /// Signs in through the identity provider (has no password here).
+    pub external: bool,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

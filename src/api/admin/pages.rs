@@ -25,6 +25,7 @@ pub(crate) fn row(u: &User, teams: &[Team]) -> UserRow {
             .map(|t| t.name.clone()),
         disabled: u.disabled,
         may_export_rows: u.may_export_rows,
+        external: u.oidc_subject.is_some(),
     }
 }
 

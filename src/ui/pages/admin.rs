@@ -34,6 +34,7 @@ fn admin_error(lang: Lang, code: &str) -> (&'static str, String) {
         "team_name_cpr" => ("team_name", "error-admin-name-cpr"),
         "team_name_taken" => ("team_name", "error-admin-team-taken"),
         "sign_in_choice" | "sign_in_no_provider" => ("local-everyone", "error-admin-sign-in"),
+        "external_password" => ("display_name", "admin-reset-external"),
         _ => ("username", "error-login-unavailable"),
     };
     (field, lang.t(key))
@@ -269,10 +270,16 @@ fn UserForm(v: AdminUser) -> impl IntoView {
                 <button type="submit" class="button button-primary">{lang.t("admin-save")}</button>
             </form>
             <h2>{lang.t("admin-reset-heading")}</h2>
-            <p>{lang.t("admin-reset-text")}</p>
-            <form method="post" action=format!("/admin/users/{}/password", u.id) novalidate>
-                <button type="submit" class="button button-secondary">{lang.t("admin-reset-button")}</button>
-            </form>
+            {if u.external {
+                view! { <p>{lang.t("admin-reset-external")}</p> }.into_any()
+            } else {
+                view! {
+                    <p>{lang.t("admin-reset-text")}</p>
+                    <form method="post" action=format!("/admin/users/{}/password", u.id) novalidate>
+                        <button type="submit" class="button button-secondary">{lang.t("admin-reset-button")}</button>
+                    </form>
+                }.into_any()
+            }}
         </Page>
     }
 }

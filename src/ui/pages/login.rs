@@ -154,6 +154,15 @@ pub fn ChangePassword() -> impl IntoView {
             }
             .into_any();
         };
+        if account.external {
+            return view! {
+                <Page title=lang.t("password-title") frame=Frame::Staff>
+                    <h1>{lang.t("password-title")}</h1>
+                    <p>{lang.t("password-external")}</p>
+                </Page>
+            }
+            .into_any();
+        }
         let (target, message) = match error.as_deref() {
             Some("current") => ("current", Some(lang.t("error-password-current"))),
             Some("short") => ("new", Some(lang.t("error-password-short"))),
