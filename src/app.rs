@@ -13,6 +13,7 @@ use leptos_router::{
 use crate::ui::pages::{
     accessibility::AccessibilityStatement,
     admin::{AdminPage, AdminUserPage, AuditPage},
+    analysis::Overrides,
     case::{CasePage, InviteSlipPage},
     cases::{Caseload, NewCase},
     dashboard::{Dashboard, ItemAnalysis},
@@ -100,6 +101,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("cases/:case/invites/:invite") view=InviteSlipPage ssr=SsrMode::Async />
                 <Route path=path!("dashboard") view=Dashboard ssr=SsrMode::Async />
                 <Route path=path!("dashboard/items") view=ItemAnalysis ssr=SsrMode::Async />
+                <Route path=path!("dashboard/overrides") view=Overrides ssr=SsrMode::Async />
                 <Route path=path!("admin") view=AdminPage ssr=SsrMode::Async />
                 <Route path=path!("admin/users/:user") view=AdminUserPage ssr=SsrMode::Async />
                 <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async />

@@ -217,3 +217,14 @@ mod tests {
 pub fn use_lang() -> Lang {
     leptos::prelude::use_context::<Lang>().unwrap_or_default()
 }
+
+/// An age band's label (`domain::case::AgeBand` codes).
+pub fn age_band_label(lang: Lang, band: &str) -> String {
+    lang.t(match band {
+        "under-25" => "age-u25",
+        "25-34" => "age-25-34",
+        "35-44" => "age-35-44",
+        "45-54" => "age-45-54",
+        _ => "age-55",
+    })
+}

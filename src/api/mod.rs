@@ -229,6 +229,10 @@ pub fn route_table() -> Vec<RouteEntry> {
             get(stats::aggregates_csv),
         ),
         (
+            rule("GET", "/dashboard/overrides.csv", Api, Statistics),
+            get(stats::overrides_csv),
+        ),
+        (
             rule("POST", "/dashboard/rows.csv", Form, Statistics),
             post(stats::rows_csv),
         ),

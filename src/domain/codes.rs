@@ -111,6 +111,18 @@ vocabulary! {
 }
 
 vocabulary! {
+    /// Why a caseworker chose another channel than the suggested one: a required category
+    /// beside the free text (statistics count the category, never the text).
+    OverrideReason, "override reason" {
+        PersonAsked = "person_asked",
+        ObservedDifficulties = "observed_difficulties",
+        Language = "language",
+        Health = "health",
+        Other = "other",
+    }
+}
+
+vocabulary! {
     /// Possible grounds for exemption from Digital Post; the municipality decides.
     ExemptionGround, "exemption ground" {
         NoDeviceOrInternet = "no_device_or_internet",

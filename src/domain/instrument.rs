@@ -2,7 +2,9 @@
 //! them. Built only by `load.rs`, which validates it, so every index here is in range.
 
 use super::answers::{Answers, Value, option_bit};
-use super::codes::{Channel, Dimension, ExemptionGround, Flag, Mode, NextStep, ReasonCode};
+use super::codes::{
+    Channel, Dimension, ExemptionGround, Flag, Mode, NextStep, OverrideReason, ReasonCode,
+};
 use super::load::InstrumentError;
 use super::texts::Text;
 use serde::{Serialize, Serializer};
@@ -34,6 +36,9 @@ pub struct Instrument {
     pub(super) exemption_grounds: BTreeMap<ExemptionGround, CaseworkerText>,
     /// The rules of the channel in words, keyed `1`..`6`.
     pub(super) rules: BTreeMap<String, CaseworkerText>,
+    /// The categories of a caseworker's reason to choose another channel.
+    #[serde(skip)]
+    pub(super) override_reasons: BTreeMap<OverrideReason, CaseworkerText>,
     /// Item id keys sorted, with their position in `items`: answers and rules look items
     /// up by id all the time, and integer keys spare a string comparison per probe.
     #[serde(skip)]
@@ -252,6 +257,12 @@ impl Instrument {
     pub fn exemption_ground_text(&self, ground: ExemptionGround, lang: &str) -> &str {
         self.exemption_grounds
             .get(&ground)
+            .map_or("", |t| t.caseworker.get(lang))
+    }
+
+    pub fn override_reason_text(&self, reason: OverrideReason, lang: &str) -> &str {
+        self.override_reasons
+            .get(&reason)
             .map_or("", |t| t.caseworker.get(lang))
     }
 }

@@ -2,7 +2,9 @@
 //! language, visibility rules that point at real earlier items and codes, points in range.
 
 use super::answers::option_bit;
-use super::codes::{Channel, Dimension, ExemptionGround, Flag, NextStep, ReasonCode};
+use super::codes::{
+    Channel, Dimension, ExemptionGround, Flag, NextStep, OverrideReason, ReasonCode,
+};
 use super::instrument::{IdKey, Instrument, Item, ItemOption, Points, ShownWhen};
 use super::texts::{LANGUAGES, Text};
 use raw::{RawInstrument, RawItem, RawPoints, RawScale, RawShownWhen};
@@ -115,6 +117,12 @@ pub(super) fn from_toml(source: &str) -> Result<Instrument, InstrumentError> {
         "exemption_grounds",
         |t| vec![("caseworker", &t.caseworker)],
     )?;
+    check_all(
+        &raw.override_reasons,
+        OverrideReason::ALL,
+        "override_reasons",
+        |t| vec![("caseworker", &t.caseworker)],
+    )?;
     let rule_numbers: Vec<String> = (1..=6).map(|n: u8| n.to_string()).collect();
     check_all(&raw.rules, &rule_numbers, "rules", |t| {
         vec![("caseworker", &t.caseworker)]
@@ -131,6 +139,7 @@ pub(super) fn from_toml(source: &str) -> Result<Instrument, InstrumentError> {
         flags: raw.flags,
         exemption_grounds: raw.exemption_grounds,
         rules: raw.rules,
+        override_reasons: raw.override_reasons,
         by_id,
         error_ranks,
     })

@@ -1,6 +1,7 @@
 //! The pure scoring core of Digiparat: instrument data, answers, scores and the channel
 //! recommendation. No I/O and no framework types, so every rule can be tested on its own.
 
+pub mod agreement;
 pub mod anonymity;
 pub mod answer_codes;
 mod answers;
@@ -35,7 +36,8 @@ mod tests;
 
 pub use answers::{Answers, ValidationError};
 pub use codes::{
-    Channel, Dimension, ExemptionGround, Flag, Mode, NextStep, OfferKind, ReasonCode, UnknownCode,
+    Channel, Dimension, ExemptionGround, Flag, Mode, NextStep, OfferKind, OverrideReason,
+    ReasonCode, UnknownCode,
 };
 pub use instrument::{Instrument, Item, ItemOption, Points, ShownWhen};
 pub use load::InstrumentError;

@@ -119,6 +119,7 @@ pub const PAGE_RULES: &[Rule] = &[
     rule("GET", "/admin/tokens", Page, Admin),
     rule("GET", "/dashboard", Page, Statistics),
     rule("GET", "/dashboard/items", Page, Statistics),
+    rule("GET", "/dashboard/overrides", Page, Statistics),
     // Server functions (page data and the language choice)
     rule("POST", "/api/self/language", ServerFn, Public),
     rule("POST", "/api/account/load", ServerFn, Public),
@@ -144,6 +145,7 @@ pub const PAGE_RULES: &[Rule] = &[
     rule("POST", "/api/admin/load/tokens", ServerFn, Admin),
     rule("POST", "/api/stats/load/dashboard", ServerFn, Statistics),
     rule("POST", "/api/stats/load/items", ServerFn, Statistics),
+    rule("POST", "/api/stats/load/overrides", ServerFn, Statistics),
     // Static files
     rule("GET", "/pkg/*", Static, Public),
     rule("GET", "/favicon.svg", Static, Public),

@@ -269,9 +269,11 @@ fn request(rule: &Rule, f: &Fixture, n: usize) -> (String, Vec<(String, String)>
             ("confirm", "x".into()),
         ],
         "/interview/{token}/answers" => &[("A1", "none".into())],
-        "/interview/{token}/override" => {
-            &[("channel", "analogue".into()), ("reason", "Paper".into())]
-        }
+        "/interview/{token}/override" => &[
+            ("channel", "analogue".into()),
+            ("category", "person_asked".into()),
+            ("reason", "Paper".into()),
+        ],
         "/cases" => &[
             ("reference", format!("NEW-{n}")),
             ("birth_year", "1990".into()),

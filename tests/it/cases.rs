@@ -340,7 +340,11 @@ async fn finished_interview(
     assert_eq!(location(&saved), format!("/interview/{token}/result"));
     let over = dev
         .post(app.url(&format!("/interview/{token}/override")))
-        .form(&[("channel", "analogue"), ("reason", "Asked for paper")])
+        .form(&[
+            ("channel", "analogue"),
+            ("category", "person_asked"),
+            ("reason", "Asked for paper"),
+        ])
         .send()
         .await?;
     assert_eq!(location(&over), format!("/interview/{token}/result"));

@@ -269,7 +269,13 @@ async fn stored_xss_payloads_are_shown_as_text_and_never_run() -> TestResult {
         )
         .await?;
     app.db
-        .set_override(id, digiparat::domain::Channel::Analogue, PAYLOADS[3], None)
+        .set_override(
+            id,
+            digiparat::domain::Channel::Analogue,
+            digiparat::domain::OverrideReason::Other,
+            PAYLOADS[3],
+            None,
+        )
         .await?;
 
     let b = Browser::start(Js::On).await;

@@ -238,7 +238,13 @@ async fn override_sits_beside_the_computed_channel(db: Db) -> TestResult {
     let id = app.db.create_assessment(&new_assessment(), None).await?;
     assert!(matches!(
         app.db
-            .set_override(id, digiparat::domain::Channel::Analogue, "x", None)
+            .set_override(
+                id,
+                digiparat::domain::Channel::Analogue,
+                digiparat::domain::OverrideReason::Other,
+                "x",
+                None
+            )
             .await,
         Err(DbError::NoSuchAssessment(_))
     ));
@@ -247,6 +253,7 @@ async fn override_sits_beside_the_computed_channel(db: Db) -> TestResult {
         .set_override(
             id,
             digiparat::domain::Channel::Assisted,
+            digiparat::domain::OverrideReason::Other,
             "Wants to try with help first",
             None,
         )

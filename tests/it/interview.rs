@@ -178,7 +178,11 @@ async fn errors_keep_answers_and_override_keeps_computed(db: Db) -> TestResult {
     let override_url = app.url(&format!("/interview/{token}/override"));
     let no_reason = dev
         .post(&override_url)
-        .form(&[("channel", "analogue"), ("reason", "  ")])
+        .form(&[
+            ("channel", "analogue"),
+            ("category", "health"),
+            ("reason", "  "),
+        ])
         .send()
         .await?;
     assert_eq!(
@@ -194,6 +198,33 @@ async fn errors_keep_answers_and_override_keeps_computed(db: Db) -> TestResult {
         location(&no_channel),
         format!("/interview/{token}/result?error=channel#override")
     );
+    // The reason's category is required, and must be one of the instrument's.
+    for category in ["", "bored"] {
+        let no_category = dev
+            .post(&override_url)
+            .form(&[
+                ("channel", "analogue"),
+                ("category", category),
+                ("reason", "x"),
+            ])
+            .send()
+            .await?;
+        assert_eq!(
+            location(&no_category),
+            format!("/interview/{token}/result?error=category#override")
+        );
+    }
+    let page = dev
+        .get(app.url(&format!("/interview/{token}/result?error=category&lang=en")))
+        .send()
+        .await?
+        .text()
+        .await?;
+    assert!(
+        page.contains("Choose why you chose another channel")
+            && page.contains("href=\"#category-person_asked\""),
+        "no error named for the category"
+    );
     assert!(
         app.db
             .result(a.id)
@@ -207,6 +238,7 @@ async fn errors_keep_answers_and_override_keeps_computed(db: Db) -> TestResult {
         .post(&override_url)
         .form(&[
             ("channel", "analogue"),
+            ("category", "person_asked"),
             ("reason", "Prefers letters for now"),
         ])
         .send()
@@ -216,8 +248,12 @@ async fn errors_keep_answers_and_override_keeps_computed(db: Db) -> TestResult {
     assert_eq!(r.channel, computed, "computed channel overwritten");
     let ov = r.override_.ok_or("override not stored")?;
     assert_eq!(
-        (ov.channel.as_str(), ov.reason.as_str()),
-        ("analogue", "Prefers letters for now")
+        (ov.channel.as_str(), ov.reason.as_str(), ov.category),
+        (
+            "analogue",
+            "Prefers letters for now",
+            Some(digiparat::domain::OverrideReason::PersonAsked)
+        )
     );
     let page = dev
         .get(app.url(&format!("/interview/{token}/result")))

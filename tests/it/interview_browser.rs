@@ -78,7 +78,8 @@ async fn complete_an_interview_with_an_override() -> TestResult {
     let shown = b.find(".result-channel").await.attr("data-channel").await?;
     assert_eq!(shown.as_deref(), Some(expected.channel.as_str()));
 
-    // Override: without a reason it is refused, with one it is stored beside the computed channel.
+    // Override: without a category and reason it is refused, with them it is stored beside
+    // the computed channel.
     let other = if expected.channel.as_str() == "analogue" {
         "assisted"
     } else {
@@ -90,8 +91,12 @@ async fn complete_an_interview_with_an_override() -> TestResult {
         .await?;
     b.click_to_next_page("form[action$='/override'] button")
         .await;
-    assert!(b.path().await.contains("error=reason"));
+    assert!(b.path().await.contains("error=category"));
     b.find(&format!("label[for='channel-{other}']"))
+        .await
+        .click()
+        .await?;
+    b.find("label[for='category-observed_difficulties']")
         .await
         .click()
         .await?;

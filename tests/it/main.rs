@@ -24,6 +24,7 @@ mod interview_browser;
 mod lifecycle;
 mod oidc;
 mod oidc_browser;
+mod overrides;
 mod page_cache;
 mod security;
 mod self_browser;

@@ -74,7 +74,7 @@ pub(crate) async fn export_json(state: &AppState, case: &Case) -> Result<Value, 
                 "borderline": r.borderline,
                 "scores": {"access": r.score_access, "skills": r.score_skills, "motivation": r.score_motivation},
                 "computed_at": rfc3339(r.computed_at),
-                "override": r.override_.map(|o| json!({"channel": o.channel, "reason": o.reason, "at": rfc3339(o.at)})),
+                "override": r.override_.map(|o| json!({"channel": o.channel, "category": o.category.map(|c| c.as_str()), "reason": o.reason, "at": rfc3339(o.at)})),
                 "outcome": r.outcome,
             })
         });

@@ -43,6 +43,9 @@ impl InterviewForm {
 pub struct OverrideForm {
     #[serde(default)]
     channel: String,
+    /// The reason's category (`OverrideReason`), required.
+    #[serde(default)]
+    category: String,
     #[serde(default)]
     reason: String,
 }
@@ -205,6 +208,11 @@ pub async fn override_channel(
         .trim()
         .parse::<Channel>()
         .map_err(|_| back("channel"))?;
+    let category = form
+        .category
+        .trim()
+        .parse::<crate::domain::OverrideReason>()
+        .map_err(|_| back("category"))?;
     let reason = form.reason.trim();
     if reason.is_empty() {
         return Err(back("reason"));
@@ -214,7 +222,7 @@ pub async fn override_channel(
     }
     state
         .db
-        .set_override(a.id, channel, reason, Some(&line))
+        .set_override(a.id, channel, category, reason, Some(&line))
         .await?;
     Ok(Redirect::to(&format!("/interview/{token}/result")))
 }

@@ -74,7 +74,11 @@ pub struct CaseworkerResult {
     /// The caseworker's choice: channel name and reason.
     pub chosen: Option<(String, String)>,
     pub channels: Vec<(String, String)>,
+    /// The categories of an override's reason: code and text.
+    pub override_reasons: Vec<(String, String)>,
     pub error: Option<String>,
+    /// The override form's field the error belongs to: `channel`, `category` or `reason`.
+    pub error_field: Option<String>,
 }
 
 #[server(endpoint = "interview/load/form")]

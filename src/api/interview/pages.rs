@@ -269,10 +269,28 @@ pub async fn result(token: String, error: Option<String>) -> AppResult<Caseworke
                 )
             })
             .collect(),
+        override_reasons: crate::domain::OverrideReason::ALL
+            .iter()
+            .map(|c| {
+                (
+                    c.as_str().to_owned(),
+                    instrument.override_reason_text(*c, code).to_owned(),
+                )
+            })
+            .collect(),
+        error_field: error.as_deref().map(|e| {
+            match e {
+                "reason" | "reason_cpr" => "reason",
+                "category" => "category",
+                _ => "channel",
+            }
+            .to_owned()
+        }),
         error: error.map(|e| {
             lang.t(match e.as_str() {
                 "reason" => "error-override-reason",
                 "reason_cpr" => "error-reason-cpr",
+                "category" => "error-override-category",
                 _ => "error-override-channel",
             })
         }),

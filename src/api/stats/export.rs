@@ -31,6 +31,30 @@ pub async fn aggregates_csv(
         parse_filters(&filters).map_err(|e| AppError::invalid(e.field, &lang.t(e.message)))?;
     let k = state.config.min_cell;
     let (total, sections) = build(state.db.as_ref(), &state.disclosure, &view, k, *lang).await?;
+    sections_csv(total, &sections, k, "digiparat-aggregates.csv")
+}
+
+/// GET /dashboard/overrides.csv: every table of the override analysis, as the page shows it.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn overrides_csv(
+    State(state): State<AppState>,
+    user: StaffUser,
+    lang: axum::Extension<Lang>,
+    Query(filters): Query<Filters>,
+) -> AppResult<Response> {
+    permit(user.0, Role::can_view_statistics)?;
+    let view =
+        parse_filters(&filters).map_err(|e| AppError::invalid(e.field, &lang.t(e.message)))?;
+    let k = state.config.min_cell;
+    let teams = state.db.stats_teams().await?;
+    let (total, sections) =
+        super::overrides::build_overrides(state.db.as_ref(), &state.disclosure, &view, k, *lang, &teams)
+            .await?;
+    sections_csv(total, &sections, k, "digiparat-overrides.csv")
+}
+
+/// Every table of a page as CSV, one figure per line; hidden figures as `<k`.
+fn sections_csv(total: Shown, sections: &[Section], k: u64, filename: &str) -> AppResult<Response> {
     let mut out = crate::server::csv_out::CsvOut::with_capacity(4096);
     let hidden = format!("<{k}");
     let text = |s: Shown| match s {
@@ -40,7 +64,7 @@ pub async fn aggregates_csv(
     let mut write = || -> Result<(), csv::Error> {
         out.record(["table", "row", "column", "count"])?;
         out.record(["total", "", "", &text(total)])?;
-        for s in &sections {
+        for s in sections {
             for (label, values) in &s.table.rows {
                 for (column, v) in s.table.columns.iter().zip(values) {
                     out.record([s.id.as_str(), label, column, &text(*v)])?;
@@ -53,12 +77,17 @@ pub async fn aggregates_csv(
     let bytes = out
         .into_bytes()
         .map_err(|e| AppError::broken(format!("csv: {e}")))?;
+    let disposition = format!("attachment; filename=\"{filename}\"");
     Ok((
         [
-            (http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                http::header::CONTENT_TYPE,
+                http::HeaderValue::from_static("text/csv; charset=utf-8"),
+            ),
             (
                 http::header::CONTENT_DISPOSITION,
-                "attachment; filename=\"digiparat-aggregates.csv\"",
+                http::HeaderValue::from_str(&disposition)
+                    .map_err(|e| AppError::broken(format!("csv: {e}")))?,
             ),
         ],
         bytes,

@@ -42,6 +42,42 @@ pub struct Filters {
     pub until: Option<String>,
 }
 
+/// A management view beside the dashboard (override analysis): its filters and sections.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct AnalysisView {
+    pub filters: Filters,
+    pub teams: Vec<(i64, String)>,
+    /// The quarters the period can start and end with (`YYYY-Qn`), newest first.
+    pub periods: Vec<String>,
+    pub k: u64,
+    pub total: Shown,
+    pub sections: Vec<Section>,
+    pub error: Option<String>,
+    pub error_message: Option<String>,
+    /// The query string of the current filters, for the export link.
+    pub query: String,
+}
+
+#[server(endpoint = "stats/load/overrides")]
+pub async fn load_overrides(
+    team: Option<String>,
+    band: Option<String>,
+    mode: Option<String>,
+    language: Option<String>,
+    from: Option<String>,
+    until: Option<String>,
+) -> AppResult<AnalysisView> {
+    server::overrides(Filters {
+        team,
+        band,
+        mode,
+        language,
+        from,
+        until,
+    })
+    .await
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct DashboardView {
     pub filters: Filters,
@@ -145,9 +181,9 @@ pub async fn load_dashboard(
 #[cfg(feature = "ssr")]
 pub use server::{
     FilterError, ItemSeries, PublishedItems, ROW_COLUMNS, StatsView, aggregates_csv, alpha_rows,
-    build, item_series, parse_filters, publish_items, rows_csv,
+    build, build_overrides, item_series, overrides_csv, parse_filters, publish_items, rows_csv,
 };
 
-crate::api::server_side!(dashboard, export, filters, items, plans, publish);
+crate::api::server_side!(dashboard, export, filters, items, overrides, plans, publish);
 #[cfg(feature = "ssr")]
 use server::*;

@@ -80,6 +80,8 @@ impl Person {
             language: self.language.to_owned(),
             channel: channel.to_owned(),
             override_channel: None,
+            override_category: None,
+            rule: if self.assisted { 5 } else { 1 },
             borderline: false,
             provisional: false,
             scores: [Some(40), Some(40), Some(40)],

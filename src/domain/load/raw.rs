@@ -1,7 +1,9 @@
 // The instrument file as written, before validation. Texts default to empty so a missing
 // one is reported by the loader, naming the entry and language, not by serde.
 
-use super::super::codes::{Channel, Dimension, ExemptionGround, Flag, Mode, NextStep, ReasonCode};
+use super::super::codes::{
+    Channel, Dimension, ExemptionGround, Flag, Mode, NextStep, OverrideReason, ReasonCode,
+};
 use super::super::instrument::{
     CaseworkerText, ChannelText, Messages, NameText, ReasonText, StepText,
 };
@@ -23,6 +25,7 @@ pub(super) struct RawInstrument {
     pub(super) exemption_grounds: BTreeMap<ExemptionGround, CaseworkerText>,
     /// The rules of the channel in words, keyed `1`..`6`.
     pub(super) rules: BTreeMap<String, CaseworkerText>,
+    pub(super) override_reasons: BTreeMap<OverrideReason, CaseworkerText>,
     #[serde(default)]
     pub(super) scales: BTreeMap<String, RawScale>,
     pub(super) items: Vec<RawItem>,

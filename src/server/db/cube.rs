@@ -15,6 +15,7 @@ use crate::domain::item_cube::{self, ItemFact, ItemRows, ItemTally};
 pub(crate) const FACT_FROM: &str = "SELECT a.id AS id, a.case_id AS case_id, \
      a.finished_at AS finished_at, a.team_id AS team_id, a.age_band AS age_band, a.mode AS mode, \
      a.language AS language, r.channel AS channel, r.override_channel AS override_channel, \
+     r.override_category AS override_category, CAST(r.rule AS BIGINT) AS rule, \
      r.borderline AS borderline, r.provisional AS provisional, \
      CAST(r.score_access AS BIGINT) AS score_access, CAST(r.score_skills AS BIGINT) AS score_skills, \
      CAST(r.score_motivation AS BIGINT) AS score_motivation, c.kind AS kind, c.code AS code, \
@@ -39,6 +40,8 @@ pub(crate) struct FactRecord {
     language: String,
     channel: String,
     override_channel: Option<String>,
+    override_category: Option<String>,
+    rule: i64,
     borderline: bool,
     provisional: bool,
     score_access: Option<i64>,
@@ -73,6 +76,8 @@ impl RowJoiner {
             language: t.language,
             channel: t.channel,
             override_channel: t.override_channel,
+            override_category: t.override_category,
+            rule: t.rule,
             borderline: t.borderline,
             provisional: t.provisional,
             scores: [t.score_access, t.score_skills, t.score_motivation],

@@ -160,6 +160,8 @@ pub struct Override {
     pub channel: crate::domain::Channel,
     pub reason: String,
     pub at: OffsetDateTime,
+    /// The reason's category; `None` for an override from before it was asked.
+    pub category: Option<crate::domain::OverrideReason>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -272,6 +274,7 @@ pub trait Repository:
         &self,
         id: AssessmentId,
         channel: crate::domain::Channel,
+        category: crate::domain::OverrideReason,
         reason: &str,
         trail: Option<&NewAudit>,
     ) -> Result<(), DbError>;

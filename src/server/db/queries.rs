@@ -267,6 +267,7 @@ macro_rules! impl_repository {
                 &self,
                 id: $crate::server::db::AssessmentId,
                 channel: $crate::domain::Channel,
+                category: $crate::domain::OverrideReason,
                 reason: &str,
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<(), $crate::server::db::DbError> {
@@ -274,13 +275,14 @@ macro_rules! impl_repository {
                 let touched = $crate::server::db::cube::cube_lock_assessment!(&mut tx, id);
                 let before = $crate::server::db::cube::cube_tally!(&mut tx, &touched);
                 let done = sqlx::query(
-                    "UPDATE results SET override_channel = $1, override_reason = $2, overridden_at = $3 \
-                     WHERE assessment_id = $4",
+                    "UPDATE results SET override_channel = $1, override_reason = $2, overridden_at = $3, \
+                     override_category = $5 WHERE assessment_id = $4",
                 )
                 .bind(channel.as_str())
                 .bind(reason)
                 .bind(time::OffsetDateTime::now_utc())
                 .bind(id)
+                .bind(category.as_str())
                 .execute(&mut *tx)
                 .await?;
                 if done.rows_affected() != 1 {
@@ -380,19 +382,24 @@ macro_rules! impl_repository {
                 id: $crate::server::db::AssessmentId,
             ) -> Result<Option<$crate::server::db::StoredResult>, $crate::server::db::DbError> {
                 #[allow(clippy::type_complexity)] // one row of the results table
-                let row: Option<(String, String, i16, bool, bool, Option<i16>, Option<i16>, Option<i16>, String, time::OffsetDateTime, Option<$crate::domain::Channel>, Option<String>, Option<time::OffsetDateTime>)> =
+                let row: Option<(String, String, i16, bool, bool, Option<i16>, Option<i16>, Option<i16>, String, time::OffsetDateTime, Option<$crate::domain::Channel>, Option<String>, Option<time::OffsetDateTime>, Option<String>)> =
                     sqlx::query_as(
                         "SELECT instrument, channel, rule, provisional, borderline, score_access, \
                          score_skills, score_motivation, outcome, computed_at, \
-                         override_channel, override_reason, overridden_at \
+                         override_channel, override_reason, overridden_at, override_category \
                          FROM results WHERE assessment_id = $1",
                     )
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?;
-                row.map(|(instrument, channel, rule, provisional, borderline, a, s, m, outcome, computed_at, oc, or, oat)| {
+                row.map(|(instrument, channel, rule, provisional, borderline, a, s, m, outcome, computed_at, oc, or, oat, category)| {
                     let override_ = match (oc, or, oat) {
-                        (Some(channel), Some(reason), Some(at)) => Some($crate::server::db::Override { channel, reason, at }),
+                        (Some(channel), Some(reason), Some(at)) => Some($crate::server::db::Override {
+                            channel,
+                            reason,
+                            at,
+                            category: category.and_then(|c| c.parse().ok()),
+                        }),
                         _ => None,
                     };
                     Ok($crate::server::db::StoredResult {

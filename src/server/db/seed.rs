@@ -180,6 +180,8 @@ macro_rules! impl_seed_store {
                         language: a.new.language.clone(),
                         channel: r.channel.clone(),
                         override_channel: None,
+                        override_category: None,
+                        rule: i64::from(r.rule),
                         borderline: r.borderline,
                         provisional: r.provisional,
                         scores: [r.score_access, r.score_skills, r.score_motivation].map(|s| s.map(i64::from)),

@@ -14,15 +14,7 @@ use crate::ui::components::loaded::loaded;
 use crate::ui::components::table::ListTable;
 
 /// An age band as people read it.
-pub fn age_band_label(lang: Lang, band: &str) -> String {
-    lang.t(match band {
-        "under-25" => "age-u25",
-        "25-34" => "age-25-34",
-        "35-44" => "age-35-44",
-        "45-54" => "age-45-54",
-        _ => "age-55",
-    })
-}
+pub use crate::i18n::age_band_label;
 
 /// Borderline and provisional marks, in words (never colour alone).
 pub fn marks(lang: Lang, borderline: bool, provisional: bool) -> String {

@@ -15,7 +15,7 @@ use crate::ui::components::loaded::loaded;
 use crate::ui::pages::cases::age_band_label;
 
 /// The statistics filters in the address, as both statistics pages read them.
-fn filters_in_address() -> crate::api::stats::Filters {
+pub(crate) fn filters_in_address() -> crate::api::stats::Filters {
     let q = |name: &str| use_query_map().read_untracked().get(name);
     crate::api::stats::Filters {
         team: q("team"),
@@ -41,7 +41,7 @@ pub fn Dashboard() -> impl IntoView {
 }
 
 /// `2026-Q3` in words.
-fn quarter_label(lang: Lang, quarter: &str) -> String {
+pub(crate) fn quarter_label(lang: Lang, quarter: &str) -> String {
     match quarter.split_once("-Q") {
         Some((year, q)) => lang.t_args(
             "dash-quarter",
@@ -51,7 +51,7 @@ fn quarter_label(lang: Lang, quarter: &str) -> String {
     }
 }
 
-fn cell_text(lang: Lang, s: Shown, k: u64) -> String {
+pub(crate) fn cell_text(lang: Lang, s: Shown, k: u64) -> String {
     match s {
         Shown::Count(n) => n.to_string(),
         Shown::Hidden => lang.t_args("dash-hidden", &[("k", k.to_string())]),
@@ -59,7 +59,7 @@ fn cell_text(lang: Lang, s: Shown, k: u64) -> String {
 }
 
 /// A select for one filter; `options` are (value, label) and the first entry means "all".
-fn select(
+pub(crate) fn select(
     id: &'static str,
     label: String,
     all: String,
@@ -81,6 +81,45 @@ fn select(
                     .collect_view()}
             </select>
         </div>
+    }
+}
+
+/// The statistics filters' selects: team, age band, mode, language and the period.
+pub(crate) fn filter_selects(
+    lang: Lang,
+    teams: Vec<(i64, String)>,
+    f: crate::api::stats::Filters,
+    quarters: Vec<(String, String)>,
+) -> impl IntoView {
+    let teams = teams
+        .iter()
+        .map(|(id, name)| (id.to_string(), name.clone()))
+        .collect();
+    let bands = AgeBand::ALL
+        .iter()
+        .map(|b| (b.as_str().to_owned(), age_band_label(lang, b.as_str())))
+        .collect();
+    let modes = crate::domain::Mode::ALL
+        .iter()
+        .map(|m| {
+            let label = match m {
+                crate::domain::Mode::SelfAssessment => "case-mode-self",
+                crate::domain::Mode::Interview => "case-mode-interview",
+            };
+            (m.as_str().to_owned(), lang.t(label))
+        })
+        .collect();
+    let languages = Lang::ALL
+        .iter()
+        .map(|l| (l.code().to_owned(), l.native_name().to_owned()))
+        .collect();
+    view! {
+        {select("team", lang.t("case-team"), lang.t("dash-all"), teams, f.team.clone())}
+        {select("band", lang.t("case-age"), lang.t("dash-all"), bands, f.band.clone())}
+        {select("mode", lang.t("case-mode"), lang.t("dash-all"), modes, f.mode.clone())}
+        {select("language", lang.t("dash-language"), lang.t("dash-all"), languages, f.language.clone())}
+        {select("from", lang.t("dash-from"), lang.t("dash-any-quarter"), quarters.clone(), f.from.clone())}
+        {select("until", lang.t("dash-until"), lang.t("dash-any-quarter"), quarters, f.until.clone())}
     }
 }
 
@@ -156,29 +195,6 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
         }
     });
     let f = v.filters.clone();
-    let teams = v
-        .teams
-        .iter()
-        .map(|(id, name)| (id.to_string(), name.clone()))
-        .collect();
-    let bands = AgeBand::ALL
-        .iter()
-        .map(|b| (b.as_str().to_owned(), age_band_label(lang, b.as_str())))
-        .collect();
-    let modes = crate::domain::Mode::ALL
-        .iter()
-        .map(|m| {
-            let label = match m {
-                crate::domain::Mode::SelfAssessment => "case-mode-self",
-                crate::domain::Mode::Interview => "case-mode-interview",
-            };
-            (m.as_str().to_owned(), lang.t(label))
-        })
-        .collect();
-    let languages = Lang::ALL
-        .iter()
-        .map(|l| (l.code().to_owned(), l.native_name().to_owned()))
-        .collect();
     let with_query = |path: &str| {
         if v.query.is_empty() {
             path.to_owned()
@@ -188,6 +204,7 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
     };
     let export = with_query("/dashboard/export.csv");
     let items = with_query("/dashboard/items");
+    let overrides = with_query("/dashboard/overrides");
     let contents = v
         .sections
         .iter()
@@ -204,12 +221,7 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
             <h1>{lang.t("dash-title")}</h1>
             <p class="lead">{lang.t_args("dash-lead", &[("k", k.to_string())])}</p>
             <form method="get" action="/dashboard" class="filter-form" role="search" aria-label=lang.t("dash-filters")>
-                {select("team", lang.t("case-team"), lang.t("dash-all"), teams, f.team.clone())}
-                {select("band", lang.t("case-age"), lang.t("dash-all"), bands, f.band.clone())}
-                {select("mode", lang.t("case-mode"), lang.t("dash-all"), modes, f.mode.clone())}
-                {select("language", lang.t("dash-language"), lang.t("dash-all"), languages, f.language.clone())}
-                {select("from", lang.t("dash-from"), lang.t("dash-any-quarter"), quarters.clone(), f.from.clone())}
-                {select("until", lang.t("dash-until"), lang.t("dash-any-quarter"), quarters, f.until.clone())}
+                {filter_selects(lang, v.teams.clone(), f.clone(), quarters)}
                 <p class="hint filter-hint">{lang.t("dash-one-filter-hint")}</p>
                 <button type="submit" class="button button-secondary">{lang.t("cases-filter")}</button>
             </form>
@@ -219,6 +231,7 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
             <ul class="link-list">
                 <li><a href=export download="">{lang.t("dash-export")}</a></li>
                 <li><a href=items>{lang.t("items-link")}</a></li>
+                <li><a href=overrides>{lang.t("ov-link")}</a></li>
             </ul>
             <nav class="anchor-links" aria-labelledby="dash-contents">
                 <h2 id="dash-contents" class="h-small">{lang.t("iv-contents")}</h2>
@@ -231,7 +244,7 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
 }
 
 #[component]
-fn StatSection(s: Section, lang: Lang, k: u64) -> impl IntoView {
+pub(crate) fn StatSection(s: Section, lang: Lang, k: u64) -> impl IntoView {
     let chart = match (s.svg, s.chart_error) {
         (Some(svg), _) => view! { <div class="chart" inner_html=svg></div> }.into_any(),
         (None, Some(_)) => view! { <p class="mark">{lang.t("dash-chart-error")}</p> }.into_any(),

@@ -183,23 +183,19 @@ fn list_or_none(items: Vec<String>, none: String) -> impl IntoView {
 #[component]
 fn ResultPage(r: CaseworkerResult) -> impl IntoView {
     let lang = use_lang();
+    let field = r.error_field.clone().unwrap_or_default();
+    let first_of =
+        |list: &[(String, String)]| list.first().map(|c| c.0.clone()).unwrap_or_default();
     let mut errors: Vec<FieldError> = r
         .error
         .iter()
-        .map(|m| {
-            let target =
-                if m == &lang.t("error-override-reason") || m == &lang.t("error-reason-cpr") {
-                    "reason".to_owned()
-                } else {
-                    format!(
-                        "channel-{}",
-                        r.channels.first().map(|c| c.0.as_str()).unwrap_or("")
-                    )
-                };
-            FieldError {
-                target_id: target,
-                message: m.clone(),
-            }
+        .map(|m| FieldError {
+            target_id: match field.as_str() {
+                "reason" => "reason".to_owned(),
+                "category" => format!("category-{}", first_of(&r.override_reasons)),
+                _ => format!("channel-{}", first_of(&r.channels)),
+            },
+            message: m.clone(),
         })
         .collect();
     let first_step = r
@@ -215,14 +211,31 @@ fn ResultPage(r: CaseworkerResult) -> impl IntoView {
         message: message.clone(),
     }));
     let has_error = !errors.is_empty();
-    let is_reason =
-        |m: &String| m == &lang.t("error-override-reason") || m == &lang.t("error-reason-cpr");
-    let reason_error = r.error.clone().filter(is_reason);
-    let channel_error = r.error.clone().filter(|m| !is_reason(m));
+    let error_on = |name: &str| r.error.clone().filter(|_| field == name);
+    let (reason_error, channel_error, category_error) = (
+        error_on("reason"),
+        error_on("channel"),
+        error_on("category"),
+    );
     let reason_has_error = reason_error.is_some();
     let channel_has_error = channel_error.is_some();
+    let category_has_error = category_error.is_some();
     let reason_described = reason_error.as_ref().map(|_| "reason-error");
     let channel_described = channel_error.as_ref().map(|_| "channel-error");
+    let category_described = category_error.as_ref().map(|_| "category-error");
+    let category_radios = r
+        .override_reasons
+        .iter()
+        .map(|(code, text)| {
+            let id = format!("category-{code}");
+            view! {
+                <div class="radio">
+                    <input type="radio" id=id.clone() name="category" value=code.clone() />
+                    <label for=id>{text.clone()}</label>
+                </div>
+            }
+        })
+        .collect_view();
     let none = lang.t("cw-none");
     let score_rows = r
         .scores
@@ -296,6 +309,13 @@ fn ResultPage(r: CaseworkerResult) -> impl IntoView {
                             <legend class="legend-question">{lang.t("cw-override-channel")}</legend>
                             {channel_error.map(|m| view! { <InlineError id="channel-error".to_owned() message=m /> })}
                             <div class="radios">{channel_radios}</div>
+                        </fieldset>
+                    </div>
+                    <div class="form-group" class:form-group-error=category_has_error>
+                        <fieldset aria-describedby=category_described>
+                            <legend class="legend-question">{lang.t("cw-override-category")}</legend>
+                            {category_error.map(|m| view! { <InlineError id="category-error".to_owned() message=m /> })}
+                            <div class="radios">{category_radios}</div>
                         </fieldset>
                     </div>
                     <div class="form-group" class:form-group-error=reason_has_error>

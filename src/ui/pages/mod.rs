@@ -2,6 +2,7 @@
 
 pub mod accessibility;
 pub mod admin;
+pub mod analysis;
 pub mod case;
 pub mod cases;
 pub mod dashboard;

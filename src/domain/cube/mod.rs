@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use time::OffsetDateTime;
 
-use super::{Channel, Dimension, ExemptionGround, ReasonCode, disclosure};
+use super::{Channel, Dimension, ExemptionGround, OverrideReason, ReasonCode, disclosure};
 
 /// Computed channel, by `Channel::ALL` index.
 pub const COMPUTED: usize = 0;
@@ -29,7 +29,19 @@ pub const REASONS: usize = SCORES + 3 * SCORE_BANDS;
 pub const GROUNDS: usize = REASONS + 17;
 /// Cases by channel at the first (row) and latest (column) assessment.
 pub const MOVES: usize = GROUNDS + 5;
-pub const SLOTS: usize = MOVES + 9;
+/// Assessments by computed (row) and after-override (column) channel.
+pub const CHANGES: usize = MOVES + 9;
+/// Overridden to another channel: in all, toward less digital, toward more digital.
+pub const OVERRIDDEN: usize = CHANGES + 9;
+pub const OVERRIDDEN_LESS: usize = OVERRIDDEN + 1;
+pub const OVERRIDDEN_MORE: usize = OVERRIDDEN + 2;
+/// Overrides by their reason's category (`OverrideReason::ALL`), then unrecorded (older
+/// overrides, from before the category was asked).
+pub const OVERRIDE_REASONS: usize = OVERRIDDEN + 3;
+/// Assessments whose channel rule 1–6 decided, and of those the overridden.
+pub const RULES: usize = OVERRIDE_REASONS + OverrideReason::ALL.len() + 1;
+pub const RULES_OVERRIDDEN: usize = RULES + 6;
+pub const SLOTS: usize = RULES_OVERRIDDEN + 6;
 /// Beside each count, the sum of its contributors' record keys (`domain::disclosure`):
 /// slot `KEYS + s` holds the key sum of slot `s`.
 pub const KEYS: usize = SLOTS;
@@ -74,6 +86,28 @@ pub fn count_names() -> Vec<String> {
             names.push(format!("moved_{from}_{to}"));
         }
     }
+    for from in Channel::ALL {
+        for to in Channel::ALL {
+            names.push(format!("change_{from}_{to}"));
+        }
+    }
+    for n in [
+        "overridden",
+        "overridden_less_digital",
+        "overridden_more_digital",
+    ] {
+        names.push(n.to_owned());
+    }
+    for r in OverrideReason::ALL {
+        names.push(format!("override_reason_{r}"));
+    }
+    names.push("override_reason_unrecorded".to_owned());
+    for rule in 1..=6 {
+        names.push(format!("rule_{rule}"));
+    }
+    for rule in 1..=6 {
+        names.push(format!("rule_{rule}_overridden"));
+    }
     names
 }
 
@@ -112,6 +146,10 @@ pub struct FactRow {
     pub language: String,
     pub channel: String,
     pub override_channel: Option<String>,
+    /// The override reason's category (`OverrideReason`); `None` when unrecorded.
+    pub override_category: Option<String>,
+    /// The rule (1–6) that decided the computed channel.
+    pub rule: i64,
     pub borderline: bool,
     pub provisional: bool,
     pub scores: [Option<i64>; 3],
@@ -144,6 +182,31 @@ impl FactRow {
         }
         if let Some(i) = self.after() {
             slots.push(AFTER + i);
+        }
+        let rule = usize::try_from(self.rule - 1).ok().filter(|r| *r < 6);
+        if let Some(r) = rule {
+            slots.push(RULES + r);
+        }
+        if let (Some(from), Some(to)) = (computed, self.after()) {
+            slots.push(CHANGES + from * 3 + to);
+            if from != to {
+                slots.push(OVERRIDDEN);
+                // Channels are declared by digital autonomy: a lower index is less digital.
+                slots.push(if to < from {
+                    OVERRIDDEN_LESS
+                } else {
+                    OVERRIDDEN_MORE
+                });
+                let category = self
+                    .override_category
+                    .as_deref()
+                    .and_then(|c| OverrideReason::ALL.iter().position(|r| r.as_str() == c))
+                    .unwrap_or(OverrideReason::ALL.len());
+                slots.push(OVERRIDE_REASONS + category);
+                if let Some(r) = rule {
+                    slots.push(RULES_OVERRIDDEN + r);
+                }
+            }
         }
         if self.borderline {
             slots.push(BORDERLINE);
@@ -284,230 +347,8 @@ pub fn by_series(
     out
 }
 
-/// Every dashboard quantity of one view, published (`domain::disclosure`): the cube's
-/// month rows of the view's series (every month up to the end of the range, since the
-/// adjustment looks back to the last occupied quarter before it) added up per quarter.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PublishedView {
-    /// The number of finished assessments.
-    pub people: i64,
-    /// One published value per count slot.
-    pub slots: Vec<i64>,
-    /// Per occupied quarter of the range: people and the computed channels.
-    pub periods: Vec<(String, i64, [i64; 3])>,
-}
-
-/// The quantity name of the number of people in a view.
-pub const PEOPLE: &str = "people";
-
-/// The occupied quarters of month rows and their sums (month rows with a bad month are
-/// left out).
-pub fn quarters(months: &[(String, [i64; WIDTH])]) -> BTreeMap<String, [i64; WIDTH]> {
-    let mut out: BTreeMap<String, [i64; WIDTH]> = BTreeMap::new();
-    for (month, row) in months {
-        let Some(q) = disclosure::quarter_of_month(month) else {
-            continue;
-        };
-        let sum = out.entry(q).or_insert([0; WIDTH]);
-        for (x, n) in sum.iter_mut().zip(row) {
-            *x += n;
-        }
-    }
-    out.retain(|_, row| people_of(row).count > 0);
-    out
-}
-
-/// The people of a row: everyone has exactly one computed channel.
-fn people_of(row: &[i64; WIDTH]) -> disclosure::Tally {
-    let mut t = disclosure::Tally::default();
-    for c in 0..3 {
-        t.add(disclosure::Tally {
-            count: row[COMPUTED + c],
-            key_sum: row[KEYS + COMPUTED + c],
-        });
-    }
-    t
-}
-
-pub fn publish_view(
-    secret: &disclosure::Secret,
-    series: &str,
-    months: &[(String, [i64; WIDTH])],
-    range: &disclosure::Range,
-) -> PublishedView {
-    let all: Vec<usize> = (0..SLOTS).collect();
-    publish_slots(secret, series, months, range, &all)
-}
-
-/// `publish_view` for some slots only (the others are 0); the trend is always there.
-pub fn publish_slots(
-    secret: &disclosure::Secret,
-    series: &str,
-    months: &[(String, [i64; WIDTH])],
-    range: &disclosure::Range,
-    wanted: &[usize],
-) -> PublishedView {
-    let quarters = quarters(months);
-    let s = disclosure::Series {
-        name: series.to_owned(),
-        periods: quarters.keys().cloned().collect(),
-    };
-    let rows: Vec<&[i64; WIDTH]> = quarters.values().collect();
-    let tallies_of = |slot: usize| -> Vec<disclosure::Tally> {
-        rows.iter()
-            .map(|r| disclosure::Tally {
-                count: r[slot],
-                key_sum: r[KEYS + slot],
-            })
-            .collect()
-    };
-    let people_tallies: Vec<disclosure::Tally> = rows.iter().map(|r| people_of(r)).collect();
-    let names = count_names();
-    let mut slots = vec![0; SLOTS];
-    for &slot in wanted.iter().filter(|s| **s < SLOTS) {
-        slots[slot] = s.publish(secret, &names[slot], &tallies_of(slot), range);
-    }
-    let people_each = s.publish_each(secret, PEOPLE, &people_tallies, range);
-    let channel_each: Vec<Vec<(String, i64)>> = (0..3)
-        .map(|c| {
-            s.publish_each(
-                secret,
-                &names[COMPUTED + c],
-                &tallies_of(COMPUTED + c),
-                range,
-            )
-        })
-        .collect();
-    let periods = people_each
-        .into_iter()
-        .enumerate()
-        .map(|(i, (q, n))| {
-            let channel = |c: usize| channel_each[c].get(i).map_or(0, |(_, v)| *v);
-            (q, n, [channel(0), channel(1), channel(2)])
-        })
-        .collect();
-    PublishedView {
-        people: s.publish(secret, PEOPLE, &people_tallies, range),
-        slots,
-        periods,
-    }
-}
+mod publish;
+pub use publish::*;
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use time::macros::datetime;
-
-    fn row(id: i64, case: Option<i64>, at: OffsetDateTime, channel: &str) -> FactRow {
-        FactRow {
-            id,
-            case_id: case,
-            finished_at: at,
-            team_id: Some(1),
-            age_band: Some("25-34".into()),
-            mode: "self".into(),
-            language: "da".into(),
-            channel: channel.into(),
-            override_channel: None,
-            borderline: false,
-            provisional: false,
-            scores: [Some(100), Some(45), None],
-            codes: vec![
-                ("reason".into(), "no_mitid".into()),
-                ("ground".into(), "health".into()),
-                ("flag".into(), "many_dont_understand".into()),
-            ],
-            record_key: 1000 + id,
-        }
-    }
-
-    #[test]
-    fn the_slot_names_match_the_layout() {
-        let names = slot_names();
-        assert_eq!(names.len(), WIDTH);
-        assert_eq!(names[KEYS + AFTER], "k_after_analogue");
-        assert_eq!(names[AFTER], "after_analogue");
-        assert_eq!(names[SCORES + SCORE_BANDS - 1], "score_access_none");
-        assert_eq!(names[REASONS], "reason_already_exempt");
-        assert_eq!(names[GROUNDS], "ground_no_device_or_internet");
-        assert_eq!(names[MOVES + 2], "moved_analogue_self_service");
-        assert_eq!(ReasonCode::ALL.len(), GROUNDS - REASONS);
-        assert_eq!(ExemptionGround::ALL.len(), MOVES - GROUNDS);
-        let unique: std::collections::BTreeSet<_> = names.iter().collect();
-        assert_eq!(unique.len(), WIDTH);
-    }
-
-    #[test]
-    fn a_row_counts_its_channel_scores_and_codes() {
-        let r = row(1, None, datetime!(2026-03-31 23:30 UTC), "assisted");
-        let mut slots = r.slots();
-        slots.sort();
-        assert_eq!(
-            slots,
-            vec![
-                COMPUTED + 1,
-                AFTER + 1,
-                score_slot(0, Some(100)),
-                score_slot(1, Some(45)),
-                score_slot(2, None),
-                REASONS + 6,
-                GROUNDS + 4,
-            ]
-        );
-        assert_eq!(score_slot(0, Some(100)), SCORES + 9);
-        assert_eq!(r.cell().month, "2026-03");
-        // Reasons count only where they kept a person from self-service.
-        let s = row(2, None, datetime!(2026-03-01 0:00 +02:00), "self_service");
-        assert!(!s.slots().contains(&(REASONS + 6)));
-        assert_eq!(s.cell().month, "2026-02");
-    }
-
-    #[test]
-    fn movement_goes_to_the_latest_cell_whatever_the_order() {
-        let first = row(1, Some(9), datetime!(2025-01-10 12:00 UTC), "analogue");
-        let mut latest = row(3, Some(9), datetime!(2025-06-10 12:00 UTC), "assisted");
-        latest.override_channel = Some("self_service".into());
-        let middle = row(2, Some(9), datetime!(2025-03-10 12:00 UTC), "assisted");
-        for order in [[&latest, &first, &middle], [&first, &middle, &latest]] {
-            let mut t = Tally::default();
-            for r in order {
-                t.add(r);
-            }
-            let cells = t.finish();
-            let moved: i64 = cells
-                .values()
-                .map(|c| c[MOVES..SLOTS].iter().sum::<i64>())
-                .sum();
-            assert_eq!(moved, 1);
-            assert_eq!(
-                cells[&latest.cell()][MOVES + 2],
-                1,
-                "analogue to self-service"
-            );
-        }
-        // One assessment is no movement.
-        let mut t = Tally::default();
-        t.add(&first);
-        assert!(
-            t.finish()
-                .values()
-                .all(|c| c[MOVES..SLOTS].iter().all(|n| *n == 0))
-        );
-    }
-
-    #[test]
-    fn the_difference_leaves_out_unchanged_cells() {
-        let a = row(1, None, datetime!(2025-01-10 12:00 UTC), "analogue");
-        let mut b = a.clone();
-        b.override_channel = Some("assisted".into());
-        let mut before = Tally::default();
-        before.add(&a);
-        let mut after = Tally::default();
-        after.add(&b);
-        let d = difference(&before.finish(), &after.finish());
-        assert_eq!(d.len(), 1);
-        let c = &d[&a.cell()];
-        assert_eq!((c[AFTER], c[AFTER + 1], c[COMPUTED]), (-1, 1, 0));
-        assert!(difference(&d, &d).is_empty());
-    }
-}
+mod tests;

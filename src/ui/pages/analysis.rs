@@ -1,0 +1,98 @@
+//! Management views beside the dashboard: the override analysis. Filters as a GET form (a
+//! view can be bookmarked), then each chart with its conclusion as caption, followed by
+//! the same numbers as a table, and the whole as CSV.
+
+use leptos::prelude::*;
+
+use crate::api::stats::{AnalysisView, load_overrides};
+use crate::i18n::use_lang;
+use crate::ui::components::error_summary::{ErrorSummary, FieldError};
+use crate::ui::components::layout::{Frame, Page};
+use crate::ui::components::loaded::loaded;
+use crate::ui::pages::dashboard::{
+    StatSection, cell_text, filter_selects, filters_in_address, quarter_label,
+};
+
+#[component]
+pub fn Overrides() -> impl IntoView {
+    let f = filters_in_address();
+    loaded(
+        move || {
+            let f = f.clone();
+            load_overrides(f.team, f.band, f.mode, f.language, f.from, f.until)
+        },
+        |v: AnalysisView| {
+            view! {
+                <AnalysisPage v path="/dashboard/overrides" title_key="ov-title" lead_key="ov-lead" />
+            }
+        },
+    )
+}
+
+#[component]
+fn AnalysisPage(
+    v: AnalysisView,
+    path: &'static str,
+    title_key: &'static str,
+    lead_key: &'static str,
+) -> impl IntoView {
+    let lang = use_lang();
+    let k = v.k;
+    let errors: Vec<FieldError> = v
+        .error
+        .iter()
+        .map(|field| FieldError {
+            target_id: field.clone(),
+            message: v
+                .error_message
+                .clone()
+                .unwrap_or_else(|| lang.t("error-dash-filter")),
+        })
+        .collect();
+    let has_error = !errors.is_empty();
+    let quarters: Vec<(String, String)> = v
+        .periods
+        .iter()
+        .map(|q| (q.clone(), quarter_label(lang, q)))
+        .collect();
+    let f = v.filters.clone();
+    let export = if v.query.is_empty() {
+        format!("{path}.csv")
+    } else {
+        format!("{path}.csv?{}", v.query)
+    };
+    let contents = v
+        .sections
+        .iter()
+        .map(|s| view! { <li><a href=format!("#{}", s.id)>{s.title.clone()}</a></li> })
+        .collect_view();
+    let sections = v
+        .sections
+        .into_iter()
+        .map(|s| view! { <StatSection s lang k /> })
+        .collect_view();
+    view! {
+        <Page title=lang.t(title_key) has_error frame=Frame::StaffWide>
+            <a class="back-link d-print-none" href="/dashboard">{lang.t("items-back")}</a>
+            <ErrorSummary errors />
+            <h1>{lang.t(title_key)}</h1>
+            <p class="lead">{lang.t_args(lead_key, &[("k", k.to_string())])}</p>
+            <form method="get" action=path class="filter-form" role="search" aria-label=lang.t("dash-filters")>
+                {filter_selects(lang, v.teams.clone(), f.clone(), quarters)}
+                <p class="hint filter-hint">{lang.t("ov-filter-hint")}</p>
+                <button type="submit" class="button button-secondary">{lang.t("cases-filter")}</button>
+            </form>
+            <p role="status" data-total="">
+                {lang.t_args("dash-total", &[("count", cell_text(lang, v.total, k))])}
+            </p>
+            <ul class="link-list">
+                <li><a href=export download="">{lang.t("dash-export")}</a></li>
+            </ul>
+            <nav class="anchor-links" aria-labelledby="dash-contents">
+                <h2 id="dash-contents" class="h-small">{lang.t("iv-contents")}</h2>
+                <ul>{contents}</ul>
+            </nav>
+            {sections}
+        </Page>
+    }
+}
