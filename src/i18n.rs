@@ -181,6 +181,7 @@ mod tests {
             "error-help-",
             // API tokens: administrators only.
             "tokens-",
+            "ov-",
         ];
         let mut too_hard = Vec::new();
         for (key, value) in text.lines().filter_map(|l| l.split_once(" = ")) {
