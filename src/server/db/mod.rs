@@ -9,6 +9,7 @@ mod export;
 pub mod help;
 pub mod identity;
 mod invites;
+mod item_rows;
 mod postgres;
 mod queries;
 mod retention;
