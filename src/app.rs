@@ -13,7 +13,8 @@ use leptos_router::{
 use crate::ui::pages::{
     accessibility::AccessibilityStatement,
     admin::{AdminPage, AdminUserPage, AuditPage},
-    analysis::Overrides,
+    analysis::{Agreement, CalibrationStats, Fairness, Overrides},
+    calibration::{CalibrationHome, CalibrationResult, CalibrationVignette},
     case::{CasePage, InviteSlipPage},
     cases::{Caseload, NewCase},
     dashboard::{Dashboard, ItemAnalysis},
@@ -102,6 +103,12 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("dashboard") view=Dashboard ssr=SsrMode::Async />
                 <Route path=path!("dashboard/items") view=ItemAnalysis ssr=SsrMode::Async />
                 <Route path=path!("dashboard/overrides") view=Overrides ssr=SsrMode::Async />
+                <Route path=path!("dashboard/fairness") view=Fairness ssr=SsrMode::Async />
+                <Route path=path!("dashboard/agreement") view=Agreement ssr=SsrMode::Async />
+                <Route path=path!("dashboard/calibration") view=CalibrationStats ssr=SsrMode::Async />
+                <Route path=path!("calibration") view=CalibrationHome ssr=SsrMode::Async />
+                <Route path=path!("calibration/:round/vignette/:number") view=CalibrationVignette ssr=SsrMode::Async />
+                <Route path=path!("calibration/:round/result") view=CalibrationResult ssr=SsrMode::Async />
                 <Route path=path!("admin") view=AdminPage ssr=SsrMode::Async />
                 <Route path=path!("admin/users/:user") view=AdminUserPage ssr=SsrMode::Async />
                 <Route path=path!("admin/audit") view=AuditPage ssr=SsrMode::Async />

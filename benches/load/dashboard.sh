@@ -3,7 +3,7 @@
 # `digiparat seed-demo`, signs in as the administrator (who may view statistics) and times
 # 30 sequential GET /dashboard and /dashboard/items requests (all charts, no filter) and
 # 30 with a team and period filter, with curl, beside /healthz as the baseline of the same
-# run. Prints p50/p90. ROWS=0 stops there. Then downloads /dashboard/rows.csv (every
+# run; the same for the management views (overrides, fairness, agreement, calibration). Prints p50/p90. ROWS=0 stops there. Then downloads /dashboard/rows.csv (every
 # assessment) three times and prints its time, size and the server's peak memory before
 # and after (VmHWM), which shows whether the export's memory stays flat.
 # Usage: benches/load/dashboard.sh CASES [DATABASE_URL]   (default: a new SQLite file;
@@ -50,6 +50,14 @@ done
 for query in "" "?team=2&from=2026-Q1&until=2026-Q2"; do
   timed "/dashboard/items$query"
 done
+# The management views (override analysis, fairness, self versus observed, calibration).
+timed "/dashboard/overrides"
+timed "/dashboard/overrides?team=2&from=2026-Q1&until=2026-Q2"
+timed "/dashboard/fairness"
+timed "/dashboard/fairness?from=2026-Q1&until=2026-Q2"
+timed "/dashboard/agreement"
+timed "/dashboard/agreement?from=2026-Q1&until=2026-Q2"
+timed "/dashboard/calibration"
 if [ "${ROWS:-1}" = 0 ]; then exit 0; fi
 # Heap, not file pages: SQLite maps its file, and mapped pages count in RSS.
 anon() { awk '/RssAnon/ {print int($2/1024)}' "/proc/$SERVER/status"; }

@@ -16,6 +16,7 @@ pub(crate) use server_side;
 
 pub mod admin;
 pub mod auth;
+pub mod calibration;
 pub mod cases;
 #[cfg(feature = "ssr")]
 pub mod guard;
@@ -185,6 +186,15 @@ pub fn route_table() -> Vec<RouteEntry> {
             post(cases::create_invite),
         ),
         (
+            rule(
+                "POST",
+                "/calibration/{round}/vignette/{number}",
+                Form,
+                Caseworker,
+            ),
+            post(calibration::answer),
+        ),
+        (
             rule("POST", "/cases/{case}/erase", Form, Caseworker),
             post(cases::erase),
         ),
@@ -231,6 +241,18 @@ pub fn route_table() -> Vec<RouteEntry> {
         (
             rule("GET", "/dashboard/overrides.csv", Api, Statistics),
             get(stats::overrides_csv),
+        ),
+        (
+            rule("GET", "/dashboard/fairness.csv", Api, Statistics),
+            get(stats::fairness_csv),
+        ),
+        (
+            rule("GET", "/dashboard/calibration.csv", Api, Statistics),
+            get(stats::calibration_csv),
+        ),
+        (
+            rule("GET", "/dashboard/agreement.csv", Api, Statistics),
+            get(stats::agreement_csv),
         ),
         (
             rule("POST", "/dashboard/rows.csv", Form, Statistics),

@@ -64,27 +64,36 @@ pub fn cohen_kappa<const K: usize>(table: &[[u64; K]; K]) -> Option<Kappa> {
     })
 }
 
-/// Fleiss' κ: `counts[i][j]` raters put subject i in category j; every subject must have
-/// the same number of raters, at least two. `None` otherwise, or when pₑ = 1.
+/// Fleiss' κ: `counts[i][j]` raters put subject i in category j. Subjects may have
+/// different numbers of raters (the usual generalisation: each subject's agreement over
+/// its own raters, category shares over all ratings); subjects with fewer than two are
+/// left out. With equal raters it is Fleiss (1971) exactly. `None` without any subject
+/// of two raters, or when pₑ = 1.
 pub fn fleiss_kappa(counts: &[Vec<u64>]) -> Option<f64> {
-    let raters: u64 = counts.first()?.iter().sum();
-    if raters < 2 || counts.iter().any(|c| c.iter().sum::<u64>() != raters) {
+    let kept: Vec<&Vec<u64>> = counts
+        .iter()
+        .filter(|c| c.iter().sum::<u64>() >= 2)
+        .collect();
+    if kept.is_empty() {
         return None;
     }
-    let (subjects, n) = (counts.len() as f64, raters as f64);
-    let agreement = counts
+    let agreement = kept
         .iter()
-        .map(|c| (c.iter().map(|x| (x * x) as f64).sum::<f64>() - n) / (n * (n - 1.0)))
+        .map(|c| {
+            let n = c.iter().sum::<u64>() as f64;
+            (c.iter().map(|x| (x * x) as f64).sum::<f64>() - n) / (n * (n - 1.0))
+        })
         .sum::<f64>()
-        / subjects;
-    let categories = counts.first()?.len();
+        / kept.len() as f64;
+    let ratings: u64 = kept.iter().map(|c| c.iter().sum::<u64>()).sum();
+    let categories = kept.iter().map(|c| c.len()).max().unwrap_or(0);
     let chance: f64 = (0..categories)
         .map(|j| {
-            let p = counts
+            let p = kept
                 .iter()
                 .map(|c| c.get(j).copied().unwrap_or(0))
                 .sum::<u64>() as f64
-                / (subjects * n);
+                / ratings as f64;
             p * p
         })
         .sum();
@@ -175,8 +184,14 @@ mod tests {
         assert_eq!(
             fleiss_kappa(&[vec![1, 0], vec![0, 2]]),
             None,
-            "unequal raters"
+            "one subject of one rater is left out; the other alone is all chance"
         );
+        // Unequal raters: 3, 2 and 3. P₁ = (4+1−3)/6 = 1/3, P₂ = (4−2)/2 = 1, P₃ = 0;
+        // P̄ = 4/9. Shares of all 8 ratings: 3/8, 4/8, 1/8; P̄ₑ = 0.40625;
+        // κ = (0.444444 − 0.40625) / 0.59375 = 0.064327.
+        let k = fleiss_kappa(&[vec![2, 1, 0], vec![0, 2, 0], vec![1, 1, 1], vec![0, 0, 1]])
+            .unwrap_or(f64::NAN);
+        assert!(close(k, (4.0 / 9.0 - 0.40625) / 0.59375), "{k}");
         assert_eq!(fleiss_kappa(&[]), None);
     }
 }

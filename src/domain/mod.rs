@@ -7,6 +7,7 @@ pub mod answer_codes;
 mod answers;
 #[cfg(feature = "ssr")]
 pub mod calendar;
+pub mod calibration;
 pub mod case;
 mod codes;
 #[cfg(feature = "ssr")]
@@ -14,6 +15,7 @@ pub mod cube;
 pub mod demo;
 #[cfg(feature = "ssr")]
 pub mod disclosure;
+pub mod fairness;
 pub mod help;
 mod instrument;
 #[cfg(feature = "ssr")]

@@ -80,6 +80,12 @@ pub struct Config {
     pub retention_months: u32,
     /// Statistics hide every count of fewer people than this (k).
     pub min_cell: u64,
+    /// The fairness monitor flags a group whose share of analogue differs from everyone
+    /// else's by more than this many percentage points (and beyond chance).
+    pub fairness_margin_points: u64,
+    /// Calibration results are shown per named caseworker only when at least this many
+    /// caseworkers of the team took part.
+    pub calibration_min_people: u64,
     /// Below this much free space in the SQLite data folder, writes pause and `/healthz`
     /// answers 503 (0: never).
     pub min_free_bytes: u64,
@@ -168,6 +174,20 @@ impl Config {
         let retention_months = bounded(&get, "DIGIPARAT_RETENTION_MONTHS", 24, 1..=120, "months")?;
         let retention_months = u32::try_from(retention_months).unwrap_or(24);
         let min_cell = bounded(&get, "DIGIPARAT_MIN_CELL", 10, 2..=1000, "people")?;
+        let fairness_margin_points = bounded(
+            &get,
+            "DIGIPARAT_FAIRNESS_MARGIN_POINTS",
+            10,
+            1..=50,
+            "percentage points",
+        )?;
+        let calibration_min_people = bounded(
+            &get,
+            "DIGIPARAT_CALIBRATION_MIN_PEOPLE",
+            5,
+            2..=100,
+            "caseworkers",
+        )?;
         let min_free_bytes = bounded(
             &get,
             "DIGIPARAT_MIN_FREE_MB",
@@ -221,6 +241,8 @@ impl Config {
         Ok(Config {
             oidc,
             min_cell,
+            fairness_margin_points,
+            calibration_min_people,
             min_free_bytes,
             timeouts,
             body_timeout,

@@ -70,6 +70,8 @@ pub async fn seed_demo(
     // Record keys from a stream of their own: the same seed gives the same published
     // figures, and the demo data stay what they were before keys existed.
     let mut keys = DemoRng::new(seed ^ 0x6b65_7973);
+    // Overrides from a third stream, for the same reason.
+    let mut overrides = DemoRng::new(seed ^ 0x6f76_6572);
     let mut report = SeedReport::default();
     let mut batch = Vec::with_capacity(BATCH.min(cases));
     for n in 0..cases {
@@ -84,6 +86,9 @@ pub async fn seed_demo(
             let mut result = StoredResult::of(&outcome);
             result.computed_at =
                 day_in_past(now, MONTHS - 1 - a.month_offset.min(MONTHS - 1), a.day);
+            if a.mode == crate::domain::Mode::Interview {
+                result.override_ = demo_override(&mut overrides, &outcome, result.computed_at);
+            }
             let by = match a.mode {
                 crate::domain::Mode::Interview => AnsweredBy::Caseworker,
                 crate::domain::Mode::SelfAssessment => AnsweredBy::Recipient,
@@ -124,6 +129,59 @@ pub async fn seed_demo(
     }
     seed_help(db, &team_ids).await?;
     Ok(report)
+}
+
+/// About one interview in eight gets a caseworker's override, with a category, so the
+/// override analysis has data: mostly toward less digital (the person asked for paper,
+/// or difficulties were seen), some toward more.
+fn demo_override(
+    rng: &mut DemoRng,
+    outcome: &crate::domain::Outcome,
+    at: OffsetDateTime,
+) -> Option<crate::server::db::Override> {
+    use crate::domain::{Channel, OverrideReason};
+    let draw = rng.next_u64() % 64;
+    if draw >= 8 {
+        return None;
+    }
+    let (channel, category, reason) = match (outcome.channel, draw) {
+        (Channel::SelfService, 0..=4) => (
+            Channel::Assisted,
+            OverrideReason::ObservedDifficulties,
+            "Had trouble with MitID at the desk.",
+        ),
+        (Channel::SelfService, _) => (
+            Channel::Analogue,
+            OverrideReason::PersonAsked,
+            "Asked for letters on paper.",
+        ),
+        (Channel::Assisted, 0..=3) => (
+            Channel::Analogue,
+            OverrideReason::Health,
+            "Health makes screens hard just now.",
+        ),
+        (Channel::Assisted, 4..=5) => (
+            Channel::Analogue,
+            OverrideReason::Language,
+            "Needs an interpreter for letters.",
+        ),
+        (Channel::Assisted, _) => (
+            Channel::SelfService,
+            OverrideReason::Other,
+            "Managed every task shown, on their own.",
+        ),
+        (Channel::Analogue, _) => (
+            Channel::Assisted,
+            OverrideReason::Other,
+            "A daughter helps with Digital Post.",
+        ),
+    };
+    Some(crate::server::db::Override {
+        channel,
+        reason: reason.to_owned(),
+        at,
+        category: Some(category),
+    })
 }
 
 /// Plans for the newest finished interviews of `teams` (at most `DEMO_PLANS`), agreed when

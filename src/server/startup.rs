@@ -31,6 +31,8 @@ pub enum StartError {
     Disclosure(DbError),
     #[error("cannot set up sign-in through the identity provider: {0}")]
     Oidc(#[from] crate::server::oidc::OidcError),
+    #[error("instruments/dr-1-vignettes.toml cannot be used: {0}")]
+    Vignettes(String),
 }
 
 pub struct Application {
@@ -56,6 +58,7 @@ impl Application {
         config: Config,
         db: Arc<dyn Repository>,
     ) -> Result<Application, StartError> {
+        crate::domain::calibration::Vignettes::check_bundled().map_err(StartError::Vignettes)?;
         db.sessions()
             .migrate()
             .await

@@ -258,6 +258,8 @@ fn request(rule: &Rule, f: &Fixture, n: usize) -> (String, Vec<(String, String)>
         .replace("{api_token}", &f.api_token.to_string())
         .replace("{item}", "U1")
         .replace("{id}", "dr-1")
+        .replace("{round}", "1")
+        .replace("{number}", "1")
         .replace("/pkg/*", "/pkg/digiparat.css");
     let pairs: &[(&str, String)] = match rule.path {
         "/self/answer" => &[("item", "U1".into())],
@@ -300,6 +302,8 @@ fn request(rule: &Rule, f: &Fixture, n: usize) -> (String, Vec<(String, String)>
             &[("token", f.token.clone())]
         }
         "/api/admin/load/offer" => &[("id", f.offer.to_string())],
+        "/api/calibration/load/vignette" => &[("round", "1".into()), ("number", "1".into())],
+        "/api/calibration/load/result" => &[("round", "1".into())],
         "/interview/{token}/plan" => &[("steps", "device_access".into())],
         "/admin/help/{offer}/retire" => &[("retired", "yes".into())],
         "/api/admin/load/user" => &[("id", f.user.to_string())],

@@ -4,6 +4,7 @@
 mod helpers;
 
 mod accounts;
+mod analysis_browser;
 mod api;
 mod authz;
 mod browser;
@@ -13,6 +14,7 @@ mod dashboard;
 mod database;
 mod disclosure;
 mod durability;
+mod fairness;
 mod fuzz_api;
 mod hardening;
 mod help;

@@ -26,7 +26,7 @@ use crate::server::state::AppState;
 pub struct InterviewForm(BTreeMap<String, Vec<String>>);
 
 impl InterviewForm {
-    fn values(&self, name: &str) -> &[String] {
+    pub(crate) fn values(&self, name: &str) -> &[String] {
         self.0.get(name).map(Vec::as_slice).unwrap_or_default()
     }
 

@@ -111,7 +111,9 @@ pub async fn load_paper() -> AppResult<Vec<FormSection>> {
 }
 
 #[cfg(feature = "ssr")]
-pub(crate) use server::{authorized_interview, caseworker_page, entry, interview};
+pub(crate) use server::{
+    InterviewForm, authorized_interview, caseworker_page, entry, interview, sections,
+};
 #[cfg(feature = "ssr")]
 pub use server::{override_channel, save, start};
 

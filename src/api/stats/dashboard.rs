@@ -58,6 +58,9 @@ pub(crate) fn section(
         svg,
         chart_error,
         table,
+        text: None,
+        notes: Vec::new(),
+        source: None,
     }
 }
 

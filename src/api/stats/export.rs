@@ -53,8 +53,77 @@ pub async fn overrides_csv(
     sections_csv(total, &sections, k, "digiparat-overrides.csv")
 }
 
-/// Every table of a page as CSV, one figure per line; hidden figures as `<k`.
-fn sections_csv(total: Shown, sections: &[Section], k: u64, filename: &str) -> AppResult<Response> {
+/// The period of a download's filter; an unusable one is refused with its field named.
+fn period_of(filters: Filters, lang: Lang) -> AppResult<PeriodView> {
+    let p = PeriodView::of(filters);
+    match p.error {
+        Some(e) => Err(AppError::invalid(e.field, &lang.t(e.message))),
+        None => Ok(p),
+    }
+}
+
+/// GET /dashboard/fairness.csv: every table of the fairness monitor, as the page shows it.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn fairness_csv(
+    State(state): State<AppState>,
+    user: StaffUser,
+    lang: axum::Extension<Lang>,
+    Query(filters): Query<Filters>,
+) -> AppResult<Response> {
+    permit(user.0, Role::can_view_statistics)?;
+    let p = period_of(filters, *lang)?;
+    let k = state.config.min_cell;
+    let margin = state.config.fairness_margin_points as f64;
+    let (total, sections) =
+        super::fairness::build_fairness(state.db.as_ref(), &state.disclosure, &p.view, k, *lang, margin)
+            .await?;
+    sections_csv(total, &sections, k, "digiparat-fairness.csv")
+}
+
+/// GET /dashboard/calibration.csv: the calibration view's tables.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn calibration_csv(
+    State(state): State<AppState>,
+    user: StaffUser,
+    lang: axum::Extension<Lang>,
+) -> AppResult<Response> {
+    permit(user.0, Role::can_view_statistics)?;
+    let (total, sections) = super::calibration::build_calibration(
+        state.db.as_ref(),
+        *lang,
+        state.config.calibration_min_people,
+    )
+    .await?;
+    let k = super::calibration::MIN_TEAM as u64;
+    sections_csv(total, &sections, k, "digiparat-calibration.csv")
+}
+
+/// GET /dashboard/agreement.csv: every table of the self-versus-observed view.
+#[tracing::instrument(level = "debug", skip_all)]
+pub async fn agreement_csv(
+    State(state): State<AppState>,
+    user: StaffUser,
+    lang: axum::Extension<Lang>,
+    Query(filters): Query<Filters>,
+) -> AppResult<Response> {
+    permit(user.0, Role::can_view_statistics)?;
+    let p = period_of(filters, *lang)?;
+    let k = state.config.min_cell;
+    let (total, sections) =
+        super::agreement::build_agreement(state.db.as_ref(), &state.disclosure, &p.view, k, *lang)
+            .await?;
+    sections_csv(total, &sections, k, "digiparat-agreement.csv")
+}
+
+/// Every table of a page as CSV, one figure per line; hidden figures as `<k`. A table of
+/// texts (shares with their intervals) is written as the page shows it, and then the
+/// last column is named `value`.
+pub(crate) fn sections_csv(
+    total: Shown,
+    sections: &[Section],
+    k: u64,
+    filename: &str,
+) -> AppResult<Response> {
     let mut out = crate::server::csv_out::CsvOut::with_capacity(4096);
     let hidden = format!("<{k}");
     let text = |s: Shown| match s {
@@ -62,9 +131,18 @@ fn sections_csv(total: Shown, sections: &[Section], k: u64, filename: &str) -> A
         Shown::Hidden => hidden.clone(),
     };
     let mut write = || -> Result<(), csv::Error> {
-        out.record(["table", "row", "column", "count"])?;
+        let texts = sections.iter().any(|s| s.text.is_some());
+        out.record(["table", "row", "column", if texts { "value" } else { "count" }])?;
         out.record(["total", "", "", &text(total)])?;
         for s in sections {
+            if let Some(t) = &s.text {
+                for (label, values) in &t.rows {
+                    for (column, v) in t.columns.iter().zip(values) {
+                        out.record([s.id.as_str(), label, column, v])?;
+                    }
+                }
+                continue;
+            }
             for (label, values) in &s.table.rows {
                 for (column, v) in s.table.columns.iter().zip(values) {
                     out.record([s.id.as_str(), label, column, &text(*v)])?;

@@ -210,3 +210,58 @@ pub(crate) fn query_string(f: &Filters) -> String {
     .collect::<Vec<_>>();
     crate::request::url_pairs(&pairs)
 }
+
+/// A view that compares groups itself takes the period alone: the filter with only `from`
+/// and `until`, and its view (everyone, with the error, when the period is unusable).
+pub(crate) struct PeriodView {
+    pub(crate) filters: Filters,
+    pub(crate) view: StatsView,
+    pub(crate) error: Option<FilterError>,
+}
+
+impl PeriodView {
+    pub(crate) fn of(filters: Filters) -> PeriodView {
+        let filters = Filters {
+            from: filters.from,
+            until: filters.until,
+            ..Filters::default()
+        };
+        let (view, error) = match parse_filters(&filters) {
+            Ok(v) => (v, None),
+            Err(e) => (StatsView::everyone(), Some(e)),
+        };
+        PeriodView {
+            filters,
+            view,
+            error,
+        }
+    }
+
+    /// The page's data around its figures; `method` is the paragraphs' message keys.
+    pub(crate) fn page(
+        self,
+        lang: Lang,
+        k: u64,
+        (total, sections): (Shown, Vec<Section>),
+        method: Vec<String>,
+    ) -> AnalysisView {
+        AnalysisView {
+            query: query_string(&self.filters),
+            filters: Filters {
+                from: self.view.range.from.clone().or(self.filters.from),
+                until: self.view.range.until.clone().or(self.filters.until),
+                ..Filters::default()
+            },
+            teams: Vec::new(),
+            periods: recent_quarters(OffsetDateTime::now_utc(), 5),
+            k,
+            total,
+            sections,
+            error: self.error.map(|e| e.field.to_owned()),
+            error_message: self.error.map(|e| lang.t(e.message)),
+            period_only: true,
+            no_filters: false,
+            method,
+        }
+    }
+}

@@ -29,6 +29,20 @@ pub struct Section {
     pub svg: Option<String>,
     pub chart_error: Option<String>,
     pub table: StatTable,
+    /// Shown instead of `table` when set: figures worked out from published counts (a
+    /// share with its interval), as text, under the same columns' kind of heading.
+    pub text: Option<TextTable>,
+    /// Findings in words shown above the chart (the fairness monitor's flags).
+    pub notes: Vec<String>,
+    /// Where the figures come from, when not the finished assessments.
+    pub source: Option<String>,
+}
+
+/// A table of texts: row label and one text per column.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct TextTable {
+    pub columns: Vec<String>,
+    pub rows: Vec<(String, Vec<String>)>,
 }
 
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
@@ -56,6 +70,40 @@ pub struct AnalysisView {
     pub error_message: Option<String>,
     /// The query string of the current filters, for the export link.
     pub query: String,
+    /// Only the period can be chosen (the view compares groups itself).
+    pub period_only: bool,
+    /// No filters at all.
+    pub no_filters: bool,
+    /// How the figures are worked out, in paragraphs.
+    pub method: Vec<String>,
+}
+
+#[server(endpoint = "stats/load/calibration")]
+pub async fn load_calibration_stats() -> AppResult<AnalysisView> {
+    server::calibration_stats().await
+}
+
+#[server(endpoint = "stats/load/agreement")]
+pub async fn load_agreement(
+    from: Option<String>,
+    until: Option<String>,
+) -> AppResult<AnalysisView> {
+    server::agreement(Filters {
+        from,
+        until,
+        ..Filters::default()
+    })
+    .await
+}
+
+#[server(endpoint = "stats/load/fairness")]
+pub async fn load_fairness(from: Option<String>, until: Option<String>) -> AppResult<AnalysisView> {
+    server::fairness(Filters {
+        from,
+        until,
+        ..Filters::default()
+    })
+    .await
 }
 
 #[server(endpoint = "stats/load/overrides")]
@@ -180,10 +228,22 @@ pub async fn load_dashboard(
 
 #[cfg(feature = "ssr")]
 pub use server::{
-    FilterError, ItemSeries, PublishedItems, ROW_COLUMNS, StatsView, aggregates_csv, alpha_rows,
-    build, build_overrides, item_series, overrides_csv, parse_filters, publish_items, rows_csv,
+    FilterError, ItemSeries, PublishedItems, ROW_COLUMNS, StatsView, aggregates_csv, agreement_csv,
+    alpha_rows, build, build_agreement, build_fairness, build_overrides, calibration_csv,
+    fairness_csv, item_series, overrides_csv, parse_filters, publish_items, rows_csv,
 };
 
-crate::api::server_side!(dashboard, export, filters, items, overrides, plans, publish);
+crate::api::server_side!(
+    agreement,
+    calibration,
+    dashboard,
+    export,
+    fairness,
+    filters,
+    items,
+    overrides,
+    plans,
+    publish
+);
 #[cfg(feature = "ssr")]
 use server::*;

@@ -260,5 +260,8 @@ pub async fn overrides(filters: Filters) -> crate::error::AppResult<AnalysisView
         error: error.map(|e| e.field.to_owned()),
         error_message: error.map(|e| lang.t(e.message)),
         query,
+        period_only: false,
+        no_filters: false,
+        method: Vec::new(),
     })
 }

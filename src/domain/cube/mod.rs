@@ -41,7 +41,24 @@ pub const OVERRIDE_REASONS: usize = OVERRIDDEN + 3;
 /// Assessments whose channel rule 1–6 decided, and of those the overridden.
 pub const RULES: usize = OVERRIDE_REASONS + OverrideReason::ALL.len() + 1;
 pub const RULES_OVERRIDDEN: usize = RULES + 6;
-pub const SLOTS: usize = RULES_OVERRIDDEN + 6;
+/// Self versus observed (`pairs`): cases with a self-assessment and an interview within
+/// `PAIR_WINDOW_DAYS` of each other, counted once, in the cell of the case's latest such
+/// interview; the self-assessment nearest in time to it is its pair.
+pub const PAIRS: usize = RULES_OVERRIDDEN + 6;
+/// Pairs by the self-assessment's suggested channel (row) and the interview's channel
+/// after any override (column).
+pub const PAIR_CHANNELS: usize = PAIRS + 1;
+/// Pairs by the self-rating S3 (row: cannot, with help, alone) and the observed task O1
+/// (column: fail, partial, pass), where both were answered.
+pub const PAIR_S3_O1: usize = PAIR_CHANNELS + 9;
+/// Per dimension, pairs where both scores exist, and over them the sums of the self and
+/// the interview scores (sums, not counts: only means over enough pairs are shown).
+pub const PAIR_SCORED: usize = PAIR_S3_O1 + 9;
+pub const PAIR_SELF_SUM: usize = PAIR_SCORED + 3;
+pub const PAIR_OBSERVED_SUM: usize = PAIR_SELF_SUM + 3;
+pub const SLOTS: usize = PAIR_OBSERVED_SUM + 3;
+/// At most this far apart, a self-assessment and an interview of a case form a pair.
+pub const PAIR_WINDOW_DAYS: i64 = 56;
 /// Beside each count, the sum of its contributors' record keys (`domain::disclosure`):
 /// slot `KEYS + s` holds the key sum of slot `s`.
 pub const KEYS: usize = SLOTS;
@@ -108,6 +125,26 @@ pub fn count_names() -> Vec<String> {
     for rule in 1..=6 {
         names.push(format!("rule_{rule}_overridden"));
     }
+    names.push("pairs".to_owned());
+    for from in Channel::ALL {
+        for to in Channel::ALL {
+            names.push(format!("pair_{from}_{to}"));
+        }
+    }
+    for s3 in SELF_RATINGS {
+        for o1 in OBSERVED_TASKS {
+            names.push(format!("pair_s3_{s3}_o1_{o1}"));
+        }
+    }
+    for d in DIMENSIONS {
+        names.push(format!("pair_scored_{d}"));
+    }
+    for d in DIMENSIONS {
+        names.push(format!("pair_self_{d}"));
+    }
+    for d in DIMENSIONS {
+        names.push(format!("pair_observed_{d}"));
+    }
     names
 }
 
@@ -156,6 +193,9 @@ pub struct FactRow {
     pub codes: Vec<(String, String)>,
     /// The result's random record key (`domain::disclosure`).
     pub record_key: i64,
+    /// S3's band (`self_rating_band`) and O1's (`observed_task_band`), when answered.
+    pub self_rating: Option<usize>,
+    pub observed_task: Option<usize>,
 }
 
 impl FactRow {
@@ -244,12 +284,15 @@ fn channel_index(code: &str) -> Option<usize> {
     Channel::ALL.iter().position(|c| c.as_str() == code)
 }
 
-/// The first and latest finished assessment of a case seen so far.
+/// The first and latest finished assessment of a case seen so far, and what a pair of a
+/// self-assessment and an interview needs of each.
 #[derive(Clone, Debug)]
 struct CaseTrack {
     first: ((OffsetDateTime, i64), Option<usize>),
     latest: ((OffsetDateTime, i64), Option<usize>, CellKey, i64),
     finished: u32,
+    selves: Vec<PairSide>,
+    interviews: Vec<(PairSide, CellKey)>,
 }
 
 /// Counts fact rows into cells; rows can come in any order.
@@ -270,10 +313,33 @@ impl Tally {
         if let Some(case) = row.case_id {
             let key = (row.finished_at, row.id);
             let after = row.after();
+            let interview = row.mode == "interview";
+            let side = PairSide {
+                key,
+                channel: if interview {
+                    after
+                } else {
+                    channel_index(&row.channel)
+                },
+                scores: row.scores,
+                band: if interview {
+                    row.observed_task
+                } else {
+                    row.self_rating
+                },
+                record_key: row.record_key,
+            };
+            let (selves, interviews) = if interview {
+                (Vec::new(), vec![(side, cell.clone())])
+            } else {
+                (vec![side], Vec::new())
+            };
             self.cases
                 .entry(case)
                 .and_modify(|t| {
                     t.finished += 1;
+                    t.selves.extend(selves.iter().cloned());
+                    t.interviews.extend(interviews.iter().cloned());
                     if key < t.first.0 {
                         t.first = (key, after);
                     }
@@ -285,6 +351,8 @@ impl Tally {
                     first: (key, after),
                     latest: (key, after, cell, row.record_key),
                     finished: 1,
+                    selves,
+                    interviews,
                 });
         }
     }
@@ -292,6 +360,27 @@ impl Tally {
     /// The counts per cell, movement included; cells with nothing are left out.
     pub fn finish(mut self) -> BTreeMap<CellKey, [i64; WIDTH]> {
         for track in std::mem::take(&mut self.cases).into_values() {
+            if let Some((own, observed, cell)) = track.pair() {
+                let mut add = |slot: usize, value: i64| {
+                    let counts = self.cells.entry(cell.clone()).or_insert([0; WIDTH]);
+                    counts[slot] += value;
+                    counts[KEYS + slot] += observed.record_key;
+                };
+                add(PAIRS, 1);
+                if let (Some(s), Some(o)) = (own.channel, observed.channel) {
+                    add(PAIR_CHANNELS + s * 3 + o, 1);
+                }
+                if let (Some(s), Some(o)) = (own.band, observed.band) {
+                    add(PAIR_S3_O1 + s * 3 + o, 1);
+                }
+                for d in 0..3 {
+                    if let (Some(s), Some(o)) = (own.scores[d], observed.scores[d]) {
+                        add(PAIR_SCORED + d, 1);
+                        add(PAIR_SELF_SUM + d, s);
+                        add(PAIR_OBSERVED_SUM + d, o);
+                    }
+                }
+            }
             if let (true, (_, Some(first)), (_, Some(latest), cell, key)) =
                 (track.finished >= 2, track.first, track.latest)
             {
@@ -347,7 +436,10 @@ pub fn by_series(
     out
 }
 
+mod pairs;
 mod publish;
+use pairs::PairSide;
+pub use pairs::*;
 pub use publish::*;
 
 #[cfg(test)]

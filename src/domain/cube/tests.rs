@@ -23,6 +23,8 @@ fn row(id: i64, case: Option<i64>, at: OffsetDateTime, channel: &str) -> FactRow
             ("flag".into(), "many_dont_understand".into()),
         ],
         record_key: 1000 + id,
+        self_rating: None,
+        observed_task: None,
     }
 }
 
@@ -159,4 +161,140 @@ fn overrides_count_by_direction_category_and_rule() {
     );
     // The same channel again is no override.
     assert_eq!(named(&same), ["rule_3", "change_assisted_assisted"]);
+}
+
+/// The pair slots of all cells added up.
+fn pair_totals(cells: &std::collections::BTreeMap<CellKey, [i64; WIDTH]>) -> Vec<i64> {
+    (PAIRS..SLOTS)
+        .map(|s| cells.values().map(|c| c[s]).sum())
+        .collect()
+}
+
+#[test]
+fn a_self_assessment_and_an_interview_within_eight_weeks_form_one_pair() {
+    let interview = |id, case, at, channel: &str, scores, o1| {
+        let mut r = row(id, Some(case), at, channel);
+        r.mode = "interview".into();
+        r.scores = scores;
+        r.observed_task = o1;
+        r
+    };
+    let own = |id, case, at, channel: &str, scores, s3| {
+        let mut r = row(id, Some(case), at, channel);
+        r.scores = scores;
+        r.self_rating = s3;
+        r
+    };
+    // Case 1: self (assisted, S3 alone) then, 30 days on, an interview (suggested assisted,
+    // overridden to analogue; O1 failed): one pair, observed channel after the override.
+    let s1 = own(
+        1,
+        1,
+        datetime!(2026-01-01 9:00 UTC),
+        "assisted",
+        [Some(60), Some(50), Some(40)],
+        Some(2),
+    );
+    let mut i1 = interview(
+        2,
+        1,
+        datetime!(2026-01-31 9:00 UTC),
+        "assisted",
+        [Some(50), Some(40), Some(45)],
+        Some(0),
+    );
+    i1.override_channel = Some("analogue".into());
+    // Case 2: 57 days apart: no pair.
+    let s2 = own(
+        3,
+        2,
+        datetime!(2026-01-01 9:00 UTC),
+        "analogue",
+        [Some(10), Some(10), Some(10)],
+        Some(0),
+    );
+    let i2 = interview(
+        4,
+        2,
+        datetime!(2026-02-27 9:00 UTC),
+        "analogue",
+        [Some(10), Some(10), Some(10)],
+        Some(0),
+    );
+    // Case 3: the latest interview (day 50) pairs with the nearest self-assessment (day 40);
+    // the earlier interview and self-assessment are not counted. Skills unscored in one.
+    let s3a = own(
+        5,
+        3,
+        datetime!(2026-01-01 9:00 UTC),
+        "analogue",
+        [Some(0), Some(0), Some(0)],
+        Some(0),
+    );
+    let i3a = interview(
+        6,
+        3,
+        datetime!(2026-01-11 9:00 UTC),
+        "analogue",
+        [Some(0), Some(0), Some(0)],
+        Some(0),
+    );
+    let s3b = own(
+        7,
+        3,
+        datetime!(2026-02-10 9:00 UTC),
+        "self_service",
+        [Some(80), None, Some(90)],
+        Some(1),
+    );
+    let i3b = interview(
+        8,
+        3,
+        datetime!(2026-02-20 9:00 UTC),
+        "self_service",
+        [Some(70), Some(70), Some(70)],
+        Some(2),
+    );
+    let rows = [&i3b, &s1, &s2, &i1, &s3a, &i2, &i3a, &s3b];
+    let mut tally = Tally::default();
+    for r in rows {
+        tally.add(r);
+    }
+    let cells = tally.finish();
+    let mut want = vec![0i64; SLOTS - PAIRS];
+    want[0] = 2;
+    want[1 + 3 + 0] = 1; // self assisted, observed analogue
+    want[1 + 2 * 3 + 2] = 1; // self-service both
+    want[10 + 2 * 3 + 0] = 1; // S3 alone, O1 failed
+    want[10 + 3 + 2] = 1; // S3 with help, O1 passed
+    want[19..22].copy_from_slice(&[2, 1, 2]);
+    want[22..25].copy_from_slice(&[60 + 80, 50, 40 + 90]);
+    want[25..28].copy_from_slice(&[50 + 70, 40, 45 + 70]);
+    assert_eq!(pair_totals(&cells), want);
+    // Pairs count in the cell of the interview.
+    let interview_cells: i64 = cells
+        .iter()
+        .filter(|(c, _)| c.mode == "interview")
+        .map(|(_, v)| v[PAIRS])
+        .sum();
+    assert_eq!(interview_cells, 2);
+    assert_eq!(slot_names()[PAIRS], "pairs");
+    assert_eq!(
+        slot_names()[PAIR_OBSERVED_SUM + 2],
+        "pair_observed_motivation"
+    );
+}
+
+#[test]
+fn bands_of_the_self_rating_and_the_observed_task() {
+    assert_eq!(self_rating_band(Some("never"), Some("alone")), Some(0));
+    assert_eq!(
+        self_rating_band(Some("daily"), Some("dont_understand")),
+        Some(0)
+    );
+    assert_eq!(self_rating_band(None, Some("can_teach")), Some(2));
+    assert_eq!(self_rating_band(None, Some("rather_not")), None);
+    assert_eq!(self_rating_band(None, None), None);
+    assert_eq!(observed_task_band(Some("partial")), Some(1));
+    assert_eq!(observed_task_band(Some("not_done")), None);
 }

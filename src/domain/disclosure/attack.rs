@@ -87,6 +87,8 @@ impl Person {
             scores: [Some(40), Some(40), Some(40)],
             codes,
             record_key: self.key,
+            self_rating: None,
+            observed_task: None,
         }
     }
 

@@ -21,7 +21,10 @@ pub(crate) const FACT_FROM: &str = "SELECT a.id AS id, a.case_id AS case_id, \
      r.borderline AS borderline, r.provisional AS provisional, \
      CAST(r.score_access AS BIGINT) AS score_access, CAST(r.score_skills AS BIGINT) AS score_skills, \
      CAST(r.score_motivation AS BIGINT) AS score_motivation, c.kind AS kind, c.code AS code, \
-     r.record_key AS record_key \
+     r.record_key AS record_key, \
+     (SELECT v.value FROM answers v WHERE v.assessment_id = a.id AND v.item = 'U1') AS u1, \
+     (SELECT v.value FROM answers v WHERE v.assessment_id = a.id AND v.item = 'S3') AS s3, \
+     (SELECT v.value FROM answers v WHERE v.assessment_id = a.id AND v.item = 'O1') AS o1 \
      FROM assessments a JOIN results r ON r.assessment_id = a.id \
      LEFT JOIN result_codes c ON c.assessment_id = a.id AND c.kind IN ('reason', 'ground')";
 
@@ -52,6 +55,17 @@ pub(crate) struct FactRecord {
     kind: Option<String>,
     code: Option<String>,
     record_key: i64,
+    /// Answers as stored (JSON text), for the self-versus-observed bands.
+    u1: Option<String>,
+    s3: Option<String>,
+    o1: Option<String>,
+}
+
+/// A stored single-code answer's code.
+fn stored_code(value: &Option<String>) -> Option<String> {
+    value
+        .as_deref()
+        .and_then(|v| serde_json::from_str::<String>(v).ok())
 }
 
 /// Joins the rows of one assessment (adjacent, as the query orders them) back together.
@@ -68,6 +82,13 @@ impl RowJoiner {
             row.codes.extend(code);
             return None;
         }
+        let (u1, s3, o1) = (stored_code(&t.u1), stored_code(&t.s3), stored_code(&t.o1));
+        let (self_rating, observed_task) = crate::domain::cube::answer_bands(|item| match item {
+            "U1" => u1.as_deref(),
+            "S3" => s3.as_deref(),
+            "O1" => o1.as_deref(),
+            _ => None,
+        });
         self.current.replace(FactRow {
             id: t.id,
             case_id: t.case_id,
@@ -85,6 +106,8 @@ impl RowJoiner {
             scores: [t.score_access, t.score_skills, t.score_motivation],
             codes: code.into_iter().collect(),
             record_key: t.record_key,
+            self_rating,
+            observed_task,
         })
     }
 

@@ -3,6 +3,7 @@
 //! their own migrations, applied at start-up.
 
 mod accounts;
+pub mod calibration;
 mod cases;
 mod cube;
 mod export;
@@ -26,6 +27,7 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 pub use accounts::AccountStore;
+pub use calibration::{CalibrationAnswer, CalibrationRow, CalibrationStore};
 pub use cases::{
     AssessmentSummary, AuditEntry, AuditFilter, Case, CaseId, CaseStore, Invite, NewAudit, NewCase,
     Team, TeamId,
@@ -237,6 +239,7 @@ pub trait Repository:
     + HelpStore
     + TokenStore
     + IdentityStore
+    + CalibrationStore
     + SeedStore
     + Send
     + Sync

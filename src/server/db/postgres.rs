@@ -57,6 +57,7 @@ impl_export_store!(PgRepository, sqlx::Postgres);
 impl_help_store!(PgRepository, sqlx::Postgres);
 impl_token_store!(PgRepository, sqlx::Postgres);
 crate::server::db::identity::impl_identity_store!(PgRepository);
+crate::server::db::calibration::impl_calibration_store!(PgRepository);
 impl_invite_store!(PgRepository, sqlx::Postgres);
 impl_retention_store!(PgRepository, sqlx::Postgres);
 impl_seed_store!(PgRepository, sqlx::Postgres);

@@ -120,7 +120,7 @@ macro_rules! impl_seed_store {
                     let mut q: sqlx::QueryBuilder<'_, $db> = sqlx::QueryBuilder::new(
                         "INSERT INTO results (assessment_id, instrument, channel, rule, provisional, \
                          borderline, score_access, score_skills, score_motivation, outcome, computed_at, \
-                         record_key) ",
+                         record_key, override_channel, override_reason, overridden_at, override_category) ",
                     );
                     q.push_values(chunk, |mut b, (id, _, a)| {
                         let r = &a.result;
@@ -128,7 +128,11 @@ macro_rules! impl_seed_store {
                         b.push_bind(*id).push_bind(r.instrument.clone()).push_bind(r.channel.clone())
                             .push_bind(r.rule).push_bind(r.provisional).push_bind(r.borderline)
                             .push_bind(r.score_access).push_bind(r.score_skills).push_bind(r.score_motivation)
-                            .push_bind(r.outcome.to_string()).push_bind(r.computed_at).push_bind(key);
+                            .push_bind(r.outcome.to_string()).push_bind(r.computed_at).push_bind(key)
+                            .push_bind(r.override_.as_ref().map(|o| o.channel.as_str()))
+                            .push_bind(r.override_.as_ref().map(|o| o.reason.clone()))
+                            .push_bind(r.override_.as_ref().map(|o| o.at))
+                            .push_bind(r.override_.as_ref().and_then(|o| o.category).map(|c| c.as_str()));
                     });
                     q.build().execute(&mut *tx).await?;
                 }
@@ -170,6 +174,9 @@ macro_rules! impl_seed_store {
                 let mut tally = $crate::domain::cube::Tally::default();
                 for (id, case_id, a) in &rows {
                     let r = &a.result;
+                    let (self_rating, observed_task) = $crate::domain::cube::answer_bands(|item| {
+                        a.answers.iter().find(|(i, _)| i == item).and_then(|(_, v)| v.as_str())
+                    });
                     tally.add(&$crate::domain::cube::FactRow {
                         id: *id,
                         case_id: Some(*case_id),
@@ -179,8 +186,12 @@ macro_rules! impl_seed_store {
                         mode: a.new.mode.as_str().to_owned(),
                         language: a.new.language.clone(),
                         channel: r.channel.clone(),
-                        override_channel: None,
-                        override_category: None,
+                        override_channel: r.override_.as_ref().map(|o| o.channel.as_str().to_owned()),
+                        override_category: r
+                            .override_
+                            .as_ref()
+                            .and_then(|o| o.category)
+                            .map(|c| c.as_str().to_owned()),
                         rule: i64::from(r.rule),
                         borderline: r.borderline,
                         provisional: r.provisional,
@@ -190,6 +201,8 @@ macro_rules! impl_seed_store {
                             .map(|(k, c)| (k.to_owned(), c))
                             .collect(),
                         record_key: keys.get(id).copied().unwrap_or_default(),
+                        self_rating,
+                        observed_task,
                     });
                 }
                 let mut items = $crate::domain::item_cube::ItemTally::default();

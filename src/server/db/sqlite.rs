@@ -145,6 +145,7 @@ impl_export_store!(SqliteRepository, sqlx::Sqlite);
 impl_help_store!(SqliteRepository, sqlx::Sqlite);
 impl_token_store!(SqliteRepository, sqlx::Sqlite);
 crate::server::db::identity::impl_identity_store!(SqliteRepository);
+crate::server::db::calibration::impl_calibration_store!(SqliteRepository);
 impl_invite_store!(SqliteRepository, sqlx::Sqlite);
 impl_retention_store!(SqliteRepository, sqlx::Sqlite);
 impl_seed_store!(SqliteRepository, sqlx::Sqlite);

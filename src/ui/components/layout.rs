@@ -99,6 +99,7 @@ fn staff_nav(lang: Lang, container: &'static str) -> Option<impl IntoView> {
         let mut links: Vec<(&'static str, String)> = Vec::new();
         if u.role.can_run_interviews() {
             links.push(("/cases", lang.t("nav-cases")));
+            links.push(("/calibration", lang.t("nav-calibration")));
         }
         if u.role.can_view_statistics() {
             links.push(("/dashboard", lang.t("nav-dashboard")));

@@ -118,6 +118,17 @@ pub(crate) fn filter_selects(
         {select("band", lang.t("case-age"), lang.t("dash-all"), bands, f.band.clone())}
         {select("mode", lang.t("case-mode"), lang.t("dash-all"), modes, f.mode.clone())}
         {select("language", lang.t("dash-language"), lang.t("dash-all"), languages, f.language.clone())}
+        {period_selects(lang, f, quarters)}
+    }
+}
+
+/// The period selects alone, for views that compare groups themselves.
+pub(crate) fn period_selects(
+    lang: Lang,
+    f: crate::api::stats::Filters,
+    quarters: Vec<(String, String)>,
+) -> impl IntoView {
+    view! {
         {select("from", lang.t("dash-from"), lang.t("dash-any-quarter"), quarters.clone(), f.from.clone())}
         {select("until", lang.t("dash-until"), lang.t("dash-any-quarter"), quarters, f.until.clone())}
     }
@@ -232,6 +243,9 @@ fn DashboardPage(v: DashboardView) -> impl IntoView {
                 <li><a href=export download="">{lang.t("dash-export")}</a></li>
                 <li><a href=items>{lang.t("items-link")}</a></li>
                 <li><a href=overrides>{lang.t("ov-link")}</a></li>
+                <li><a href="/dashboard/fairness">{lang.t("fair-link")}</a></li>
+                <li><a href="/dashboard/agreement">{lang.t("agree-link")}</a></li>
+                <li><a href="/dashboard/calibration">{lang.t("cal-stats-link")}</a></li>
             </ul>
             <nav class="anchor-links" aria-labelledby="dash-contents">
                 <h2 id="dash-contents" class="h-small">{lang.t("iv-contents")}</h2>
@@ -250,15 +264,45 @@ pub(crate) fn StatSection(s: Section, lang: Lang, k: u64) -> impl IntoView {
         (None, Some(_)) => view! { <p class="mark">{lang.t("dash-chart-error")}</p> }.into_any(),
         (None, None) => view! { <p>{lang.t("dash-no-data")}</p> }.into_any(),
     };
-    let head = s
-        .table
-        .columns
+    // A table of texts (shares with intervals) stands in for the counts when there is one.
+    let hidden = cell_text(lang, Shown::Hidden, k);
+    let (columns, rows): (Vec<String>, Vec<(String, Vec<(String, bool)>)>) = match s.text {
+        Some(t) => (
+            t.columns,
+            t.rows
+                .into_iter()
+                .map(|(label, v)| {
+                    let cells = v
+                        .into_iter()
+                        .map(|c| {
+                            let h = c == hidden;
+                            (c, h)
+                        })
+                        .collect();
+                    (label, cells)
+                })
+                .collect(),
+        ),
+        None => (
+            s.table.columns,
+            s.table
+                .rows
+                .into_iter()
+                .map(|(label, v)| {
+                    let cells = v
+                        .into_iter()
+                        .map(|c| (cell_text(lang, c, k), matches!(c, Shown::Hidden)))
+                        .collect();
+                    (label, cells)
+                })
+                .collect(),
+        ),
+    };
+    let head = columns
         .iter()
         .map(|c| view! { <th scope="col" class="num">{c.clone()}</th> })
         .collect_view();
-    let rows = s
-        .table
-        .rows
+    let rows = rows
         .into_iter()
         .map(|(label, values)| {
             view! {
@@ -266,19 +310,27 @@ pub(crate) fn StatSection(s: Section, lang: Lang, k: u64) -> impl IntoView {
                     <th scope="row">{label}</th>
                     {values
                         .into_iter()
-                        .map(|v| view! { <td class="num" data-hidden=matches!(v, Shown::Hidden).then_some("")>{cell_text(lang, v, k)}</td> })
+                        .map(|(text, hidden)| view! { <td class="num" data-hidden=hidden.then_some("")>{text}</td> })
                         .collect_view()}
                 </tr>
             }
         })
         .collect_view();
+    let notes = (!s.notes.is_empty()).then(|| {
+        view! {
+            <div class="mark" data-notes="">
+                {s.notes.iter().map(|n| view! { <p>{n.clone()}</p> }).collect_view()}
+            </div>
+        }
+    });
     let region = s.title.clone();
     view! {
         <section aria-labelledby=format!("{}-heading", s.id) class="stat-section">
             <h2 id=s.id.clone()><span id=format!("{}-heading", s.id)>{s.title.clone()}</span></h2>
+            {notes}
             <figure>
                 {chart}
-                <figcaption>{s.summary.clone()} " " {lang.t("dash-source")}</figcaption>
+                <figcaption>{s.summary.clone()} " " {s.source.clone().unwrap_or_else(|| lang.t("dash-source"))}</figcaption>
             </figure>
             <div class="table-wrap" role="region" tabindex="0" aria-label=region>
                 <table class="table" data-table=s.id.clone()>

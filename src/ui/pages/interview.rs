@@ -79,18 +79,7 @@ fn InterviewPage(v: InterviewView) -> impl IntoView {
         .iter()
         .map(|s| view! { <li><a href=format!("#{}", s.anchor)>{s.heading.clone()}</a></li> })
         .collect_view();
-    let sections = v
-        .sections
-        .into_iter()
-        .map(|s| {
-            view! {
-                <section aria-labelledby=format!("{}-heading", s.anchor)>
-                    <h2 id=s.anchor.clone()><span id=format!("{}-heading", s.anchor)>{s.heading}</span></h2>
-                    {s.items.into_iter().map(|i| view! { <ItemFieldset i /> }).collect_view()}
-                </section>
-            }
-        })
-        .collect_view();
+    let sections = form_sections(v.sections);
     let note_error = v.note_error.clone();
     let note_has_error = note_error.is_some();
     let note_described = if note_error.is_some() {
@@ -128,6 +117,21 @@ fn InterviewPage(v: InterviewView) -> impl IntoView {
             </form>
         </Page>
     }
+}
+
+/// The form's sections, each a headed group of its questions.
+pub(crate) fn form_sections(sections: Vec<FormSection>) -> impl IntoView {
+    sections
+        .into_iter()
+        .map(|s| {
+            view! {
+                <section aria-labelledby=format!("{}-heading", s.anchor)>
+                    <h2 id=s.anchor.clone()><span id=format!("{}-heading", s.anchor)>{s.heading}</span></h2>
+                    {s.items.into_iter().map(|i| view! { <ItemFieldset i /> }).collect_view()}
+                </section>
+            }
+        })
+        .collect_view()
 }
 
 /// One question as a fieldset with the same choices the person gets on their own.

@@ -3,6 +3,7 @@
 pub mod accessibility;
 pub mod admin;
 pub mod analysis;
+pub mod calibration;
 pub mod case;
 pub mod cases;
 pub mod dashboard;
