@@ -8,11 +8,12 @@ use crate::api::stats::{
     AnalysisView, load_agreement, load_calibration_stats, load_fairness, load_overrides,
 };
 use crate::i18n::use_lang;
-use crate::ui::components::error_summary::{ErrorSummary, FieldError};
+use crate::ui::components::error_summary::ErrorSummary;
 use crate::ui::components::layout::{Frame, Page};
 use crate::ui::components::loaded::loaded;
 use crate::ui::pages::dashboard::{
-    StatSection, cell_text, filter_selects, filters_in_address, period_selects, quarter_label,
+    StatSection, cell_text, filter_errors_and_quarters, filter_selects, filters_in_address,
+    period_selects,
 };
 
 #[component]
@@ -76,23 +77,9 @@ fn AnalysisPage(
 ) -> impl IntoView {
     let lang = use_lang();
     let k = v.k;
-    let errors: Vec<FieldError> = v
-        .error
-        .iter()
-        .map(|field| FieldError {
-            target_id: field.clone(),
-            message: v
-                .error_message
-                .clone()
-                .unwrap_or_else(|| lang.t("error-dash-filter")),
-        })
-        .collect();
+    let (errors, quarters) =
+        filter_errors_and_quarters(lang, &v.error, &v.error_message, &v.periods);
     let has_error = !errors.is_empty();
-    let quarters: Vec<(String, String)> = v
-        .periods
-        .iter()
-        .map(|q| (q.clone(), quarter_label(lang, q)))
-        .collect();
     let f = v.filters.clone();
     let export = if v.query.is_empty() {
         format!("{path}.csv")

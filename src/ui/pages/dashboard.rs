@@ -122,6 +122,30 @@ pub(crate) fn filter_selects(
     }
 }
 
+/// A statistics page's filter error (field and message) for the error summary, and its
+/// quarters in words for the period selects.
+pub(crate) fn filter_errors_and_quarters(
+    lang: Lang,
+    error: &Option<String>,
+    message: &Option<String>,
+    periods: &[String],
+) -> (Vec<FieldError>, Vec<(String, String)>) {
+    let errors = error
+        .iter()
+        .map(|field| FieldError {
+            target_id: field.clone(),
+            message: message
+                .clone()
+                .unwrap_or_else(|| lang.t("error-dash-filter")),
+        })
+        .collect();
+    let quarters = periods
+        .iter()
+        .map(|q| (q.clone(), quarter_label(lang, q)))
+        .collect();
+    (errors, quarters)
+}
+
 /// The period selects alone, for views that compare groups themselves.
 pub(crate) fn period_selects(
     lang: Lang,
@@ -138,22 +162,8 @@ pub(crate) fn period_selects(
 fn DashboardPage(v: DashboardView) -> impl IntoView {
     let lang = use_lang();
     let k = v.k;
-    let errors: Vec<FieldError> = v
-        .error
-        .iter()
-        .map(|field| FieldError {
-            target_id: field.clone(),
-            message: v
-                .error_message
-                .clone()
-                .unwrap_or_else(|| lang.t("error-dash-filter")),
-        })
-        .collect();
-    let quarters: Vec<(String, String)> = v
-        .periods
-        .iter()
-        .map(|q| (q.clone(), quarter_label(lang, q)))
-        .collect();
+    let (errors, quarters) =
+        filter_errors_and_quarters(lang, &v.error, &v.error_message, &v.periods);
     let errors: Vec<FieldError> = errors
         .into_iter()
         .chain(v.rows_error.iter().map(|(id, message)| FieldError {
