@@ -185,7 +185,7 @@ impl Config {
             &get,
             "DIGIPARAT_CALIBRATION_MIN_PEOPLE",
             5,
-            2..=100,
+            3..=100,
             "caseworkers",
         )?;
         let min_free_bytes = bounded(

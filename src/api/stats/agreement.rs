@@ -2,10 +2,10 @@
 //! interview within 8 weeks of each other (`domain::cube`'s pairs), do the two agree on
 //! the channel, how far apart are the scores, and how does the self-rating S3 compare with
 //! the task the caseworker watched (O1)? The tables are published counts. Agreement and
-//! Cohen's κ are worked out from the published (adjusted) counts of every cell, the small
-//! ones included before they are hidden: each is protected by its own adjustment, so
-//! nothing here shows more than the adjusted counts do, and only from k pairs. Mean scores are shown only when every quarter they add up holds at
-//! least k pairs, so two periods' means cannot be subtracted to find fewer than k pairs.
+//! Cohen's κ are worked out from the published table, only when every cell of it is
+//! shown (a figure worked out from a hidden cell would give it away). Mean scores are
+//! shown only for closed quarters, and only when every quarter they add up holds at least
+//! k pairs, so two periods' means cannot be subtracted to find fewer than k pairs.
 
 use super::publish::Shower;
 use super::*;
@@ -39,16 +39,19 @@ fn square(
     }
 }
 
-/// The published (adjusted) 3×3 counts from `slot`, small ones included: each is
-/// protected by its own adjustment, so figures worked out from them reveal no more.
-fn adjusted(slots: &[i64], slot: usize) -> [[u64; 3]; 3] {
+/// The 3×3 counts of a table when every one is shown: a figure worked out from a hidden
+/// count (agreement, κ) would give it away.
+fn all_shown(table: &StatTable) -> Option<[[u64; 3]; 3]> {
     let mut out = [[0u64; 3]; 3];
-    for (r, row) in out.iter_mut().enumerate() {
-        for (c, x) in row.iter_mut().enumerate() {
-            *x = u64::try_from(slots[slot + r * 3 + c]).unwrap_or(0);
+    for (r, (_, values)) in table.rows.iter().enumerate().take(3) {
+        for (c, v) in values.iter().enumerate().take(3) {
+            out[r][c] = match v {
+                Shown::Count(n) => *n,
+                Shown::Hidden => return None,
+            };
         }
     }
-    out
+    Some(out)
 }
 
 /// Every section of the self-versus-observed view, and the published number of pairs.
@@ -82,20 +85,16 @@ pub async fn build_agreement(
 
     // Channels: self-assessment (rows) against the interview (columns).
     let table = square(shower, &published.slots, cube::PAIR_CHANNELS, &self_rows, &channel_names);
-    let kappa = if shower.visible {
-        cohen_kappa(&adjusted(&published.slots, cube::PAIR_CHANNELS))
-    } else {
-        None
-    };
-    let summary = match kappa {
-        Some(kappa) => lang.t_args(
+    let shown = all_shown(&table);
+    let summary = match shown.and_then(|t| cohen_kappa(&t).map(|k| (t, k))) {
+        Some((cells, kappa)) => lang.t_args(
             "agree-channels-summary",
             &[
                 ("percent", format!("{:.0}", 100.0 * kappa.observed)),
                 ("kappa", format!("{:.2}", kappa.kappa)),
                 ("low", format!("{:.2}", kappa.low)),
                 ("high", format!("{:.2}", kappa.high)),
-                ("count", pairs.to_string()),
+                ("count", cells.iter().flatten().sum::<u64>().to_string()),
             ],
         ),
         None => lang.t_args("agree-too-few", &[("k", k.to_string())]),
@@ -103,9 +102,15 @@ pub async fn build_agreement(
     sections.push(section("agree-channels", lang.t("agree-channels"), summary, table, lang, 3));
 
     // Scores: means over pairs with both scores, when every quarter has enough of them.
+    // Only closed quarters: a mean of the running quarter, seen before and after one more
+    // pair, would give that pair's scores away.
+    let running = crate::domain::disclosure::quarter_of_month(&cube::month_of(
+        time::OffsetDateTime::now_utc(),
+    ))
+    .unwrap_or_default();
     let quarters: Vec<(String, [i64; cube::WIDTH])> = cube::quarters(&months)
         .into_iter()
-        .filter(|(q, _)| view.range.contains(q))
+        .filter(|(q, _)| view.range.contains(q) && *q < running)
         .collect();
     let hidden = lang.t_args("dash-hidden", &[("k", k.to_string())]);
     let mut chart_rows = Vec::new();

@@ -59,7 +59,7 @@ pub async fn build_calibration(
     let teams = db.stats_teams().await?;
     let code = lang.code();
     let instrument = crate::domain::Instrument::dr1();
-    let hidden = lang.t_args("cal-hidden-few", &[("k", MIN_TEAM.to_string())]);
+    let hidden = lang.t_args("dash-hidden", &[("k", MIN_TEAM.to_string())]);
     let mut groups: Vec<Group> = teams
         .iter()
         .map(|(id, name)| Group {
@@ -73,12 +73,22 @@ pub async fn build_calibration(
         rows: rows.iter().collect(),
     };
     let total = everyone.people();
+    // All teams less the teams shown would be the hidden teams' figures: the row for all
+    // teams is left out unless the people outside the shown teams are none or enough.
+    let outside = everyone.people()
+        - groups
+            .iter()
+            .filter(|g| g.people() >= MIN_TEAM)
+            .map(|g| g.people())
+            .sum::<usize>()
+            .min(everyone.people());
+    let all_row = (outside == 0 || outside >= MIN_TEAM).then_some(&everyone);
     let mut sections = Vec::new();
 
     // By team: people, answers, agreement with the reference, Fleiss' κ.
     let mut text_rows = Vec::new();
     let mut chart_rows = Vec::new();
-    for g in groups.iter().chain([&everyone]) {
+    for g in groups.iter().chain(all_row) {
         let people = g.people();
         if people < MIN_TEAM {
             text_rows.push((g.label.clone(), vec![people.to_string(), hidden.clone(), hidden.clone(), hidden.clone()]));

@@ -120,6 +120,7 @@ pub async fn build_fairness(
             &margin,
             lang,
             &hidden,
+            k,
         ));
         sections.push(reasons_section(id, &read, &everyone, lang, &hidden, k));
     }
@@ -138,6 +139,7 @@ fn channels_section(
     margin: &str,
     lang: Lang,
     hidden: &str,
+    k: u64,
 ) -> Section {
     let mut notes = Vec::new();
     let mut rows = Vec::with_capacity(groups.len());
@@ -152,13 +154,16 @@ fn channels_section(
         ) {
             // Published counts are adjusted one by one: a group's may exceed everyone's
             // by a little, which leaves the rest with none.
-            (Some(x), Some(n), Some(ax), Some(an)) => gap(x, n, ax.max(x), an.max(n), margin_points),
+            // The rest must itself be k people, or its share would be a few people's.
+            (Some(x), Some(n), Some(ax), Some(an)) if an.saturating_sub(n) >= k => {
+                gap(x, n, ax.max(x), an.max(n), margin_points)
+            }
             _ => None,
         };
         let (difference, flag) = match found {
             Some(d) => {
                 if d.flagged {
-                    let drivers = drivers(g, everyone, lang);
+                    let drivers = drivers(g, everyone, lang, k);
                     notes.push(lang.t_args(
                         "fair-flag",
                         &[
@@ -229,12 +234,15 @@ fn channels_section(
 
 /// The two reasons whose rates differ most between the group and everyone else, in words:
 /// "no MitID (40 % against 12 %)".
-fn drivers(g: &Group, everyone: &Group, lang: Lang) -> String {
+fn drivers(g: &Group, everyone: &Group, lang: Lang, k: u64) -> String {
     let instrument = Instrument::dr1();
     let (Some(n), Some(all)) = (count(g.people), count(everyone.people)) else {
         return String::new();
     };
     let rest_n = all.saturating_sub(n);
+    if rest_n < k {
+        return String::new();
+    }
     let mut found: Vec<(f64, String)> = (0..ReasonCode::ALL.len())
         .filter_map(|r| {
             let x = count(g.reasons[r])?;
