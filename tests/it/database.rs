@@ -1,6 +1,8 @@
 //! The repository contract, run against both SQLite and PostgreSQL.
 
-use digiparat::server::db::{AnsweredBy, DbError, NewAssessment, Override, StoredResult};
+use digiparat::server::db::{
+    AnsweredBy, AuditFilter, DbError, NewAssessment, NewAudit, NewCase, Override, StoredResult,
+};
 use serde_json::json;
 
 use crate::both_backends;
@@ -15,6 +17,7 @@ both_backends!(
     tokens_and_resume_codes_find_their_assessment,
     complete_records_are_all_or_nothing,
     override_sits_beside_the_computed_channel,
+    the_recipients_save_gives_the_answers_after_it,
 );
 
 /// A bare self-assessment, as the repository tests create them.
@@ -282,5 +285,146 @@ async fn override_sits_beside_the_computed_channel(db: Db) -> TestResult {
     );
     // An unknown channel cannot even be named: the store takes the domain's channel.
     assert!("teleport".parse::<digiparat::domain::Channel>().is_err());
+    Ok(())
+}
+
+/// The recipient's save (`save_open_answer`; on SQLite the direct path of
+/// `server::db::direct`): the answer, its audit line and the case's activity in one
+/// transaction, the answers after it in the order the sqlx path reads them, nothing stored
+/// once the assessment is finished, and a missing assessment named.
+async fn the_recipients_save_gives_the_answers_after_it(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let team = app.db.create_team("Direkte", None).await?;
+    let case = app
+        .db
+        .create_case(
+            &NewCase {
+                reference: "DIR-1".into(),
+                birth_year: 1970,
+                team_id: team,
+                caseworker_id: None,
+            },
+            None,
+        )
+        .await?;
+    let id = app
+        .db
+        .create_assessment(
+            &NewAssessment {
+                case_id: Some(case),
+                team_id: Some(team),
+                token: Some("direct-token".into()),
+                ..new_assessment()
+            },
+            None,
+        )
+        .await?;
+    let before = app.db.case(case).await?.ok_or("case vanished")?;
+    let line = |item: &str| NewAudit {
+        actor: "recipient".into(),
+        action: "self.answer".into(),
+        case_id: Some(case),
+        assessment_id: Some(id),
+        address: "192.0.2.1".into(),
+        detail: item.into(),
+        ..NewAudit::default()
+    };
+    let first = app
+        .db
+        .save_open_answer(
+            id,
+            "A1",
+            &json!("phone_only"),
+            AnsweredBy::Recipient,
+            Some(&line("A1")),
+        )
+        .await?
+        .ok_or("an open assessment's save stored nothing")?;
+    assert_eq!(first.len(), 1, "{first:?}");
+    let second = app
+        .db
+        .save_open_answer(
+            id,
+            "U2",
+            &json!(["banking", "upload"]),
+            AnsweredBy::Recipient,
+            Some(&line("U2")),
+        )
+        .await?
+        .ok_or("an open assessment's save stored nothing")?;
+    let third = app
+        .db
+        .save_open_answer(
+            id,
+            "A1",
+            &json!("none"),
+            AnsweredBy::Recipient,
+            Some(&line("A1")),
+        )
+        .await?
+        .ok_or("an open assessment's save stored nothing")?;
+    // What the save gives is what a later read gives (order, values, times), on either path.
+    assert_eq!(third, app.db.answers(id).await?);
+    let (a, by_token) = app
+        .db
+        .assessment_with_answers_by_token("direct-token")
+        .await?
+        .ok_or("the token finds nothing")?;
+    assert_eq!((a.id, &by_token), (id, &third));
+    assert_eq!(app.db.assessment_by_token("direct-token").await?, Some(a));
+    let items: Vec<(&str, &serde_json::Value)> =
+        third.iter().map(|s| (s.item.as_str(), &s.value)).collect();
+    assert_eq!(
+        items,
+        vec![
+            ("U2", &json!(["banking", "upload"])),
+            ("A1", &json!("none"))
+        ]
+    );
+    assert!(second[1].answered_at >= first[0].answered_at);
+    let answer_lines = async || {
+        app.db
+            .audit_entries(&AuditFilter {
+                case_id: Some(case),
+                action: Some("self.answer".into()),
+                limit: 10,
+                ..AuditFilter::default()
+            })
+            .await
+    };
+    // Each save wrote its audit line with the case, and touched the case.
+    let trail = answer_lines().await?;
+    let mut details: Vec<&str> = trail.iter().map(|e| e.entry.detail.as_str()).collect();
+    details.sort_unstable();
+    assert_eq!(details, vec!["A1", "A1", "U2"]);
+    assert!(trail.iter().all(|e| e.entry.assessment_id == Some(id)));
+    let after = app.db.case(case).await?.ok_or("case vanished")?;
+    assert!(after.last_activity_at > before.last_activity_at);
+
+    // Finished: the save stores nothing, and says so.
+    app.db.finish(id, &result("assisted", 6), None).await?;
+    let late = app
+        .db
+        .save_open_answer(
+            id,
+            "A1",
+            &json!("computer"),
+            AnsweredBy::Recipient,
+            Some(&line("A1")),
+        )
+        .await?;
+    assert_eq!(late, None);
+    assert_eq!(app.db.answers(id).await?, third);
+    let lines = answer_lines().await?;
+    assert_eq!(lines.len(), 3, "a refused save left an audit line");
+
+    let missing = app
+        .db
+        .save_open_answer(424_242, "A1", &json!("none"), AnsweredBy::Recipient, None)
+        .await;
+    assert!(
+        matches!(missing, Err(DbError::NoSuchAssessment(424_242))),
+        "{missing:?}"
+    );
     Ok(())
 }

@@ -183,17 +183,18 @@ pub async fn answer(
         Err(_) if codes.len() > 1 => return Err(back("exclusive")),
         Err(_) => return Err(back("required")),
     };
-    state
+    let stored = state
         .db
-        .save_answer(
+        .save_open_answer(
             a.id,
             item.id(),
             &value,
             AnsweredBy::Recipient,
             recipient_line(&a, "self.answer", item.id(), addr).as_ref(),
         )
-        .await?;
-    let stored = state.db.answers(a.id).await?;
+        .await?
+        // Finished meanwhile (another tab): nothing was stored; the result stands.
+        .ok_or_else(|| moved("/self/result"))?;
     // From the check page, back there unless the change revealed new questions
     // (e.g. U1 changed from "never"); otherwise the next question on the path, or the
     // first open one if this item is no longer on it (a stale tab).

@@ -176,10 +176,16 @@ macro_rules! impl_case_store {
 
 pub(crate) use impl_case_store;
 
+/// A case's last activity: at, case.
+pub(crate) const TOUCH_CASE: &str = "UPDATE cases SET last_activity_at = $1 WHERE id = $2";
+/// One audit line: at, actor id, actor, action, case, assessment, address, detail.
+pub(crate) const INSERT_AUDIT: &str = "INSERT INTO audit_log (at, actor_id, actor, action, case_id, assessment_id, address, detail) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
 /// Records activity on a case on any executor: it restarts the retention period.
 macro_rules! touch_case_on {
     ($exec:expr, $case_id:expr, $now:expr) => {
-        sqlx::query("UPDATE cases SET last_activity_at = $1 WHERE id = $2")
+        sqlx::query($crate::server::db::cases::TOUCH_CASE)
             .bind($now)
             .bind($case_id)
             .execute($exec)
@@ -196,20 +202,17 @@ macro_rules! audit_on {
         let entry: &$crate::server::db::NewAudit = $entry;
         let case_id: Option<i64> = entry.case_id.or($case);
         let assessment_id: Option<i64> = entry.assessment_id.or($assessment);
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_id, actor, action, case_id, assessment_id, address, detail) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(time::OffsetDateTime::now_utc())
-        .bind(entry.actor_id)
-        .bind(&entry.actor)
-        .bind(&entry.action)
-        .bind(case_id)
-        .bind(assessment_id)
-        .bind(&entry.address)
-        .bind(&entry.detail)
-        .execute(&mut *$tx)
-        .await?;
+        sqlx::query($crate::server::db::cases::INSERT_AUDIT)
+            .bind(time::OffsetDateTime::now_utc())
+            .bind(entry.actor_id)
+            .bind(&entry.actor)
+            .bind(&entry.action)
+            .bind(case_id)
+            .bind(assessment_id)
+            .bind(&entry.address)
+            .bind(&entry.detail)
+            .execute(&mut *$tx)
+            .await?;
         case_id
     }};
 }

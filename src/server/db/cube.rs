@@ -295,26 +295,29 @@ macro_rules! cube_apply {
 }
 pub(crate) use cube_apply;
 
+/// The first half of `lock_assessment`: the row of the assessment's case.
+pub(crate) const LOCK_CASE_OF: &str = "UPDATE cases SET last_activity_at = last_activity_at \
+     WHERE id = (SELECT case_id FROM assessments WHERE id = $1)";
+/// The second half: the assessment's row, giving its `finished_at`.
+pub(crate) const LOCK_ASSESSMENT: &str =
+    "UPDATE assessments SET note = note WHERE id = $1 RETURNING finished_at";
+
 /// Locks the case of an assessment, then the assessment, in that order everywhere, so that
 /// two writes to the same case or assessment count their difference one after the other;
 /// says whether the assessment is finished (`None`: there is no such assessment).
 macro_rules! lock_assessment {
     ($tx:expr, $id:expr) => {{
         let id: i64 = $id;
-        sqlx::query(
-            "UPDATE cases SET last_activity_at = last_activity_at \
-             WHERE id = (SELECT case_id FROM assessments WHERE id = $1)",
-        )
-        .bind(id)
-        .execute(&mut **$tx)
-        .await?;
+        sqlx::query($crate::server::db::cube::LOCK_CASE_OF)
+            .bind(id)
+            .execute(&mut **$tx)
+            .await?;
         // Read to its end (`fetch_all`): a RETURNING statement must be stepped through.
-        let finished: Vec<Option<time::OffsetDateTime>> = sqlx::query_scalar(
-            "UPDATE assessments SET note = note WHERE id = $1 RETURNING finished_at",
-        )
-        .bind(id)
-        .fetch_all(&mut **$tx)
-        .await?;
+        let finished: Vec<Option<time::OffsetDateTime>> =
+            sqlx::query_scalar($crate::server::db::cube::LOCK_ASSESSMENT)
+                .bind(id)
+                .fetch_all(&mut **$tx)
+                .await?;
         finished.first().map(|f| f.is_some())
     }};
 }

@@ -6,11 +6,13 @@ mod accounts;
 pub mod calibration;
 mod cases;
 mod cube;
+pub(crate) mod direct;
 mod export;
 pub mod help;
 pub mod identity;
 mod invites;
 mod item_rows;
+mod open_answer;
 mod postgres;
 mod queries;
 mod retention;
@@ -220,6 +222,8 @@ pub enum DbError {
     Sqlx(#[from] sqlx::Error),
     #[error("the database schema could not be brought up to date: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the database could not be reached or answered with an error: {0}")]
+    Direct(#[from] rusqlite::Error),
     #[error("no assessment with id {0}")]
     NoSuchAssessment(AssessmentId),
     #[error("stored data is not as expected: {0}")]
@@ -301,6 +305,17 @@ pub trait Repository:
         note: Option<&str>,
         trail: Option<&NewAudit>,
     ) -> Result<(), DbError>;
+    /// The recipient's save: stores one answer of an unfinished assessment with its audit
+    /// line and gives the answers after the change, in one transaction; `None` (nothing
+    /// stored) when the assessment was finished meanwhile.
+    async fn save_open_answer(
+        &self,
+        id: AssessmentId,
+        item: &str,
+        value: &serde_json::Value,
+        by: AnsweredBy,
+        trail: Option<&NewAudit>,
+    ) -> Result<Option<Vec<StoredAnswer>>, DbError>;
     /// Answers in the order they were last changed.
     async fn answers(&self, id: AssessmentId) -> Result<Vec<StoredAnswer>, DbError>;
     /// The assessment a device token names, with its answers, read on one connection.
@@ -323,6 +338,18 @@ pub async fn connect(url: &DatabaseUrl) -> Result<Arc<dyn Repository>, DbError> 
     Ok(match url {
         DatabaseUrl::Sqlite(u) => Arc::new(SqliteRepository::connect(u).await?),
         DatabaseUrl::Postgres(u) => Arc::new(PgRepository::connect(u).await?),
+    })
+}
+
+/// An answer row as both backends read it: item, value (JSON text), by, at.
+pub(crate) fn stored_answer(
+    (item, value, by, answered_at): (String, String, String, OffsetDateTime),
+) -> Result<StoredAnswer, DbError> {
+    Ok(StoredAnswer {
+        value: parse_json(&value, &item)?,
+        answered_by: AnsweredBy::parse(&by)?,
+        item,
+        answered_at,
     })
 }
 

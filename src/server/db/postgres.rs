@@ -48,6 +48,11 @@ impl PgRepository {
     pub fn pool(&self) -> &PgPool {
         &self.pool
     }
+
+    /// None: the direct path is SQLite's (`direct.rs`).
+    pub(crate) fn direct(&self) -> Option<&super::direct::Direct> {
+        None
+    }
 }
 
 impl_repository!(PgRepository, Backend::Postgres);

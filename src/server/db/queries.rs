@@ -1,6 +1,28 @@
 //! The statements of the repository, written once for both backends: `$n` parameters,
 //! `RETURNING` and the column types used here mean the same in SQLite and PostgreSQL.
 //! Where the dialects differ, the backend files hold their own code.
+//! The statements the SQLite direct path (`direct.rs`) runs as well are constants here,
+//! so both paths run the very same SQL.
+
+/// Stores (or replaces) one answer: assessment, item, value (JSON text), by, at.
+pub(crate) const UPSERT_ANSWER: &str = "INSERT INTO answers (assessment_id, item, value, answered_by, answered_at) \
+     VALUES ($1, $2, $3, $4, $5) \
+     ON CONFLICT (assessment_id, item) DO UPDATE SET \
+     value = excluded.value, answered_by = excluded.answered_by, \
+     answered_at = excluded.answered_at";
+
+/// An assessment's answers in the order they were last changed.
+pub(crate) const SELECT_ANSWERS: &str = "SELECT item, value, answered_by, answered_at FROM answers \
+     WHERE assessment_id = $1 ORDER BY answered_at, item";
+
+/// The columns of an `Assessment`, in its field order.
+macro_rules! assessment_columns {
+    () => {
+        "SELECT id, instrument, mode, language, started_at, finished_at, token, resume_code, note, \
+         case_id, team_id, age_band, created_by"
+    };
+}
+pub(crate) use assessment_columns;
 
 /// Inserts an assessment row on any executor and returns its id.
 macro_rules! insert_assessment {
@@ -34,20 +56,14 @@ macro_rules! upsert_answer {
     ($exec:expr, $id:expr, $item:expr, $value:expr, $by:expr) => {{
         let by: $crate::server::db::AnsweredBy = $by;
         let value: &serde_json::Value = $value;
-        sqlx::query(
-            "INSERT INTO answers (assessment_id, item, value, answered_by, answered_at) \
-             VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (assessment_id, item) DO UPDATE SET \
-             value = excluded.value, answered_by = excluded.answered_by, \
-             answered_at = excluded.answered_at",
-        )
-        .bind($id)
-        .bind($item)
-        .bind(value.to_string())
-        .bind(by.as_str())
-        .bind(time::OffsetDateTime::now_utc())
-        .execute($exec)
-        .await
+        sqlx::query($crate::server::db::queries::UPSERT_ANSWER)
+            .bind($id)
+            .bind($item)
+            .bind(value.to_string())
+            .bind(by.as_str())
+            .bind(time::OffsetDateTime::now_utc())
+            .execute($exec)
+            .await
     }};
 }
 
@@ -98,15 +114,15 @@ macro_rules! store_answers {
 /// Selects one assessment by a unique column.
 macro_rules! select_assessment {
     ($pool:expr, $column:literal, $value:expr) => {{
-        let row: Option<$crate::server::db::Assessment> =
-            sqlx::query_as(concat!(
-                "SELECT id, instrument, mode, language, started_at, finished_at, token, resume_code, note, \
-                 case_id, team_id, age_band, created_by \
-                 FROM assessments WHERE ", $column, " = $1"
-            ))
-            .bind($value)
-            .fetch_optional($pool)
-            .await?;
+        let row: Option<$crate::server::db::Assessment> = sqlx::query_as(concat!(
+            $crate::server::db::queries::assessment_columns!(),
+            " FROM assessments WHERE ",
+            $column,
+            " = $1"
+        ))
+        .bind($value)
+        .fetch_optional($pool)
+        .await?;
         Ok(row)
     }};
 }
@@ -114,22 +130,13 @@ macro_rules! select_assessment {
 /// An assessment's answers in the order they were last changed.
 macro_rules! select_answers {
     ($executor:expr, $id:expr) => {{
-        let rows: Vec<(String, String, String, time::OffsetDateTime)> = sqlx::query_as(
-            "SELECT item, value, answered_by, answered_at FROM answers \
-             WHERE assessment_id = $1 ORDER BY answered_at, item",
-        )
-        .bind($id)
-        .fetch_all($executor)
-        .await?;
+        let rows: Vec<(String, String, String, time::OffsetDateTime)> =
+            sqlx::query_as($crate::server::db::queries::SELECT_ANSWERS)
+                .bind($id)
+                .fetch_all($executor)
+                .await?;
         rows.into_iter()
-            .map(|(item, value, by, answered_at)| {
-                Ok($crate::server::db::StoredAnswer {
-                    value: $crate::server::db::parse_json(&value, &item)?,
-                    answered_by: $crate::server::db::AnsweredBy::parse(&by)?,
-                    item,
-                    answered_at,
-                })
-            })
+            .map($crate::server::db::stored_answer)
             .collect::<Result<Vec<_>, $crate::server::db::DbError>>()
     }};
 }
@@ -301,6 +308,9 @@ macro_rules! impl_repository {
 
             #[tracing::instrument(level = "debug", skip_all)]
             async fn assessment_by_token(&self, token: &str) -> Result<Option<$crate::server::db::Assessment>, $crate::server::db::DbError> {
+                if let Some(direct) = self.direct() {
+                    return direct.assessment_by_token(token);
+                }
                 select_assessment!(&self.pool, "token", token)
             }
 
@@ -344,7 +354,22 @@ macro_rules! impl_repository {
                 &self,
                 id: $crate::server::db::AssessmentId,
             ) -> Result<Vec<$crate::server::db::StoredAnswer>, $crate::server::db::DbError> {
+                if let Some(direct) = self.direct() {
+                    return direct.answers(id);
+                }
                 select_answers!(&self.pool, id)
+            }
+
+            #[tracing::instrument(level = "debug", skip_all)]
+            async fn save_open_answer(
+                &self,
+                id: $crate::server::db::AssessmentId,
+                item: &str,
+                value: &serde_json::Value,
+                by: $crate::server::db::AnsweredBy,
+                trail: Option<&$crate::server::db::NewAudit>,
+            ) -> Result<Option<Vec<$crate::server::db::StoredAnswer>>, $crate::server::db::DbError> {
+                $crate::server::db::open_answer::save_open_answer!(self, $backend, id, item, value, by, trail)
             }
 
             #[tracing::instrument(level = "debug", skip_all)]
@@ -352,14 +377,7 @@ macro_rules! impl_repository {
                 &self,
                 token: &str,
             ) -> Result<Option<($crate::server::db::Assessment, Vec<$crate::server::db::StoredAnswer>)>, $crate::server::db::DbError> {
-                // One connection for both reads: each acquisition and release costs a
-                // round trip of its own, and this runs on every question page.
-                let mut conn = self.pool.acquire().await?;
-                let found: Result<Option<$crate::server::db::Assessment>, $crate::server::db::DbError> =
-                    select_assessment!(&mut *conn, "token", token);
-                let Some(a) = found? else { return Ok(None) };
-                let answers = select_answers!(&mut *conn, a.id)?;
-                Ok(Some((a, answers)))
+                $crate::server::db::open_answer::open_answers_by_token!(self, token)
             }
 
             #[tracing::instrument(level = "debug", skip_all)]

@@ -22,6 +22,7 @@ use sqlx::{Connection, Executor};
 
 use super::accounts::{impl_account_store, select_user};
 use super::cases::impl_case_store;
+use super::direct::Direct;
 use super::export::impl_export_store;
 use super::help::impl_help_store;
 use super::invites::impl_invite_store;
@@ -45,6 +46,9 @@ pub struct SqliteRepository {
     pub(crate) writer: SqlitePool,
     /// The folder of the database file, whose free space `/healthz` watches.
     storage_dir: Option<std::path::PathBuf>,
+    /// The recipient's hot paths on this thread (`direct.rs`); none for a database in
+    /// memory, which no second connection can open.
+    direct: Option<Direct>,
 }
 
 impl SqliteRepository {
@@ -83,6 +87,7 @@ impl SqliteRepository {
         let in_memory = options.get_filename().as_os_str().is_empty()
             || options.get_filename().to_string_lossy().starts_with(':');
         let writer_options = pool.clone().max_connections(1);
+        let file = options.get_filename().to_owned();
         let pool = pool.connect_with(options.clone()).await?;
         sqlx::migrate!("./migrations/sqlite").run(&pool).await?;
         // An in-memory database exists once per connection: there the pools are one.
@@ -95,6 +100,7 @@ impl SqliteRepository {
             pool,
             writer,
             storage_dir: (!in_memory).then_some(dir),
+            direct: (!in_memory).then(|| Direct::new(file)),
         };
         super::StatsStore::backfill_cube(&repo).await?;
         Ok(repo)
@@ -102,6 +108,10 @@ impl SqliteRepository {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    pub(crate) fn direct(&self) -> Option<&Direct> {
+        self.direct.as_ref()
     }
 }
 
