@@ -10,7 +10,7 @@ pub use crate::domain::answer_codes::{
     ADDED_DONT_UNDERSTAND as UI_DONT_UNDERSTAND, ADDED_RATHER_NOT as UI_RATHER_NOT,
 };
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Choice {
     pub code: String,
     pub label: String,

@@ -8,6 +8,14 @@
 //! answered `200` without setting a cookie. Everything else goes to the renderer as before.
 //! The kept pages live as long as the process: what they show (the texts, the instrument)
 //! only changes with a new release.
+//!
+//! A recipient's question page is kept by its **view** instead: the language, the address,
+//! and everything the page shows (the question, its choices, what this person chose,
+//! where they are, where "back" goes), worked out from their answers before rendering.
+//! The renderer then shows that very view (`PrecomputedQuestion`), so the kept page is
+//! the page of its key. Two people whose pages would be the same get the same bytes;
+//! the page holds no token, code or name. At most `MAX_VIEWS` are kept; when that is
+//! reached, they are dropped and made again as asked for.
 
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
@@ -19,6 +27,7 @@ use axum::response::{IntoResponse, Response};
 use http::header::{CONTENT_TYPE, COOKIE, SET_COOKIE};
 use http::{HeaderMap, Method, StatusCode};
 
+use crate::api::self_assessment::{DEVICE_COOKIE, PrecomputedQuestion, QuestionView, question_of};
 use crate::i18n::Lang;
 use crate::server::lang;
 use crate::server::security::CspNonce;
@@ -39,10 +48,23 @@ pub const SHARED_PAGES: &[&str] = &[
 /// The largest page that is kept (the paper questionnaire, the longest, is ~60 KB).
 const MAX_KEPT: usize = 1024 * 1024;
 
-/// The kept pages, by path and language.
+/// The most question pages kept by view (about 8 KB each with their key).
+const MAX_VIEWS: usize = 4096;
+
+/// The kept pages, by path and language; question pages by view.
 #[derive(Default)]
 pub struct PageCache {
     pages: RwLock<HashMap<(&'static str, Lang), Arc<Kept>>>,
+    views: RwLock<HashMap<ViewKey, Arc<Kept>>>,
+}
+
+/// What a question page is made of: its language, its address (path and query), and the
+/// view it shows.
+#[derive(Clone, PartialEq, Eq, Hash)]
+struct ViewKey {
+    lang: Lang,
+    target: String,
+    view: QuestionView,
 }
 
 /// A kept page: its headers, and its body cut where the nonce stood.
@@ -71,6 +93,24 @@ impl PageCache {
             pages.insert(key, Arc::new(kept));
         }
     }
+
+    /// How many question pages are kept by view.
+    pub fn views(&self) -> usize {
+        self.views.read().map(|v| v.len()).unwrap_or_default()
+    }
+
+    fn view(&self, key: &ViewKey) -> Option<Arc<Kept>> {
+        self.views.read().ok()?.get(key).cloned()
+    }
+
+    fn put_view(&self, key: ViewKey, kept: Kept) {
+        if let Ok(mut views) = self.views.write() {
+            if views.len() >= MAX_VIEWS {
+                views.clear();
+            }
+            views.insert(key, Arc::new(kept));
+        }
+    }
 }
 
 impl Kept {
@@ -91,20 +131,37 @@ impl Kept {
     }
 }
 
-/// Serves a shared page from the kept ones, or renders it and keeps it. Sits inside the
-/// security headers (it needs this response's nonce) and outside `document::finish`, so
-/// that what it keeps is the finished page.
-pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let (Some(key), Some(nonce)) = (
-        shared(&req),
-        req.extensions().get::<CspNonce>().map(|n| n.0.clone()),
-    ) else {
+/// Serves a shared page or a question page from the kept ones, or renders it and keeps
+/// it. Sits inside the security headers (it needs this response's nonce) and outside
+/// `document::finish`, so that what it keeps is the finished page.
+pub async fn serve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let Some(nonce) = req.extensions().get::<CspNonce>().map(|n| n.0.clone()) else {
         return next.run(req).await;
     };
-    if let Some(kept) = state.pages.get(&key) {
+    if let Some(key) = shared(&req) {
+        if let Some(kept) = state.pages.get(&key) {
+            return kept.response(&nonce);
+        }
+        let response = next.run(req).await;
+        return keep(response, &nonce, |kept| state.pages.put(key, kept)).await;
+    }
+    let Some(key) = question_view(&state, req.method(), req.uri(), req.headers()).await else {
+        return next.run(req).await;
+    };
+    if let Some(kept) = state.pages.view(&key) {
         return kept.response(&nonce);
     }
+    req.extensions_mut().insert(PrecomputedQuestion {
+        item: key.view.item.clone(),
+        from_check: key.view.from_check,
+        view: key.view.clone(),
+    });
     let response = next.run(req).await;
+    keep(response, &nonce, |kept| state.pages.put_view(key, kept)).await
+}
+
+/// Keeps a finished page through `put` when it can be shared: `200`, HTML, no cookie set.
+async fn keep(response: Response, nonce: &str, put: impl FnOnce(Kept)) -> Response {
     let keepable = response.status() == StatusCode::OK
         && !response.headers().contains_key(SET_COOKIE)
         && response
@@ -123,15 +180,54 @@ pub async fn serve(State(state): State<AppState>, req: Request, next: Next) -> R
             return crate::error::AppError::broken(e.to_string()).into_response();
         }
     };
-    state.pages.put(
-        key,
-        Kept {
-            status: parts.status,
-            headers: parts.headers.clone(),
-            pieces: cut(&bytes, nonce.as_bytes()),
-        },
-    );
+    put(Kept {
+        status: parts.status,
+        headers: parts.headers.clone(),
+        pieces: cut(&bytes, nonce.as_bytes()),
+    });
     Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The view of a recipient's question page: a `GET` of `/self/q/{item}` with no query
+/// but `from=check`, carrying only the language and device cookies, whose view can be
+/// worked out (anything else, e.g. a redirect, goes to the renderer as before).
+async fn question_view(
+    state: &AppState,
+    method: &Method,
+    uri: &http::Uri,
+    headers: &HeaderMap,
+) -> Option<ViewKey> {
+    let item = uri.path().strip_prefix("/self/q/")?;
+    let from_check = match uri.query() {
+        None => false,
+        Some("from=check") => true,
+        Some(_) => return None,
+    };
+    if method != Method::GET || item.is_empty() || item.contains('/') {
+        return None;
+    }
+    if !only_cookies(headers, |c| c.name() == DEVICE_COOKIE) {
+        return None;
+    }
+    let lang = lang::request_lang(uri, headers);
+    let view = question_of(state, headers, lang, item.to_owned(), None, from_check)
+        .await
+        .ok()?;
+    Some(ViewKey {
+        lang,
+        target: uri.to_string(),
+        view,
+    })
+}
+
+/// Whether every cookie is the language's or one `also` allows.
+fn only_cookies(headers: &HeaderMap, also: impl Fn(&cookie::Cookie) -> bool) -> bool {
+    headers.get_all(COOKIE).iter().all(|v| {
+        v.to_str().is_ok_and(|s| {
+            cookie::Cookie::split_parse(s)
+                .all(|c| c.is_ok_and(|c| lang::is_language_cookie(&c) || also(&c)))
+        })
+    })
 }
 
 /// The path and language of a request for a shared page, if it is one.
@@ -140,12 +236,8 @@ fn shared(req: &Request) -> Option<(&'static str, Lang)> {
         return None;
     }
     let path = SHARED_PAGES.iter().find(|p| **p == req.uri().path())?;
-    let only_language = req.headers().get_all(COOKIE).iter().all(|v| {
-        v.to_str().is_ok_and(|s| {
-            cookie::Cookie::split_parse(s).all(|c| c.is_ok_and(|c| lang::is_language_cookie(&c)))
-        })
-    });
-    only_language.then(|| (*path, lang::request_lang(req.uri(), req.headers())))
+    only_cookies(req.headers(), |_| false)
+        .then(|| (*path, lang::request_lang(req.uri(), req.headers())))
 }
 
 /// `page` cut at every occurrence of `nonce` (a random 128-bit value: it stands nowhere

@@ -119,3 +119,95 @@ async fn nothing_personal_is_kept_or_served_from_the_kept_pages() -> TestResult 
     );
     Ok(())
 }
+
+crate::both_backends!(question_pages_are_kept_by_what_they_show);
+
+/// A device with its token: the start's cookie, for requests that name their cookies.
+async fn started(app: &crate::helpers::TestApp) -> Result<(reqwest::Client, String), Error> {
+    let dev = crate::self_flow::device();
+    let res = dev.post(app.url("/self/start")).send().await?;
+    let token = header(&res, "set-cookie")
+        .split(';')
+        .next()
+        .and_then(|c| c.strip_prefix("dp_self="))
+        .ok_or("no device cookie")?
+        .to_owned();
+    Ok((dev, token))
+}
+
+async fn answer(
+    app: &crate::helpers::TestApp,
+    dev: &reqwest::Client,
+    item: &str,
+    code: &str,
+) -> Result<(), Error> {
+    let res = dev
+        .post(app.url("/self/answer"))
+        .form(&[("item", item), ("answer", code)])
+        .send()
+        .await?;
+    assert_eq!(res.status(), 303, "{item}={code}");
+    Ok(())
+}
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// A question page is kept by what it shows (`server::page_cache`, "by view"): the kept
+/// page is byte for byte the rendered one, two people whose pages are the same share it,
+/// and anything that changes the page (an answer, the language, coming from the check
+/// page) is another page; an error message is rendered, not kept.
+async fn question_pages_are_kept_by_what_they_show(db: Db) -> TestResult {
+    let app = spawn_app(db).await;
+    let client = app.client();
+    let (one, one_token) = started(&app).await?;
+    let (two, two_token) = started(&app).await?;
+    for dev in [&one, &two] {
+        answer(&app, dev, "A1", "phone_only").await?;
+    }
+    let page = |token: &str, target: &str, lang: &str, extra: &str| {
+        client
+            .get(app.url(target))
+            .header("cookie", format!("dp_self={token}; lang={lang}{extra}"))
+            .send()
+    };
+    let (first, first_nonce) = fetch(page(&one_token, "/self/q/A1", "da", "").await?).await?;
+    assert_eq!(app.pages.views(), 1, "the question page was not kept");
+    let (again, again_nonce) = fetch(page(&one_token, "/self/q/A1", "da", "").await?).await?;
+    assert_ne!(first_nonce, again_nonce, "two responses share a nonce");
+    assert_eq!(first, again, "the kept page differs from the first");
+    // The same answers on another device: the same page, kept once.
+    let (theirs, _) = fetch(page(&two_token, "/self/q/A1", "da", "").await?).await?;
+    assert_eq!(theirs, first);
+    assert_eq!(app.pages.views(), 1);
+    // Another cookie goes to the renderer: it makes the very same page.
+    let (rendered, _) = fetch(page(&one_token, "/self/q/A1", "da", "; other=1").await?).await?;
+    assert_eq!(rendered, first, "kept and rendered pages differ");
+    assert!(first.contains(r#"value="phone_only" checked"#), "{first}");
+
+    // The second device changes its answer: its page changes, the first's does not.
+    answer(&app, &two, "A1", "none").await?;
+    let (changed, _) = fetch(page(&two_token, "/self/q/A1", "da", "").await?).await?;
+    assert_ne!(changed, first);
+    assert!(changed.contains(r#"value="none" checked"#));
+    let (rendered, _) = fetch(page(&two_token, "/self/q/A1", "da", "; other=1").await?).await?;
+    assert_eq!(rendered, changed, "kept and rendered pages differ");
+    let (still, _) = fetch(page(&one_token, "/self/q/A1", "da", "").await?).await?;
+    assert_eq!(still, first);
+    assert_eq!(app.pages.views(), 2);
+
+    // Coming from the check page and another language are pages of their own.
+    let (from_check, _) = fetch(page(&one_token, "/self/q/A1?from=check", "da", "").await?).await?;
+    assert!(from_check.contains(r#"href="/self/check""#));
+    let (arabic, _) = fetch(page(&one_token, "/self/q/A1", "ar", "").await?).await?;
+    assert!(arabic.contains(r#"lang="ar" dir="rtl""#));
+    assert_eq!(app.pages.views(), 4);
+    // An error message is rendered each time, never kept.
+    let res = page(&one_token, "/self/q/A1?error=required", "da", "").await?;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await?.contains("error-summary"));
+    // A page that redirects (a question not on this person's path) is not kept.
+    let res = page(&one_token, "/self/q/Z9", "da", "").await?;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.pages.views(), 4);
+    Ok(())
+}

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::questionnaire::Choice;
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct QuestionView {
     pub item: String,
     /// 1-based place among the questions asked.
@@ -90,8 +90,11 @@ pub async fn load_self_result() -> AppResult<ResultView> {
 }
 
 #[cfg(feature = "ssr")]
-pub use server::{answer, finish, invite, resume, start};
+pub(crate) use server::{
+    COOKIE as DEVICE_COOKIE, PrecomputedQuestion, audit_recipient, current, instrument_of,
+    question_of,
+};
 #[cfg(feature = "ssr")]
-pub(crate) use server::{audit_recipient, current, instrument_of};
+pub use server::{answer, finish, invite, resume, start};
 
 crate::api::server_side!(forms, pages);

@@ -95,7 +95,15 @@ pub(crate) async fn open_answers() -> AppResult<(&'static Instrument, Vec<Stored
     let state = app_state()?;
     let parts = use_context::<http::request::Parts>()
         .ok_or_else(|| AppError::Request("no request".into()))?;
-    let found = match cookie_value(&parts.headers) {
+    open_answers_of(&state, &parts.headers).await
+}
+
+/// `open_answers` for the device cookie in `headers`.
+pub(crate) async fn open_answers_of(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> AppResult<(&'static Instrument, Vec<StoredAnswer>)> {
+    let found = match cookie_value(headers) {
         Some(token) => state.db.assessment_with_answers_by_token(&token).await?,
         None => None,
     };
@@ -108,20 +116,50 @@ pub(crate) async fn open_answers() -> AppResult<(&'static Instrument, Vec<Stored
     Ok((instrument_of(&a)?, stored))
 }
 
+/// A question page's view worked out before rendering (`server::page_cache`), which the
+/// page then shows as it is: the page kept under this view is the page rendered from it.
+#[derive(Clone)]
+pub struct PrecomputedQuestion {
+    pub item: String,
+    pub from_check: bool,
+    pub view: QuestionView,
+}
+
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn question(
     item_id: String,
     error: Option<String>,
     from_check: bool,
 ) -> AppResult<QuestionView> {
-    let (instrument, stored) = open_answers().await?;
+    let parts = use_context::<http::request::Parts>()
+        .ok_or_else(|| AppError::Request("no request".into()))?;
+    if let Some(kept) = parts.extensions.get::<PrecomputedQuestion>()
+        && kept.item == item_id
+        && kept.from_check == from_check
+        && error.is_none()
+    {
+        return Ok(kept.view.clone());
+    }
+    let state = app_state()?;
+    question_of(&state, &parts.headers, lang(), item_id, error, from_check).await
+}
+
+/// The question page's view for the device cookie in `headers`.
+pub(crate) async fn question_of(
+    state: &AppState,
+    headers: &HeaderMap,
+    lang: Lang,
+    item_id: String,
+    error: Option<String>,
+    from_check: bool,
+) -> AppResult<QuestionView> {
+    let (instrument, stored) = open_answers_of(state, headers).await?;
     let map = scoring_map(&stored);
     let asked = asked_items(instrument, Mode::SelfAssessment, &map);
     let Some(index) = asked.iter().position(|i| i.id() == item_id) else {
         return Err(AppError::moved(&open_href(instrument, &stored)));
     };
     let item = asked[index];
-    let lang = lang();
     let selected: Vec<String> = stored
         .iter()
         .find(|s| s.item == item_id)
