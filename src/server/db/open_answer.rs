@@ -1,6 +1,7 @@
 //! A recipient's open assessment, the hottest paths of the app: reading it with its
 //! answers (every question page) and saving one answer, each in the fewest hand-offs.
-//! On SQLite each is one job on the calling thread (`direct.rs`); elsewhere the read is one
+//! On SQLite the read is one job on the calling thread and saves are committed in
+//! groups (`direct.rs`); elsewhere the read is one
 //! statement, and the save is one round trip on PostgreSQL (the function of migration
 //! 0019) and a transaction of sqlx statements on an in-memory SQLite database.
 
@@ -49,10 +50,10 @@ macro_rules! save_open_answer {
     ($repo:expr, $backend:expr, $id:expr, $item:expr, $value:expr, $by:expr, $trail:expr) => {{
         let (id, item, value, by, trail) = ($id, $item, $value, $by, $trail);
         if let Some(direct) = $repo.direct() {
-            // The writer's turn, then the whole transaction on this thread.
-            let mut turn = $repo.writer.acquire().await?;
+            // Queued, and committed in a group by whoever gets the writer's turn.
             return direct
-                .save_open_answer(&mut *turn, id, item, value, by, trail)
+                .save_open_answer($repo.writer.acquire(), id, item, value, by, trail)
+                .await
                 .map($crate::server::db::direct::Saved::answers);
         }
         if $backend == $crate::server::db::Backend::Postgres {
