@@ -479,7 +479,10 @@ mod tests {
         for (id, item, outcome) in outcomes {
             match (id, outcome) {
                 (id, Ok(Some(stored))) if id == open => {
-                    assert!(stored.iter().any(|s| s.item == item), "{item} not in its answers");
+                    assert!(
+                        stored.iter().any(|s| s.item == item),
+                        "{item} not in its answers"
+                    );
                 }
                 (id, Ok(None)) if id == done => {}
                 (_, Err(DbError::NoSuchAssessment(424_242))) if id == missing => {}
