@@ -7,6 +7,7 @@ pub mod calibration;
 mod cases;
 mod cube;
 pub(crate) mod direct;
+mod direct_saves;
 mod export;
 pub mod help;
 pub mod identity;
