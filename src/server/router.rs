@@ -4,7 +4,7 @@
 use axum::Router;
 use axum::middleware;
 use leptos::config::LeptosOptions;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
@@ -15,7 +15,7 @@ use crate::server::state::AppState;
 use crate::server::{access, auth, document, errors, health, lang, page_cache, security};
 
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = routes();
     let options = LeptosOptions::clone(&state.leptos_options);
     let sessions = auth::session_layer(
         state.db.sessions(),
@@ -70,6 +70,17 @@ pub fn router(state: AppState) -> Router {
             client_address,
         ))
         .with_state(state)
+}
+
+/// The app's routes, worked out once per process. Leptos works them out by running the app
+/// with every resource of the process held back (a process-wide flag, leptos-rs/leptos#4773):
+/// a page of another app instance in the same process whose data first loaded in that
+/// window waited for it for ever, and its visitor got no answer. Worked out once, before
+/// the first instance serves, no page can meet the flag.
+fn routes() -> Vec<AxumRouteListing> {
+    static ROUTES: std::sync::LazyLock<Vec<AxumRouteListing>> =
+        std::sync::LazyLock::new(|| generate_route_list(App));
+    ROUTES.clone()
 }
 
 /// Pages with a person's answers or a staff session, and the server functions that load

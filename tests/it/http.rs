@@ -163,3 +163,44 @@ async fn language_form_posts_and_redirects_without_javascript() -> TestResult {
     assert!(page.contains(r#"id="lang-da""#));
     Ok(())
 }
+
+/// Leptos stops every resource of the process from loading while any app builds its route
+/// list (a process-wide flag, leptos-rs/leptos#4773), and a page whose data first polls in
+/// that window never answers. Several app instances share a process here (and may in a
+/// host that embeds the app): one starting must never stall another's pages.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pages_answer_while_other_apps_start() -> TestResult {
+    let app = spawn_app(Db::Sqlite).await;
+    let starting = tokio::spawn(async {
+        for _ in 0..24 {
+            drop(spawn_app(Db::Sqlite).await);
+        }
+    });
+    // Visitors asking all the time, so that some page loads its data while an app starts.
+    let visitors = (0..8).map(|_| {
+        let url = app.url("/account");
+        let starting = starting.abort_handle();
+        tokio::spawn(async move {
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(5))
+                .build()?;
+            let mut answered = 0;
+            while !starting.is_finished() {
+                let res = client.get(&url).send().await;
+                let res = res.map_err(|e| format!("after {answered} pages, /account: {e}"))?;
+                assert_eq!(res.status(), StatusCode::OK);
+                let page = res.text().await?;
+                assert!(page.contains("Du er ikke logget ind"), "{page}");
+                answered += 1;
+            }
+            Ok::<usize, Box<dyn std::error::Error + Send + Sync>>(answered)
+        })
+    });
+    let visitors: Vec<_> = visitors.collect();
+    starting.await?;
+    for visitor in visitors {
+        let answered = visitor.await??;
+        assert!(answered > 10, "only {answered} pages while the apps started");
+    }
+    Ok(())
+}
