@@ -9,16 +9,11 @@
 //! - **Reads** (a device's assessment and its answers) take one of a few kept connections
 //!   in WAL mode, which never wait for the writer. A read of one row and its answers is a
 //!   few microseconds, less than a thread hand-off, so it runs inline.
-//! - **Answer saves are committed in groups.** A save joins a queue and waits for the
-//!   writer's turn (the one connection of the `writer` pool, the fair queue every other
-//!   write joins). Whoever gets the turn takes every save queued by then and runs them in
-//!   one transaction on a blocking thread, each in a savepoint of its own (lock, upsert,
-//!   audit line, the answers after the change), commits once, and hands each its outcome;
-//!   a save whose outcome came while it waited does not need the turn. Under a surge the
-//!   saves of a group share one commit and one write of each page; alone, a save is a
-//!   group of one. Nothing is acknowledged before its group's commit, and a save that
-//!   fails (or whose group fails to commit) is told so and leaves nothing behind. The
-//!   group itself is `direct_saves.rs`.
+//! - **Answer saves are committed in groups** (`groups.rs`): the writer's turn is the one
+//!   connection of the `writer` pool, the fair queue every other write joins, and a group
+//!   runs on a blocking thread in one transaction, each save in a savepoint of its own
+//!   (lock, upsert, audit line, the answers after the change), with one commit
+//!   (`direct_saves.rs`).
 //!
 //! What sqlx learned the hard way holds here too: a statement's error is always read (the
 //! `rusqlite` calls step each statement to its end), and a connection SQLite leaves inside
@@ -26,23 +21,22 @@
 //! kept.
 
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
-
-use tokio::sync::oneshot;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-pub(crate) use super::direct_saves::Saved;
-use super::direct_saves::{Job, commit_group, lost, poisoned};
+use super::direct_saves::commit_group;
+use super::groups::{Groups, Job, Saved};
 use super::queries::{SELECT_ANSWERS, assessment_columns};
-use super::{AnsweredBy, Assessment, AssessmentId, DbError, NewAudit, StoredAnswer, stored_answer};
+use super::{Assessment, AssessmentId, DbError, StoredAnswer, stored_answer};
 
 /// Read connections kept for reuse; more are opened under a burst and closed after it.
 const READERS_KEPT: usize = 8;
+/// The most saves one group commits: SQLite holds its write lock for the whole group.
+const GROUP_MOST: usize = 256;
 
 /// The connections of the direct path to one database file.
 pub(crate) struct Direct {
@@ -51,9 +45,7 @@ pub(crate) struct Direct {
     /// Used only by whoever holds the writer's turn.
     writer: Arc<Mutex<Option<Connection>>>,
     /// Saves waiting for a group.
-    queue: Mutex<Vec<Job>>,
-    /// Groups committed (or tried) so far.
-    pub(super) groups: AtomicU64,
+    pub(super) groups: Groups,
 }
 
 impl Direct {
@@ -62,8 +54,7 @@ impl Direct {
             path: Arc::new(path),
             readers: Mutex::new(Vec::new()),
             writer: Arc::new(Mutex::new(None)),
-            queue: Mutex::new(Vec::new()),
-            groups: AtomicU64::new(0),
+            groups: Groups::new(GROUP_MOST),
         }
     }
 
@@ -118,57 +109,29 @@ impl Direct {
         })
     }
 
-    /// Stores one answer of an unfinished assessment, with its audit line, and gives the
-    /// answers after the change: `store_answers!` for one answer of an open assessment.
-    /// The save joins the queue; `turn` is the writer's turn (the writer pool's one
-    /// connection), and whoever gets it first commits the queued saves as a group.
-    pub(crate) async fn save_open_answer<T, E>(
+    /// Stores one answer of an unfinished assessment, with its audit line, in the next
+    /// group of saves (`groups.rs`); `turn` is the writer's turn (the writer pool's one
+    /// connection, the fair queue every other write joins).
+    pub(crate) async fn save_open_answer<T, E, Turn>(
         &self,
-        turn: impl Future<Output = Result<T, E>>,
-        id: AssessmentId,
-        item: &str,
-        value: &serde_json::Value,
-        by: AnsweredBy,
-        trail: Option<&NewAudit>,
+        turn: impl Fn() -> Turn,
+        job: Job,
     ) -> Result<Saved, DbError>
     where
         DbError: From<E>,
+        T: Send + 'static,
+        Turn: Future<Output = Result<T, E>>,
     {
-        let (reply, mut outcome) = oneshot::channel();
-        self.queue.lock().map_err(|_| poisoned())?.push(Job {
-            id,
-            item: item.to_owned(),
-            value: value.to_string(),
-            by,
-            trail: trail.cloned(),
-            reply,
-        });
-        tokio::select! {
-            biased;
-            done = &mut outcome => return done.unwrap_or_else(|_| Err(lost())),
-            held = turn => {
-                let held = held?;
-                self.commit_queued().await;
-                drop(held);
+        let commit = |jobs: Vec<Job>| {
+            let (path, slot) = (Arc::clone(&self.path), Arc::clone(&self.writer));
+            // A panic on that thread gives no outcomes: the saves are told they were lost.
+            async move {
+                tokio::task::spawn_blocking(move || commit_group(&path, &slot, &jobs))
+                    .await
+                    .unwrap_or_default()
             }
-        }
-        outcome.await.unwrap_or_else(|_| Err(lost()))
-    }
-
-    /// Runs every queued save (but those whose caller is gone) as one group, on a blocking
-    /// thread; the caller holds the writer's turn.
-    async fn commit_queued(&self) {
-        let jobs: Vec<Job> = match self.queue.lock() {
-            Ok(mut queue) => queue.drain(..).filter(|j| !j.reply.is_closed()).collect(),
-            Err(_) => return,
         };
-        if jobs.is_empty() {
-            return;
-        }
-        self.groups.fetch_add(1, Ordering::Relaxed);
-        let (path, slot) = (Arc::clone(&self.path), Arc::clone(&self.writer));
-        // A panic on that thread drops the jobs, and their callers are told they were lost.
-        let _ = tokio::task::spawn_blocking(move || commit_group(&path, &slot, jobs)).await;
+        self.groups.save(job, turn, commit).await
     }
 }
 

@@ -1,56 +1,18 @@
-//! Answer saves on the direct SQLite path, committed in groups (`direct.rs` holds the
-//! queue and the turn): a group's saves in one transaction, each in a savepoint of its
-//! own, one commit, and each save's own outcome.
+//! A group of answer saves on the direct SQLite path (`groups.rs` holds the queue and
+//! `direct.rs` the turn): the saves in one transaction, each in a savepoint of its own,
+//! one commit, and each save's own outcome.
 
 use std::sync::Mutex;
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use time::OffsetDateTime;
-use tokio::sync::oneshot;
 
 use super::cases::{INSERT_AUDIT, TOUCH_CASE};
 use super::cube::{LOCK_ASSESSMENT, LOCK_CASE_OF};
 use super::direct::{answers, open, stamp};
 use super::queries::UPSERT_ANSWER;
-use super::{AnsweredBy, AssessmentId, DbError, NewAudit, StoredAnswer};
-
-/// One queued answer save, and where its outcome goes.
-pub(super) struct Job {
-    pub(super) id: AssessmentId,
-    pub(super) item: String,
-    pub(super) value: String,
-    pub(super) by: AnsweredBy,
-    pub(super) trail: Option<NewAudit>,
-    pub(super) reply: oneshot::Sender<Result<Saved, DbError>>,
-}
-
-/// What a save of an open assessment's answer found.
-pub(crate) enum Saved {
-    /// Stored; the assessment's answers after the change.
-    Answers(Vec<StoredAnswer>),
-    /// The assessment was finished meanwhile: nothing was stored.
-    Finished,
-}
-
-impl Saved {
-    /// The answers after the change, or `None` when nothing was stored.
-    pub(crate) fn answers(self) -> Option<Vec<StoredAnswer>> {
-        match self {
-            Saved::Answers(stored) => Some(stored),
-            Saved::Finished => None,
-        }
-    }
-}
-
-/// The queue's or a connection's lock was poisoned by a panic.
-pub(super) fn poisoned() -> DbError {
-    DbError::Corrupt("a lock of the direct SQLite path is poisoned".into())
-}
-
-/// A save's group ended without an outcome for it (a panic): nothing is acknowledged.
-pub(super) fn lost() -> DbError {
-    DbError::Corrupt("the answer's group of saves ended without an outcome".into())
-}
+use super::groups::{Job, Outcomes, Saved, poisoned};
+use super::DbError;
 
 /// Commits `jobs` in one transaction on the direct writer, each in a savepoint: a save
 /// that fails is rolled back alone and told why; when the group cannot commit (or SQLite
@@ -58,12 +20,12 @@ pub(super) fn lost() -> DbError {
 pub(super) fn commit_group(
     path: &std::path::Path,
     slot: &Mutex<Option<Connection>>,
-    jobs: Vec<Job>,
-) {
-    let outcomes = match slot.lock() {
+    jobs: &[Job],
+) -> Outcomes {
+    match slot.lock() {
         Ok(mut slot) => match slot.take().map_or_else(|| open(path, true), Ok) {
             Ok(mut conn) => {
-                let outcomes = group_in(&mut conn, &jobs);
+                let outcomes = group_in(&mut conn, jobs);
                 // A connection SQLite left inside a transaction (a failed write it rolled
                 // back by itself, or a failed ROLLBACK) is closed here; the next group
                 // opens a fresh one.
@@ -77,14 +39,11 @@ pub(super) fn commit_group(
             Err(e) => jobs.iter().map(|_| Err(again(&e))).collect(),
         },
         Err(_) => jobs.iter().map(|_| Err(poisoned())).collect(),
-    };
-    for (job, outcome) in jobs.into_iter().zip(outcomes) {
-        let _ = job.reply.send(outcome);
     }
 }
 
 /// The outcome of each job of a group, in order.
-fn group_in(conn: &mut Connection, jobs: &[Job]) -> Vec<Result<Saved, DbError>> {
+fn group_in(conn: &mut Connection, jobs: &[Job]) -> Outcomes {
     let tx = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => return jobs.iter().map(|_| Err(again(&e))).collect(),
@@ -186,8 +145,7 @@ fn save_in(tx: &Connection, job: &Job) -> Result<Saved, DbError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::db::{Repository, SqliteRepository};
-    use std::sync::atomic::Ordering;
+    use crate::server::db::{AnsweredBy, Repository, SqliteRepository};
 
     type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -245,7 +203,7 @@ mod tests {
         }
         assert_eq!(repo.answers(open).await?.len(), 56);
         assert!(repo.answers(done).await?.is_empty());
-        let groups = repo.direct().map(|d| d.groups.load(Ordering::Relaxed));
+        let groups = repo.direct().map(|d| d.groups.count());
         assert!(
             groups.is_some_and(|g| g < 16),
             "64 saves took {groups:?} groups"

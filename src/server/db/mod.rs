@@ -9,11 +9,13 @@ mod cube;
 pub(crate) mod direct;
 mod direct_saves;
 mod export;
+mod groups;
 pub mod help;
 pub mod identity;
 mod invites;
 mod item_rows;
 mod open_answer;
+mod pg_saves;
 mod postgres;
 mod queries;
 mod retention;
@@ -231,6 +233,8 @@ pub enum DbError {
     Corrupt(String),
     #[error("{0} already exists")]
     Duplicate(&'static str),
+    #[error("the database refused the write: {0}")]
+    Refused(String),
 }
 
 #[async_trait]

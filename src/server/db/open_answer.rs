@@ -1,9 +1,10 @@
 //! A recipient's open assessment, the hottest paths of the app: reading it with its
 //! answers (every question page) and saving one answer, each in the fewest hand-offs.
-//! On SQLite the read is one job on the calling thread and saves are committed in
-//! groups (`direct.rs`); elsewhere the read is one
-//! statement, and the save is one round trip on PostgreSQL (the function of migration
-//! 0019) and a transaction of sqlx statements on an in-memory SQLite database.
+//! Saves are committed in groups (`groups.rs`): on SQLite by the direct path
+//! (`direct.rs`), on PostgreSQL as one call of the function of migration 0020 per group
+//! (`pg_saves.rs`); an in-memory SQLite database saves in a transaction of sqlx
+//! statements. On SQLite the read is one job on the calling thread, elsewhere one
+//! statement.
 
 /// The body of `Repository::assessment_with_answers_by_token` for a repository `$repo`.
 macro_rules! open_answers_by_token {
@@ -45,54 +46,29 @@ macro_rules! open_answers_by_token {
     }};
 }
 
-/// The body of `Repository::save_open_answer` for a repository `$repo` of `$backend`.
+/// The body of `Repository::save_open_answer` for a repository `$repo`.
 macro_rules! save_open_answer {
-    ($repo:expr, $backend:expr, $id:expr, $item:expr, $value:expr, $by:expr, $trail:expr) => {{
+    ($repo:expr, $id:expr, $item:expr, $value:expr, $by:expr, $trail:expr) => {{
         let (id, item, value, by, trail) = ($id, $item, $value, $by, $trail);
+        let job = || $crate::server::db::groups::Job {
+            id,
+            item: item.to_owned(),
+            value: value.to_string(),
+            by,
+            trail: trail.cloned(),
+        };
+        // Queued, and committed in a group by whoever gets a turn (`groups.rs`).
         if let Some(direct) = $repo.direct() {
-            // Queued, and committed in a group by whoever gets the writer's turn.
             return direct
-                .save_open_answer($repo.writer.acquire(), id, item, value, by, trail)
+                .save_open_answer(|| $repo.writer.acquire(), job())
                 .await
-                .map($crate::server::db::direct::Saved::answers);
+                .map($crate::server::db::groups::Saved::answers);
         }
-        if $backend == $crate::server::db::Backend::Postgres {
-            // One round trip: the same statements in a function (migration 0019).
-            let line = trail.cloned().unwrap_or_default();
-            let rows: Result<Vec<(String, String, String, time::OffsetDateTime)>, sqlx::Error> =
-                sqlx::query_as(
-                    "SELECT a_item, a_value, a_by, a_at FROM save_open_answer(\
-                     $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                )
-                .bind(id)
-                .bind(item)
-                .bind(value.to_string())
-                .bind(by.as_str())
-                .bind(time::OffsetDateTime::now_utc())
-                .bind(trail.is_some())
-                .bind(line.actor_id)
-                .bind(&line.actor)
-                .bind(&line.action)
-                .bind(line.case_id)
-                .bind(line.assessment_id.or(Some(id)))
-                .bind(&line.address)
-                .bind(&line.detail)
-                .fetch_all(&$repo.writer)
-                .await;
-            let rows = match rows {
-                Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some("P0002") => {
-                    return Err($crate::server::db::DbError::NoSuchAssessment(id));
-                }
-                other => other?,
-            };
-            if rows.is_empty() {
-                return Ok(None);
-            }
-            return rows
-                .into_iter()
-                .map($crate::server::db::stored_answer)
-                .collect::<Result<Vec<_>, $crate::server::db::DbError>>()
-                .map(Some);
+        if let Some(saves) = $repo.pg_saves() {
+            return saves
+                .save(job())
+                .await
+                .map($crate::server::db::groups::Saved::answers);
         }
         let mut tx = $repo.writer.begin().await?;
         let finished = $crate::server::db::cube::lock_assessment!(&mut tx, id)

@@ -10,6 +10,7 @@ use super::cases::impl_case_store;
 use super::export::impl_export_store;
 use super::help::impl_help_store;
 use super::invites::impl_invite_store;
+use super::pg_saves::PgSaves;
 use super::queries::{
     finish_in, impl_repository, insert_assessment, select_answers, select_assessment,
     store_answers, upsert_answer,
@@ -26,6 +27,8 @@ pub struct PgRepository {
     pub(crate) writer: PgPool,
     /// Always `None`: the database's disk is the server's, watched by its own operators.
     storage_dir: Option<std::path::PathBuf>,
+    /// Recipients' answer saves, committed in groups.
+    saves: PgSaves,
 }
 
 impl PgRepository {
@@ -38,6 +41,7 @@ impl PgRepository {
         sqlx::migrate!("./migrations/postgres").run(&pool).await?;
         let repo = PgRepository {
             writer: pool.clone(),
+            saves: PgSaves::new(pool.clone()),
             pool,
             storage_dir: None,
         };
@@ -52,6 +56,11 @@ impl PgRepository {
     /// None: the direct path is SQLite's (`direct.rs`).
     pub(crate) fn direct(&self) -> Option<&super::direct::Direct> {
         None
+    }
+
+    /// Answer saves in groups (`pg_saves.rs`).
+    pub(crate) fn pg_saves(&self) -> Option<&PgSaves> {
+        Some(&self.saves)
     }
 }
 

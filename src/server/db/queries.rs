@@ -369,7 +369,7 @@ macro_rules! impl_repository {
                 by: $crate::server::db::AnsweredBy,
                 trail: Option<&$crate::server::db::NewAudit>,
             ) -> Result<Option<Vec<$crate::server::db::StoredAnswer>>, $crate::server::db::DbError> {
-                $crate::server::db::open_answer::save_open_answer!(self, $backend, id, item, value, by, trail)
+                $crate::server::db::open_answer::save_open_answer!(self, id, item, value, by, trail)
             }
 
             #[tracing::instrument(level = "debug", skip_all)]

@@ -113,6 +113,11 @@ impl SqliteRepository {
     pub(crate) fn direct(&self) -> Option<&Direct> {
         self.direct.as_ref()
     }
+
+    /// None: saves go through the direct path (`direct.rs`).
+    pub(crate) fn pg_saves(&self) -> Option<&super::pg_saves::PgSaves> {
+        None
+    }
 }
 
 /// The pool the app uses: at most 8 connections, and none goes back into the pool unless
