@@ -200,7 +200,10 @@ async fn pages_answer_while_other_apps_start() -> TestResult {
     starting.await?;
     for visitor in visitors {
         let answered = visitor.await??;
-        assert!(answered > 10, "only {answered} pages while the apps started");
+        assert!(
+            answered > 10,
+            "only {answered} pages while the apps started"
+        );
     }
     Ok(())
 }

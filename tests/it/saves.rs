@@ -28,7 +28,9 @@ async fn a_burst_of_saves_gives_each_its_own_outcome(db: Db) -> TestResult {
     let traced = app.db.create_assessment(&with_case, None).await?;
     let plain = app.db.create_assessment(&new_assessment(), None).await?;
     let done = app.db.create_assessment(&new_assessment(), None).await?;
-    app.db.finish(done, &result("self_service", 1), None).await?;
+    app.db
+        .finish(done, &result("self_service", 1), None)
+        .await?;
     let missing = 424_242;
     let before = app.db.case(case).await?.ok_or("case vanished")?;
 

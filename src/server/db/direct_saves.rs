@@ -7,12 +7,12 @@ use std::sync::Mutex;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use time::OffsetDateTime;
 
+use super::DbError;
 use super::cases::{INSERT_AUDIT, TOUCH_CASE};
 use super::cube::{LOCK_ASSESSMENT, LOCK_CASE_OF};
 use super::direct::{answers, open, stamp};
-use super::queries::UPSERT_ANSWER;
 use super::groups::{Job, Outcomes, Saved, poisoned};
-use super::DbError;
+use super::queries::UPSERT_ANSWER;
 
 /// Commits `jobs` in one transaction on the direct writer, each in a savepoint: a save
 /// that fails is rolled back alone and told why; when the group cannot commit (or SQLite

@@ -96,7 +96,10 @@ impl Groups {
         Done: Future<Output = Outcomes> + Send + 'static,
     {
         let (reply, mut outcome) = oneshot::channel();
-        self.queue.lock().map_err(|_| poisoned())?.push((job, reply));
+        self.queue
+            .lock()
+            .map_err(|_| poisoned())?
+            .push((job, reply));
         loop {
             tokio::select! {
                 biased;

@@ -124,11 +124,23 @@ async fn call(pool: &PgPool, jobs: &[Job]) -> Result<Vec<Row>, sqlx::Error> {
     .bind(column(&|j| Some(j.item.clone())))
     .bind(column(&|j| Some(j.value.clone())))
     .bind(column(&|j| Some(j.by.as_str().to_owned())))
-    .bind(jobs.iter().map(|j| line(j).and_then(|l| l.actor_id)).collect::<Vec<_>>())
+    .bind(
+        jobs.iter()
+            .map(|j| line(j).and_then(|l| l.actor_id))
+            .collect::<Vec<_>>(),
+    )
     .bind(column(&|j| line(j).map(|l| l.actor.clone())))
     .bind(column(&|j| line(j).map(|l| l.action.clone())))
-    .bind(jobs.iter().map(|j| line(j).and_then(|l| l.case_id)).collect::<Vec<_>>())
-    .bind(jobs.iter().map(|j| line(j).and_then(|l| l.assessment_id)).collect::<Vec<_>>())
+    .bind(
+        jobs.iter()
+            .map(|j| line(j).and_then(|l| l.case_id))
+            .collect::<Vec<_>>(),
+    )
+    .bind(
+        jobs.iter()
+            .map(|j| line(j).and_then(|l| l.assessment_id))
+            .collect::<Vec<_>>(),
+    )
     .bind(column(&|j| line(j).map(|l| l.address.clone())))
     .bind(column(&|j| line(j).map(|l| l.detail.clone())))
     .fetch_all(pool)
