@@ -5,7 +5,7 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 use http::HeaderValue;
-use http::header::{COOKIE, SET_COOKIE};
+use http::header::SET_COOKIE;
 
 use crate::i18n::Lang;
 
@@ -42,25 +42,12 @@ pub fn is_language_cookie(cookie: &cookie::Cookie<'_>) -> bool {
 }
 
 fn cookie_lang(headers: &http::HeaderMap) -> Option<Lang> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == COOKIE_NAME)
-        .and_then(|c| Lang::from_code(c.value()))
+    crate::server::cookies::cookie_named(headers, COOKIE_NAME).and_then(|c| Lang::from_code(&c))
 }
 
 /// The language cookie: not secret, but kept away from scripts and other sites anyway.
 pub fn lang_cookie(lang: Lang) -> HeaderValue {
-    let cookie = cookie::Cookie::build((COOKIE_NAME, lang.code()))
-        .path("/")
-        .http_only(true)
-        .same_site(cookie::SameSite::Lax)
-        .max_age(cookie::time::Duration::days(365))
-        .build();
+    let cookie = crate::server::cookies::site_cookie(COOKIE_NAME, lang.code(), false, 365);
     // A cookie built from a fixed name and a language code is always a valid header.
-    HeaderValue::from_str(&cookie.to_string())
-        .unwrap_or_else(|_| HeaderValue::from_static("lang=da; Path=/"))
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static("lang=da; Path=/"))
 }

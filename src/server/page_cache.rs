@@ -32,6 +32,7 @@ use crate::i18n::Lang;
 use crate::server::lang;
 use crate::server::security::CspNonce;
 use crate::server::state::AppState;
+use crate::server::write_stamp::STAMP_COOKIE;
 
 /// The pages that depend on the language only. Each is a public page of the route table
 /// (`tests/it/page_cache.rs` checks that, and that each is served the same kept or not).
@@ -189,7 +190,7 @@ async fn keep(response: Response, nonce: &str, put: impl FnOnce(Kept)) -> Respon
 }
 
 /// The view of a recipient's question page: a `GET` of `/self/q/{item}` with no query
-/// but `from=check`, carrying only the language and device cookies, whose view can be
+/// but `from=check`, carrying only the language, device and stamp cookies, whose view can be
 /// worked out (anything else, e.g. a redirect, goes to the renderer as before).
 async fn question_view(
     state: &AppState,
@@ -206,7 +207,9 @@ async fn question_view(
     if method != Method::GET || item.is_empty() || item.contains('/') {
         return None;
     }
-    if !only_cookies(headers, |c| c.name() == DEVICE_COOKIE) {
+    if !only_cookies(headers, |c| {
+        c.name() == DEVICE_COOKIE || c.name() == STAMP_COOKIE
+    }) {
         return None;
     }
     let lang = lang::request_lang(uri, headers);
@@ -236,7 +239,7 @@ fn shared(req: &Request) -> Option<(&'static str, Lang)> {
         return None;
     }
     let path = SHARED_PAGES.iter().find(|p| **p == req.uri().path())?;
-    only_cookies(req.headers(), |_| false)
+    only_cookies(req.headers(), |c| c.name() == STAMP_COOKIE)
         .then(|| (*path, lang::request_lang(req.uri(), req.headers())))
 }
 

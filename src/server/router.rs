@@ -12,7 +12,9 @@ use tower_http::trace::TraceLayer;
 
 use crate::app::{App, shell};
 use crate::server::state::AppState;
-use crate::server::{access, auth, document, errors, health, lang, page_cache, security};
+use crate::server::{
+    access, auth, document, errors, health, lang, page_cache, security, write_stamp,
+};
 
 pub fn router(state: AppState) -> Router {
     let routes = routes();
@@ -39,6 +41,11 @@ pub fn router(state: AppState) -> Router {
             access::enforce,
         ))
         .layer(sessions)
+        // A recipient's write gets a new stamp once it is stored (`write_stamp`).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            write_stamp::stamp_writes,
+        ))
         .layer(middleware::from_fn(security::same_origin_writes))
         // Inside the security headers, so the page it makes gets them too.
         .layer(middleware::from_fn(errors::html_for_browsers))

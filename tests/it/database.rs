@@ -367,7 +367,7 @@ async fn the_recipients_save_gives_the_answers_after_it(db: Db) -> TestResult {
     assert_eq!(third, app.db.answers(id).await?);
     let (a, by_token) = app
         .db
-        .assessment_with_answers_by_token("direct-token")
+        .assessment_with_answers_by_token("direct-token", None)
         .await?
         .ok_or("the token finds nothing")?;
     assert_eq!((a.id, &by_token), (id, &third));

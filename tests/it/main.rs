@@ -28,6 +28,7 @@ mod oidc;
 mod oidc_browser;
 mod overrides;
 mod page_cache;
+mod reads;
 mod saves;
 mod security;
 mod self_browser;

@@ -21,27 +21,14 @@ use crate::server::state::AppState;
 pub(crate) const COOKIE: &str = "dp_self";
 
 pub(crate) fn cookie_value(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get_all(axum::http::header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == COOKIE)
-        .map(|c| c.value().to_owned())
+    crate::server::cookies::cookie_named(headers, COOKIE)
 }
 
 /// The device cookie: a week, so a shared library computer does not keep it for long
 /// (the resume code works after that); `Secure` when the service runs over HTTPS.
 pub(crate) fn set_cookie(token: &str, secure: bool) -> (axum::http::HeaderName, String) {
-    let c = cookie::Cookie::build((COOKIE, token.to_owned()))
-        .path("/")
-        .http_only(true)
-        .secure(secure)
-        .same_site(cookie::SameSite::Lax)
-        .max_age(cookie::time::Duration::days(7))
-        .build();
-    (SET_COOKIE, c.to_string())
+    let c = crate::server::cookies::site_cookie(COOKIE, token, secure, 7);
+    (SET_COOKIE, c)
 }
 
 pub(crate) fn instrument_of(a: &Assessment) -> AppResult<&'static Instrument> {
@@ -104,7 +91,12 @@ pub(crate) async fn open_answers_of(
     headers: &HeaderMap,
 ) -> AppResult<(&'static Instrument, Vec<StoredAnswer>)> {
     let found = match cookie_value(headers) {
-        Some(token) => state.db.assessment_with_answers_by_token(&token).await?,
+        Some(token) => {
+            let stamp = crate::server::write_stamp::stamp_of(headers);
+            (state.db)
+                .assessment_with_answers_by_token(&token, stamp.as_deref())
+                .await?
+        }
         None => None,
     };
     let Some((a, stored)) = found.filter(|(a, _)| is_this_device(a)) else {

@@ -15,6 +15,7 @@ pub mod identity;
 mod invites;
 mod item_rows;
 mod open_answer;
+mod pg_reads;
 mod pg_saves;
 mod postgres;
 mod queries;
@@ -324,10 +325,16 @@ pub trait Repository:
     /// Answers in the order they were last changed.
     async fn answers(&self, id: AssessmentId) -> Result<Vec<StoredAnswer>, DbError>;
     /// The assessment a device token names, with its answers, read on one connection.
+    /// `stamp` is the stamp of the device's last write (`server::write_stamp`): on
+    /// PostgreSQL a copy kept under it may be served (`pg_reads.rs`).
     async fn assessment_with_answers_by_token(
         &self,
         token: &str,
+        stamp: Option<&str>,
     ) -> Result<Option<(Assessment, Vec<StoredAnswer>)>, DbError>;
+    /// Drops any copy this instance keeps of what `token` names (`pg_reads.rs`): called
+    /// once a write of the device is answered.
+    fn forget_kept(&self, token: &str);
     /// Marks the assessment finished and stores its result, both or neither.
     async fn finish(
         &self,

@@ -3,17 +3,23 @@
 //! Saves are committed in groups (`groups.rs`): on SQLite by the direct path
 //! (`direct.rs`), on PostgreSQL as one call of the function of migration 0020 per group
 //! (`pg_saves.rs`); an in-memory SQLite database saves in a transaction of sqlx
-//! statements. On SQLite the read is one job on the calling thread, elsewhere one
-//! statement.
+//! statements. On SQLite the read is one job on the calling thread; on PostgreSQL a copy
+//! kept in memory while it is known to be current (`pg_reads.rs`), or one statement.
 
 /// The body of `Repository::assessment_with_answers_by_token` for a repository `$repo`.
 macro_rules! open_answers_by_token {
-    ($repo:expr, $token:expr) => {{
+    ($repo:expr, $token:expr, $stamp:expr) => {{
         use sqlx::{FromRow, Row};
-        let token: &str = $token;
+        let (token, stamp): (&str, Option<&str>) = ($token, $stamp);
         if let Some(direct) = $repo.direct() {
             return direct.assessment_with_answers_by_token(token);
         }
+        // A copy this instance keeps, when it is known to be current (`pg_reads.rs`).
+        let reads = $repo.pg_reads();
+        if let Some(read) = reads.and_then(|r| r.get(token, stamp)) {
+            return Ok(Some(read));
+        }
+        let ticket = reads.map(|r| r.ticket());
         // One statement, one round trip: the assessment on every row with one of its
         // answers, or once with none.
         // (The answers' columns are named apart from the assessment's: no prefixes.)
@@ -42,7 +48,11 @@ macro_rules! open_answers_by_token {
                 ))?);
             }
         }
-        Ok(Some((assessment, stored)))
+        let read = (assessment, stored);
+        if let (Some(reads), Some(ticket)) = (reads, ticket) {
+            reads.keep(ticket, token, stamp, &read);
+        }
+        Ok(Some(read))
     }};
 }
 
@@ -85,4 +95,15 @@ macro_rules! save_open_answer {
     }};
 }
 
-pub(crate) use {open_answers_by_token, save_open_answer};
+/// `Repository::forget_kept`, an item of the impl of `Repository` (it is not `async`).
+macro_rules! forget_kept {
+    () => {
+        fn forget_kept(&self, token: &str) {
+            if let Some(reads) = self.pg_reads() {
+                reads.forget(token);
+            }
+        }
+    };
+}
+
+pub(crate) use {forget_kept, open_answers_by_token, save_open_answer};

@@ -10,6 +10,7 @@ use super::cases::impl_case_store;
 use super::export::impl_export_store;
 use super::help::impl_help_store;
 use super::invites::impl_invite_store;
+use super::pg_reads::PgReads;
 use super::pg_saves::PgSaves;
 use super::queries::{
     finish_in, impl_repository, insert_assessment, select_answers, select_assessment,
@@ -29,6 +30,8 @@ pub struct PgRepository {
     storage_dir: Option<std::path::PathBuf>,
     /// Recipients' answer saves, committed in groups.
     saves: PgSaves,
+    /// Recipients' open assessments kept while known to be current.
+    reads: std::sync::Arc<PgReads>,
 }
 
 impl PgRepository {
@@ -42,6 +45,7 @@ impl PgRepository {
         let repo = PgRepository {
             writer: pool.clone(),
             saves: PgSaves::new(pool.clone()),
+            reads: PgReads::start(&pool).await,
             pool,
             storage_dir: None,
         };
@@ -61,6 +65,11 @@ impl PgRepository {
     /// Answer saves in groups (`pg_saves.rs`).
     pub(crate) fn pg_saves(&self) -> Option<&PgSaves> {
         Some(&self.saves)
+    }
+
+    /// Open assessments kept in memory (`pg_reads.rs`).
+    pub(crate) fn pg_reads(&self) -> Option<&PgReads> {
+        Some(&self.reads)
     }
 }
 

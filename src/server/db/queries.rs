@@ -376,9 +376,12 @@ macro_rules! impl_repository {
             async fn assessment_with_answers_by_token(
                 &self,
                 token: &str,
+                stamp: Option<&str>,
             ) -> Result<Option<($crate::server::db::Assessment, Vec<$crate::server::db::StoredAnswer>)>, $crate::server::db::DbError> {
-                $crate::server::db::open_answer::open_answers_by_token!(self, token)
+                $crate::server::db::open_answer::open_answers_by_token!(self, token, stamp)
             }
+
+            $crate::server::db::open_answer::forget_kept!();
 
             #[tracing::instrument(level = "debug", skip_all)]
             async fn finish(

@@ -118,6 +118,11 @@ impl SqliteRepository {
     pub(crate) fn pg_saves(&self) -> Option<&super::pg_saves::PgSaves> {
         None
     }
+
+    /// None: one instance, whose reads on the direct path take microseconds.
+    pub(crate) fn pg_reads(&self) -> Option<&super::pg_reads::PgReads> {
+        None
+    }
 }
 
 /// The pool the app uses: at most 8 connections, and none goes back into the pool unless
