@@ -4,7 +4,8 @@
 #   1. the islands: the library for wasm32 (profile wasm-release: size-optimised, LTO);
 #   2. wasm-bindgen (pinned to the wasm-bindgen crate in Cargo.lock) writes the JS glue;
 #   3. wasm-opt -Oz from binaryen's prebuilt npm package (tools/, no compiling);
-#   4. the stylesheet and public/ are copied; 5. the server binary.
+#   4. the stylesheet and public/ are copied; 5. the server binary (with the tests for
+#      `make test`).
 # The server needs nothing of 1-4, so it builds at the same time (its log goes to
 # target/server-build.log): each build's one-crate stretches (the app crate, LTO, linking)
 # leave a core idle that the other fills. The islands build in target/front, so that the
@@ -20,10 +21,19 @@ FRONT=target/front
 WASM_IN=$FRONT/wasm32-unknown-unknown/wasm-release/digiparat.wasm
 SERVER_LOG=target/server-build.log
 
+# `make test` (DIGIPARAT_WITH_TESTS=1) builds the server with the tests, in one cargo run:
+# a test build unites the dev-dependencies' features with the app's, so its library is
+# another artifact than the one `cargo build` makes, and building both compiled the app
+# crate (about 10 minutes) once more. In one run the library and its unit tests also
+# compile side by side. The server binary it leaves in target/release is the one served.
+SERVER_BUILD=(cargo build --release --bin digiparat --no-default-features --features ssr)
+if [ "${DIGIPARAT_WITH_TESTS:-0}" = 1 ]; then
+  SERVER_BUILD=(cargo test --release --no-default-features --features ssr --no-run)
+fi
+
 mkdir -p target
 echo "==> building the server (release) meanwhile, log in $SERVER_LOG"
-cargo build --release --bin digiparat --no-default-features --features ssr \
-  >"$SERVER_LOG" 2>&1 &
+"${SERVER_BUILD[@]}" >"$SERVER_LOG" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true' EXIT
 

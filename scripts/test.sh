@@ -19,7 +19,8 @@ start_cluster outage "$OUTAGE_PORT"
 export DIGIPARAT_TEST_PG_OUTAGE="postgres://postgres@127.0.0.1:$OUTAGE_PORT/postgres"
 export DIGIPARAT_TEST_PG_OUTAGE_CTL="${AS_PG[*]} $PG_BIN/pg_ctl -D $PG_ROOT/outage"
 
-scripts/build-site.sh
+# The site, and the server built together with the tests (see build-site.sh).
+DIGIPARAT_WITH_TESTS=1 scripts/build-site.sh
 
 echo "==> running the tests"
 source scripts/site-env.sh
