@@ -171,3 +171,24 @@ async fn a_lost_listener_leaves_no_page_that_missed_a_change() -> TestResult {
     shows_soon(&first, &dev, Some("phone_and_computer")).await?;
     Ok(())
 }
+
+/// The person's own saves are not announced (each NOTIFY would make the saves commit one
+/// at a time); their stamp keeps every instance's pages right. Other changes are.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_persons_own_saves_are_not_announced_but_other_changes_are() -> TestResult {
+    let (first, second, sql, dev) = two_instances().await?;
+    let mut ear = sqlx::postgres::PgListener::connect_with(&sql).await?;
+    ear.listen("digiparat_assessments").await?;
+    answer(&second, &dev, "none").await?;
+    answer(&first, &dev, "computer_only").await?;
+    let heard = tokio::time::timeout(Duration::from_millis(500), ear.recv()).await;
+    assert!(heard.is_err(), "a save of the person was announced: {heard:?}");
+    change_behind(&sql, "phone_only", true).await?;
+    let heard = tokio::time::timeout(Duration::from_secs(5), ear.recv()).await??;
+    let id: i64 = sqlx::query_scalar("SELECT assessment_id FROM answers WHERE item = 'A1'")
+        .fetch_one(&sql)
+        .await?;
+    assert_eq!(heard.payload(), id.to_string());
+    shows_soon(&first, &dev, Some("phone_only")).await?;
+    Ok(())
+}
