@@ -182,7 +182,10 @@ async fn the_persons_own_saves_are_not_announced_but_other_changes_are() -> Test
     answer(&second, &dev, "none").await?;
     answer(&first, &dev, "computer_only").await?;
     let heard = tokio::time::timeout(Duration::from_millis(500), ear.recv()).await;
-    assert!(heard.is_err(), "a save of the person was announced: {heard:?}");
+    assert!(
+        heard.is_err(),
+        "a save of the person was announced: {heard:?}"
+    );
     change_behind(&sql, "phone_only", true).await?;
     let heard = tokio::time::timeout(Duration::from_secs(5), ear.recv()).await??;
     let id: i64 = sqlx::query_scalar("SELECT assessment_id FROM answers WHERE item = 'A1'")
