@@ -5,9 +5,12 @@
 //! - `<link rel="modulepreload" crossorigin="NONCE">`: `HydrationScripts` puts the CSP
 //!   nonce into `crossorigin`. Browsers read an unknown value as `anonymous`, so that is
 //!   written instead: the same request, now valid.
-//! - `<!>`: the renderer's hydration markers (empty, hence bogus, comments). Only islands
-//!   are hydrated, so outside a `<leptos-island>` they mark nothing and are dropped; inside
-//!   one they stay (the islands are written so that they need none).
+//! - `<!>`: the renderer's hydration markers (empty, hence bogus, comments). They are
+//!   dropped everywhere, also inside a `<leptos-island>` and among the scripts after the
+//!   document. The server is built with `erase_components` (`.cargo/config.toml`), and its
+//!   type-erased views mark places that the islands' own, fully typed code (the WASM)
+//!   neither writes nor looks for: the islands are written so that they need no markers,
+//!   and the browser tests hydrate them from pages without any.
 //! - the resource scripts the integration appends after `</html>` move before `</body>`.
 //!
 //! [`finish`] applies it to every `text/html` response and sends the page with its length
@@ -55,25 +58,29 @@ pub async fn finish(req: Request, next: Next) -> Response {
 /// The page with Leptos's invalid markup mended (see the module's description).
 pub fn tidy(html: &str, nonce: Option<&str>) -> String {
     let mut out = String::with_capacity(html.len());
-    let (document, mut trailer) = split_trailer(html);
+    let (document, trailer) = split_trailer(html);
+    mend(document, trailer, nonce, &mut out);
+    out
+}
+
+/// Copies `document` into `out` mended, with `trailer` (mended too) put before `</body>`,
+/// or at the end when there is no `</body>`.
+fn mend(document: &str, mut trailer: &str, nonce: Option<&str>, out: &mut String) {
     let bytes = document.as_bytes();
-    let mut islands = 0usize;
     let mut copied = 0;
     let mut at = 0;
     while let Some(offset) = memchr(b'<', &bytes[at..]) {
         let start = at + offset;
         let rest = &document[start..];
         if rest.starts_with("<!>") {
+            out.push_str(&document[copied..start]);
             at = start + 3;
-            if islands == 0 {
-                out.push_str(&document[copied..start]);
-                copied = at;
-            }
+            copied = at;
         } else if rest.starts_with("<!--") {
             at = rest.find("-->").map_or(document.len(), |e| start + e + 3);
         } else if rest.starts_with("</body>") && !trailer.is_empty() {
             out.push_str(&document[copied..start]);
-            out.push_str(trailer);
+            mend(trailer, "", nonce, out);
             trailer = "";
             copied = start;
             at = start + 7;
@@ -89,11 +96,6 @@ pub fn tidy(html: &str, nonce: Option<&str>) -> String {
             } else {
                 at = end;
             }
-            if tag.starts_with("<leptos-island") {
-                islands += 1;
-            } else if tag.starts_with("</leptos-island") {
-                islands = islands.saturating_sub(1);
-            }
             if let Some(n) = nonce {
                 if tag.starts_with("<link") && tag.contains(n) {
                     out.push_str(&document[copied..start]);
@@ -106,7 +108,9 @@ pub fn tidy(html: &str, nonce: Option<&str>) -> String {
         }
     }
     out.push_str(&document[copied..]);
-    out
+    if !trailer.is_empty() {
+        mend(trailer, "", nonce, out);
+    }
 }
 
 /// The document up to and with `</html>`, and what follows it (without surrounding space).
@@ -158,13 +162,15 @@ mod tests {
     use super::tidy;
 
     #[test]
-    fn markers_outside_islands_go_and_inside_stay() {
+    fn markers_go_inside_and_outside_islands_and_after_the_document() {
         let page = "<html><body><p>a<!>b</p><leptos-island data-component=\"X\"><b>c</b><!>d\
-                    </leptos-island><ul><!></ul></body></html>";
+                    <span>e<!></span><!><!></leptos-island><ul><!></ul></body></html>\
+                    <!><script nonce=\"n\">a=\"<!>\";</script><!>";
         assert_eq!(
-            tidy(page, None),
-            "<html><body><p>ab</p><leptos-island data-component=\"X\"><b>c</b><!>d\
-             </leptos-island><ul></ul></body></html>"
+            tidy(page, Some("n")),
+            "<html><body><p>ab</p><leptos-island data-component=\"X\"><b>c</b>d\
+             <span>e</span></leptos-island><ul></ul><script nonce=\"n\">a=\"<!>\";</script>\
+             </body></html>"
         );
     }
 
