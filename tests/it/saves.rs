@@ -119,3 +119,120 @@ async fn a_burst_of_saves_gives_each_its_own_outcome(db: Db) -> TestResult {
     assert!(after.last_activity_at > before.last_activity_at);
     Ok(())
 }
+
+/// One save of a group as PostgreSQL's `save_open_answers` takes it: assessment, item,
+/// value (JSON text) and who answered.
+type GroupSave<'a> = (i64, &'a str, &'a str, &'a str);
+
+/// Calls `save_open_answers` with `saves` and no audit lines; each row as (save number,
+/// outcome, item or SQLSTATE, value or message).
+async fn save_group(
+    sql: &sqlx::PgPool,
+    saves: &[GroupSave<'_>],
+) -> Result<Vec<(i32, String, Option<String>, Option<String>)>, sqlx::Error> {
+    let none_i64: Vec<Option<i64>> = saves.iter().map(|_| None).collect();
+    let none_text: Vec<Option<String>> = saves.iter().map(|_| None).collect();
+    let items: Vec<String> = saves.iter().map(|s| s.1.to_owned()).collect();
+    let values: Vec<String> = saves.iter().map(|s| s.2.to_owned()).collect();
+    let bys: Vec<String> = saves.iter().map(|s| s.3.to_owned()).collect();
+    sqlx::query_as(
+        "SELECT n, outcome, a_item, a_value FROM save_open_answers(\
+         $1, $2, $3, $4, $5, $6, $6, $5, $5, $6, $6)",
+    )
+    .bind(saves.iter().map(|s| s.0).collect::<Vec<i64>>())
+    .bind(items)
+    .bind(values)
+    .bind(bys)
+    .bind(none_i64)
+    .bind(none_text)
+    .fetch_all(sql)
+    .await
+}
+
+/// PostgreSQL stores a group's saves together. Within a group the last save of an item
+/// wins and the answers keep the order the saves were made in; a save the database
+/// refuses (here one no answer may have: answered by a robot) fails alone, with its
+/// SQLSTATE, and the rest of its group is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgresql_group_keeps_order_and_a_refused_save_fails_alone() -> TestResult {
+    let url = crate::helpers::app::fresh_pg_database().await;
+    let app = crate::helpers::app::spawn_with(tempfile::tempdir()?, url.clone()).await;
+    let (a, b) = (
+        app.db.create_assessment(&new_assessment(), None).await?,
+        app.db.create_assessment(&new_assessment(), None).await?,
+    );
+    let sql = sqlx::PgPool::connect(&url).await?;
+    let rows = save_group(
+        &sql,
+        &[
+            (a, "X1", "\"1\"", "recipient"),
+            (a, "X2", "\"2\"", "recipient"),
+            (b, "Y1", "\"y\"", "recipient"),
+            (a, "X1", "\"3\"", "recipient"),
+        ],
+    )
+    .await?;
+    let of = |n: i32| -> Vec<(String, Option<String>, Option<String>)> {
+        rows.iter()
+            .filter(|r| r.0 == n)
+            .map(|r| (r.1.clone(), r.2.clone(), r.3.clone()))
+            .collect()
+    };
+    let stored = |item: &str, value: &str| {
+        (
+            "stored".to_owned(),
+            Some(item.to_owned()),
+            Some(value.to_owned()),
+        )
+    };
+    let a_after = vec![stored("X2", "\"2\""), stored("X1", "\"3\"")];
+    assert_eq!(
+        of(4),
+        a_after,
+        "the last save of X1 wins, and X1 is now the latest"
+    );
+    assert_eq!(
+        of(3),
+        vec![stored("Y1", "\"y\"")],
+        "nothing of another assessment"
+    );
+    let listed: Vec<(String, String)> = app
+        .db
+        .answers(a)
+        .await?
+        .into_iter()
+        .map(|s| (s.item, s.value.to_string()))
+        .collect();
+    assert_eq!(
+        listed,
+        [("X2".into(), "\"2\"".into()), ("X1".into(), "\"3\"".into())]
+    );
+
+    let rows = save_group(
+        &sql,
+        &[
+            (b, "Y2", "\"z\"", "recipient"),
+            (a, "X3", "\"4\"", "robot"),
+            (b, "Y3", "\"w\"", "recipient"),
+        ],
+    )
+    .await?;
+    let refused: Vec<_> = rows.iter().filter(|r| r.0 == 2).collect();
+    assert_eq!(refused.len(), 1, "{rows:?}");
+    assert_eq!(refused[0].1, "error", "{rows:?}");
+    assert_eq!(
+        refused[0].2.as_deref(),
+        Some("23514"),
+        "a CHECK violation: {rows:?}"
+    );
+    assert_eq!(app.db.answers(a).await?.len(), 2, "X3 was not stored");
+    let b_items: Vec<String> = app
+        .db
+        .answers(b)
+        .await?
+        .into_iter()
+        .map(|s| s.item)
+        .collect();
+    assert_eq!(b_items, ["Y1", "Y2", "Y3"]);
+    Ok(())
+}
