@@ -195,3 +195,51 @@ async fn the_persons_own_saves_are_not_announced_but_other_changes_are() -> Test
     shows_soon(&first, &dev, Some("phone_only")).await?;
     Ok(())
 }
+
+/// A save on an instance that knows the person's assessment from an earlier save
+/// (`Repository::assessment_to_save`) is still checked against the database: finished
+/// or erased behind the instance's back (unannounced), the save stores nothing and sends
+/// the person where a fresh read would have: to the result, or to the start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_from_what_the_instance_knows_is_checked_against_the_database() -> TestResult {
+    let (first, _second, sql, dev) = two_instances().await?;
+    answer(&first, &dev, "none").await?;
+    let id: i64 = sqlx::query_scalar("SELECT assessment_id FROM answers WHERE item = 'A1'")
+        .fetch_one(&sql)
+        .await?;
+    let quietly = |statement: &'static str| {
+        let sql = sql.clone();
+        async move {
+            let mut tx = sql.begin().await?;
+            sqlx::query("ALTER TABLE assessments DISABLE TRIGGER USER")
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(statement).bind(id).execute(&mut *tx).await?;
+            sqlx::query("ALTER TABLE assessments ENABLE TRIGGER USER")
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<(), Error>(())
+        }
+    };
+    let save = |code: &'static str| {
+        dev.post(first.url("/self/answer"))
+            .form(&[("item", "A1"), ("answer", code)])
+            .send()
+    };
+    quietly("UPDATE assessments SET finished_at = now() WHERE id = $1").await?;
+    let res = save("phone_only").await?;
+    assert_eq!(location(&res), "/self/result");
+    let value: String = sqlx::query_scalar("SELECT value FROM answers WHERE item = 'A1'")
+        .fetch_one(&sql)
+        .await?;
+    assert_eq!(
+        value, "\"none\"",
+        "nothing is stored in a finished assessment"
+    );
+    quietly("DELETE FROM assessments WHERE id = $1").await?;
+    let res = save("phone_only").await?;
+    assert_eq!(res.status(), 303);
+    assert_eq!(location(&res), "/self/intro");
+    Ok(())
+}

@@ -153,14 +153,24 @@ pub(crate) async fn device_assessment(
     }
 }
 
-/// POST /self/answer: stores one answer, then on to the next question.
+/// POST /self/answer: stores one answer, then on to the next question. The device's
+/// assessment as this instance knows it (`Repository::assessment_to_save`): the save
+/// checks that it is still there and open.
 #[tracing::instrument(level = "debug", skip_all)]
 pub async fn answer(
     State(state): State<AppState>,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
-    Device(found): Device,
+    headers: HeaderMap,
     Form(form): Form<AnswerForm>,
 ) -> AppResult<Redirect> {
+    let found = match cookie_value(&headers) {
+        Some(token) => state
+            .db
+            .assessment_to_save(&token)
+            .await?
+            .filter(is_this_device),
+        None => None,
+    };
     let a = match found {
         Some(a) if a.finished_at.is_none() => a,
         Some(_) => return Err(moved("/self/result")),
@@ -183,7 +193,7 @@ pub async fn answer(
         Err(_) if codes.len() > 1 => return Err(back("exclusive")),
         Err(_) => return Err(back("required")),
     };
-    let stored = state
+    let saved = state
         .db
         .save_open_answer(
             a.id,
@@ -192,9 +202,15 @@ pub async fn answer(
             AnsweredBy::Recipient,
             recipient_line(&a, "self.answer", item.id(), addr).as_ref(),
         )
-        .await?
+        .await;
+    let stored = match saved {
+        Ok(Some(stored)) => stored,
         // Finished meanwhile (another tab): nothing was stored; the result stands.
-        .ok_or_else(|| moved("/self/result"))?;
+        Ok(None) => return Err(moved("/self/result")),
+        // Erased meanwhile: as for a device whose assessment is gone.
+        Err(DbError::NoSuchAssessment(_)) => return Err(moved("/self/intro")),
+        Err(e) => return Err(e.into()),
+    };
     // From the check page, back there unless the change revealed new questions
     // (e.g. U1 changed from "never"); otherwise the next question on the path, or the
     // first open one if this item is no longer on it (a stale tab).

@@ -3,6 +3,7 @@
 //! their own migrations, applied at start-up.
 
 mod accounts;
+mod answer_store;
 pub mod calibration;
 mod cases;
 mod cube;
@@ -332,6 +333,11 @@ pub trait Repository:
         token: &str,
         stamp: Option<&str>,
     ) -> Result<Option<(Assessment, Vec<StoredAnswer>)>, DbError>;
+    /// The assessment a device token names, for an answer save: on PostgreSQL as this
+    /// instance knows it while the database announces no change to it (`pg_reads.rs`),
+    /// with no round trip. It may lag behind: the save itself checks, under lock, that the
+    /// assessment is still there and open (`save_open_answer`).
+    async fn assessment_to_save(&self, token: &str) -> Result<Option<Assessment>, DbError>;
     /// Drops any copy this instance keeps of what `token` names (`pg_reads.rs`): called
     /// once a write of the device is answered.
     fn forget_kept(&self, token: &str);

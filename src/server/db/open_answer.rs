@@ -106,4 +106,24 @@ macro_rules! forget_kept {
     };
 }
 
-pub(crate) use {forget_kept, open_answers_by_token, save_open_answer};
+/// The open assessment a device token names, for a save (`Repository::assessment_to_save`):
+/// on PostgreSQL as this instance knows it (`pg_reads.rs`), else as read.
+macro_rules! assessment_to_save {
+    ($repo:expr, $token:expr) => {{
+        let token: &str = $token;
+        let Some(reads) = $repo.pg_reads() else {
+            return $crate::server::db::Repository::assessment_by_token($repo, token).await;
+        };
+        if let Some(known) = reads.facts(token) {
+            return Ok(Some(known));
+        }
+        let ticket = reads.ticket();
+        let found = $crate::server::db::Repository::assessment_by_token($repo, token).await?;
+        if let Some(a) = &found {
+            reads.keep_facts(ticket, token, a);
+        }
+        Ok(found)
+    }};
+}
+
+pub(crate) use {assessment_to_save, forget_kept, open_answers_by_token, save_open_answer};

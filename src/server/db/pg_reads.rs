@@ -13,6 +13,10 @@
 //!   whether or not the announcement of the write has arrived yet.
 //! - **The listener is connected.** While its connection is down, no copy is served or
 //!   kept; when it is back, every copy is dropped, since announcements may have been lost.
+//!
+//! For answer saves an instance also knows the open assessment itself (not its answers)
+//! by token, until an announcement for it: a save needs its id, instrument and case, and
+//! checks under lock that it is still there and open, so this needs no stamp.
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -50,6 +54,9 @@ pub(crate) struct PgReads {
 struct Kept {
     by_token: HashMap<String, Copy>,
     tokens: HashMap<AssessmentId, String>,
+    /// Open assessments by token, for saves, and their tokens by id.
+    facts: HashMap<String, Assessment>,
+    fact_tokens: HashMap<AssessmentId, String>,
     /// The latest announcements, as (count after it, id); `None` means every assessment.
     recent: VecDeque<(u64, Option<AssessmentId>)>,
 }
@@ -102,16 +109,8 @@ impl PgReads {
         let Ok(mut kept) = self.kept.lock() else {
             return;
         };
-        let now = self.heard.load(Ordering::Acquire);
-        if now != ticket.0 {
-            let covered = kept.recent.front().is_some_and(|(n, _)| *n <= ticket.0 + 1);
-            let raced = kept
-                .recent
-                .iter()
-                .any(|(n, id)| *n > ticket.0 && id.is_none_or(|id| id == read.0.id));
-            if raced || !covered {
-                return;
-            }
+        if self.raced(&kept, &ticket, read.0.id) {
+            return;
         }
         if kept.by_token.len() >= MOST {
             kept.by_token.clear();
@@ -125,6 +124,48 @@ impl PgReads {
                 read: read.clone(),
             },
         );
+    }
+
+    /// Whether an announcement for `id` (or for all) arrived since `ticket`, or may have.
+    fn raced(&self, kept: &Kept, ticket: &Ticket, id: AssessmentId) -> bool {
+        if self.heard.load(Ordering::Acquire) == ticket.0 {
+            return false;
+        }
+        let covered = kept.recent.front().is_some_and(|(n, _)| *n <= ticket.0 + 1);
+        !covered
+            || kept
+                .recent
+                .iter()
+                .any(|(n, heard)| *n > ticket.0 && heard.is_none_or(|h| h == id))
+    }
+
+    /// The open assessment `token` names as this instance knows it, for a save.
+    pub(crate) fn facts(&self, token: &str) -> Option<Assessment> {
+        if !self.live.load(Ordering::Acquire) {
+            return None;
+        }
+        self.kept.lock().ok()?.facts.get(token).cloned()
+    }
+
+    /// Knows `a`, read for `token` after `ticket`, if it is open and no announcement for
+    /// it arrived since. The person's own writes do not drop it (`forget`): only the
+    /// database's announcements do.
+    pub(crate) fn keep_facts(&self, ticket: Ticket, token: &str, a: &Assessment) {
+        if !self.live.load(Ordering::Acquire) || a.finished_at.is_some() {
+            return;
+        }
+        let Ok(mut kept) = self.kept.lock() else {
+            return;
+        };
+        if self.raced(&kept, &ticket, a.id) {
+            return;
+        }
+        if kept.facts.len() >= MOST {
+            kept.facts.clear();
+            kept.fact_tokens.clear();
+        }
+        kept.fact_tokens.insert(a.id, token.to_owned());
+        kept.facts.insert(token.to_owned(), a.clone());
     }
 
     /// Drops the copy for `token`, and keeps no read of it that started before.
@@ -171,6 +212,9 @@ impl PgReads {
                     if let Some(token) = kept.tokens.remove(&id) {
                         kept.by_token.remove(&token);
                     }
+                    if let Some(token) = kept.fact_tokens.remove(&id) {
+                        kept.facts.remove(&token);
+                    }
                 }
             }
             // All, or an announcement this version cannot read: drop every copy.
@@ -179,6 +223,8 @@ impl PgReads {
                 remember(&mut kept.recent, n, None);
                 kept.by_token.clear();
                 kept.tokens.clear();
+                kept.facts.clear();
+                kept.fact_tokens.clear();
             }
         }
     }
@@ -334,6 +380,39 @@ mod tests {
         r.heard("8");
         r.keep(t, "tok", None, &read(7));
         assert!(r.get("tok", None).is_some());
+    }
+
+    #[test]
+    fn an_open_assessment_is_known_for_saves_until_announced() {
+        let r = reads();
+        r.keep_facts(r.ticket(), "tok", &read(7).0);
+        r.forget("tok");
+        assert_eq!(
+            r.facts("tok").map(|a| a.id),
+            Some(7),
+            "the person's own write leaves it"
+        );
+        r.heard("7");
+        assert!(r.facts("tok").is_none(), "announced: dropped");
+        let t = r.ticket();
+        r.heard("7");
+        r.keep_facts(t, "tok", &read(7).0);
+        assert!(
+            r.facts("tok").is_none(),
+            "a read that raced an announcement"
+        );
+        let mut done = read(7).0;
+        done.finished_at = Some(time::OffsetDateTime::UNIX_EPOCH);
+        r.keep_facts(r.ticket(), "tok", &done);
+        assert!(r.facts("tok").is_none(), "a finished one is read each time");
+        r.keep_facts(r.ticket(), "tok", &read(7).0);
+        r.set_live(false);
+        assert!(
+            r.facts("tok").is_none(),
+            "nothing while the listener is down"
+        );
+        r.set_live(true);
+        assert!(r.facts("tok").is_none(), "nor what was known before");
     }
 
     #[test]
