@@ -46,8 +46,8 @@ SELECT count(*) FROM $1(
 SQL
 }
 WORK=$(mktemp -d)
-script store_open_answers_each >"$WORK/each.sql"
-script store_open_answers >"$WORK/set.sql"
+script store_open_answers_each >"$WORK/script-each.sql"
+script store_open_answers >"$WORK/script-set.sql"
 
 echo "PostgreSQL group saves: $CLIENTS clients, groups of $GROUP, spread $SPREAD, ${SECS}s runs"
 printf '%-6s %-28s %10s %10s %10s\n' round function groups/s saves/s "p99 ms"
@@ -55,13 +55,13 @@ for round in $(seq "$ROUNDS"); do
   for way in each set; do
     # The saves run quietly, as save_open_answers runs them (migration 0021).
     out=$(PGOPTIONS="-c digiparat.quiet=on" "$PG_BIN/pgbench" -n -h 127.0.0.1 -p "$PORT" \
-      -U postgres -c "$CLIENTS" -j "$CLIENTS" -T "$SECS" -r -f "$WORK/$way.sql" \
-      --log --log-prefix="$WORK/$way" postgres 2>&1)
+      -U postgres -c "$CLIENTS" -j "$CLIENTS" -T "$SECS" -r -f "$WORK/script-$way.sql" \
+      --log --log-prefix="$WORK/log-$way" postgres 2>&1)
     tps=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' <<<"$out")
     # per-transaction latencies (µs, third field) of this run's log files
-    p99=$(cat "$WORK/$way".* | awk '{print $3}' | sort -n \
+    p99=$(cat "$WORK/log-$way".* | awk '{print $3}' | sort -n \
       | awk '{v[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; printf "%.1f", v[i]/1000}')
-    rm -f "$WORK/$way".*
+    rm -f "$WORK/log-$way".*
     fn=store_open_answers
     [ "$way" = each ] && fn=store_open_answers_each
     printf '%-6s %-28s %10.0f %10.0f %10s\n' "$round" "$fn" \
