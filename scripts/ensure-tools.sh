@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the pinned build tools that are missing: the wasm32 target, wasm-bindgen-cli
-# (must equal the wasm-bindgen crate in Cargo.lock; compiled once, about 2 minutes) and
+# (must equal the wasm-bindgen crate in Cargo.lock; compiled once, about 1.5 minutes) and
 # binaryen's wasm-opt, prebuilt, from npm (tools/package-lock.json).
 # Debian's binaryen is never used: its old wasm-opt silently breaks hydration.
 set -euo pipefail
@@ -19,8 +19,12 @@ if ! rustup target list --installed | grep -q '^wasm32-unknown-unknown$'; then
   rustup target add wasm32-unknown-unknown
 fi
 if ! have wasm-bindgen "$WASM_BINDGEN_VERSION"; then
-  echo "==> installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
-  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked
+  # Without its default features (TLS for downloading test runners, which the build does
+  # not use) and unoptimised: it runs once per build for a few seconds, while compiling it
+  # optimised took twice the CPU (#15: 158 s against 80 s on an idle 2-core machine).
+  echo "==> installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 1.5 minutes)"
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --locked \
+    --no-default-features --debug
 fi
 want=$(node -p "require('./tools/package.json').dependencies.binaryen")
 have=$(node -p "require('./tools/node_modules/binaryen/package.json').version" 2>/dev/null || true)
