@@ -5,6 +5,7 @@ use axum::Router;
 use axum::middleware;
 use leptos::config::LeptosOptions;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::RequestBodyTimeoutLayer;
@@ -16,6 +17,11 @@ use crate::server::{
     access, auth, document, errors, health, lang, page_cache, security, write_stamp,
 };
 
+/// The router inside one stack of middleware, built once. The stack wraps the router as a
+/// whole rather than each route (`Router::layer` puts every layer around every route, each
+/// in a box of its own, and a request cloned and dropped that chain of boxes: #15's
+/// profile). It also runs for requests no route takes (404, 405) as for every other one.
+/// The first layer is the outermost.
 pub fn router(state: AppState) -> Router {
     let routes = routes();
     let options = LeptosOptions::clone(&state.leptos_options);
@@ -24,42 +30,19 @@ pub fn router(state: AppState) -> Router {
         state.config.secure_cookies,
         &state.config.session_secret,
     );
-    Router::new()
+    let app = Router::new()
         .merge(crate::api::routes())
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .with_state(state.clone());
+    let stack = ServiceBuilder::new()
+        // Everything inside sees the client, not a trusted proxy in front of it.
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            health::pause_writes_when_disk_low,
+            client_address,
         ))
-        .layer(middleware::from_fn(limit_server_function_bodies))
-        .layer(RequestBodyTimeoutLayer::new(state.config.body_timeout))
-        .layer(middleware::from_fn(lang::resolve_language))
-        .layer(middleware::from_fn(no_store_personal_pages))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            access::enforce,
-        ))
-        .layer(sessions)
-        // A recipient's write gets a new stamp once it is stored (`write_stamp`).
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            write_stamp::stamp_writes,
-        ))
-        .layer(middleware::from_fn(security::same_origin_writes))
-        // Inside the security headers, so the page it makes gets them too.
-        .layer(middleware::from_fn(errors::html_for_browsers))
-        // Every page mended into valid HTML and sent whole (it needs the nonce: inside).
-        .layer(middleware::from_fn(document::finish))
-        // Pages that depend on the language only, made once (it keeps finished pages).
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            page_cache::serve,
-        ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            security::headers,
-        ))
+        .layer(TraceLayer::new_for_http())
+        .layer(CompressionLayer::new())
         // Over HTTPS, browsers are told to use nothing else for a year.
         .layer(tower::util::option_layer(state.config.secure_cookies.then(
             || {
@@ -69,14 +52,41 @@ pub fn router(state: AppState) -> Router {
                 )
             },
         )))
-        .layer(CompressionLayer::new())
-        .layer(TraceLayer::new_for_http())
-        // Outermost: everything inside sees the client, not a trusted proxy in front of it.
         .layer(middleware::from_fn_with_state(
             state.clone(),
-            client_address,
+            security::headers,
         ))
-        .with_state(state)
+        // Pages that depend on the language only, made once (it keeps finished pages).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            page_cache::serve,
+        ))
+        // Every page mended into valid HTML and sent whole (it needs the nonce: inside).
+        .layer(middleware::from_fn(document::finish))
+        // Inside the security headers, so the page it makes gets them too.
+        .layer(middleware::from_fn(errors::html_for_browsers))
+        .layer(middleware::from_fn(security::same_origin_writes))
+        // A recipient's write gets a new stamp once it is stored (`write_stamp`).
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            write_stamp::stamp_writes,
+        ))
+        .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            access::enforce,
+        ))
+        .layer(middleware::from_fn(no_store_personal_pages))
+        .layer(middleware::from_fn(lang::resolve_language))
+        .layer(RequestBodyTimeoutLayer::new(state.config.body_timeout))
+        .map_request(|req: http::Request<_>| req.map(axum::body::Body::new))
+        .layer(middleware::from_fn(limit_server_function_bodies))
+        .layer(middleware::from_fn_with_state(
+            state,
+            health::pause_writes_when_disk_low,
+        ))
+        .service(app);
+    Router::new().fallback_service(stack)
 }
 
 /// The app's routes, worked out once per process. Leptos works them out by running the app
