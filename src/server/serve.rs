@@ -167,25 +167,37 @@ impl AsyncRead for Timed {
         match Pin::new(&mut self.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
                 if buf.filled().len() > before {
-                    let fresh = buf.filled()[before..].to_vec();
-                    self.read_some(&fresh);
+                    self.read_some(&buf.filled()[before..]);
                 }
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
             Poll::Pending => {
+                // The timer is moved only when the deadline comes sooner (a request head
+                // started); when it fires early because bytes moved since, it is set to
+                // the later deadline then. Resetting it on every read registered it with
+                // the runtime's timer wheel once per request.
                 let deadline = self.deadline();
-                self.timer.as_mut().reset(deadline);
-                match self.timer.as_mut().poll(cx) {
-                    Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                if deadline < self.timer.deadline() {
+                    self.timer.as_mut().reset(deadline);
+                }
+                loop {
+                    if self.timer.as_mut().poll(cx).is_pending() {
+                        return Poll::Pending;
+                    }
+                    let deadline = self.deadline();
+                    if Instant::now() < deadline {
+                        self.timer.as_mut().reset(deadline);
+                        continue;
+                    }
+                    return Poll::Ready(Err(std::io::Error::new(
                         std::io::ErrorKind::TimedOut,
                         if self.head_since.is_some() {
                             "the request headers did not arrive in time"
                         } else {
                             "the connection was idle too long"
                         },
-                    ))),
-                    Poll::Pending => Poll::Pending,
+                    )));
                 }
             }
         }
