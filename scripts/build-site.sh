@@ -8,8 +8,8 @@
 #      `make test`).
 # The server needs nothing of 1-4, so it builds at the same time (its log goes to
 # target/server-build.log), first in line for the cores: each build's one-crate stretches
-# (the app crate, LTO, linking) leave a core idle that the other fills. The islands build in target/front, so that the
-# two cargo runs do not wait for each other's lock on target/.
+# (the app crate, LTO, linking) leave a core idle that the other fills. The islands build
+# in target/front, so that the two cargo runs do not wait for each other's lock on target/.
 # Installs the pinned build tools if missing (scripts/ensure-tools.sh), wasm-bindgen-cli
 # while the islands compile.
 set -euo pipefail
